@@ -1,0 +1,1 @@
+"""Frames in, pose landmarks out: sources, the MediaPipe estimator, geometry, smoothing, overlays."""
