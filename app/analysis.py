@@ -1,0 +1,116 @@
+"""Headless analysis of a recorded clip: the pipeline plus the exercise checker, and the report.
+
+Shared by ``hipcoach analyze``, ``hipcoach eval`` and the replay view; imports no Qt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from exercises.checker import ExerciseChecker
+from exercises.registry import get_exercise
+from pose.estimator import PoseEstimator
+from pose.filtering import PoseFilter
+from pose.pipeline import Step, run_pipeline
+from pose.sources import VideoInfo, file_frames, probe_video, threaded
+
+SCHEMA_VERSION = 1
+
+
+def _plain(record: Any) -> dict:
+    if hasattr(record, "to_json"):
+        return record.to_json()
+    if dataclasses.is_dataclass(record):
+        return dataclasses.asdict(record)
+    return dict(record)
+
+
+def _rounded(value: Any) -> Any:
+    """Round floats to what a person would read (ms for times), recursively."""
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
+
+
+class ClipAnalysis:
+    """One clip analysed for one exercise. Iterate :meth:`steps`, then call :meth:`report`.
+
+    Construction validates everything (exercise id, model, video) so errors come before work.
+    """
+
+    def __init__(self, video: str | Path, exercise_id: str, model: str = "full") -> None:
+        self.video = str(video)
+        self.exercise = get_exercise(exercise_id)
+        self.info: VideoInfo = probe_video(video)
+        self.model = model
+        self.estimator = PoseEstimator(model)
+        self.checker = ExerciseChecker(self.exercise)
+        self.frames = 0
+        self.frames_with_pose = 0
+        self._first_ms: float | None = None
+        self._last_ms: float | None = None
+        self._finished = False
+
+    def steps(self) -> Iterator[Step]:
+        """Run the clip through the pipeline; the checker's records fill as the steps go by."""
+        try:
+            for step in run_pipeline(threaded(file_frames(self.video)), self.estimator, PoseFilter(), self.checker):
+                self.frames += 1
+                self.frames_with_pose += step.raw_pose.has_pose
+                if self._first_ms is None:
+                    self._first_ms = step.frame.timestamp_ms
+                self._last_ms = step.frame.timestamp_ms
+                yield step
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self.checker.finish()
+            self.estimator.close()
+
+    @property
+    def duration_s(self) -> float:
+        if self._first_ms is None or self._last_ms is None:
+            return 0.0
+        # The last frame lasts one frame period too.
+        period_ms = (self._last_ms - self._first_ms) / (self.frames - 1) if self.frames > 1 else 0.0
+        return (self._last_ms - self._first_ms + period_ms) / 1000.0
+
+    def report(self) -> dict:
+        """The analysis as the schema-1 JSON of PRODUCT.md (plus a few added fields)."""
+        self.close()
+        checker = self.checker
+        return _rounded({
+            "schema": SCHEMA_VERSION,
+            "video": self.video,
+            "exercise": self.exercise.id,
+            "model": self.model,
+            "duration_s": self.duration_s,
+            "frames": self.frames,
+            "frames_with_pose": self.frames_with_pose,
+            "reps": checker.reps,
+            "reps_by_side": None if checker.reps_by_side is None else dict(checker.reps_by_side),
+            "reps_detail": [_plain(r) for r in checker.reps_detail],
+            "faults": [_plain(f) for f in checker.faults],
+            "status": [_plain(s) for s in checker.status_intervals],
+            "partial_reps": [_plain(p) for p in getattr(checker, "partial_reps", [])],
+            "fps": self.info.fps,
+            "size_px": [self.info.width, self.info.height],
+        })
+
+
+def analyze_clip(video: str | Path, exercise_id: str, model: str = "full") -> dict:
+    """Analyse a whole clip and return its report (no progress, no drawing)."""
+    analysis = ClipAnalysis(video, exercise_id, model)
+    for _ in analysis.steps():
+        pass
+    return analysis.report()

@@ -1,0 +1,47 @@
+"""The readable summary ``hipcoach analyze`` prints after the progress bar."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+STATUS_WORDS = {
+    "no_person": "nobody in view",
+    "out_of_frame": "body partly out of frame",
+    "joints_hidden": "key joints not visible",
+    "wrong_view": "wrong camera view for this exercise",
+    "wrong_position": "wrong position for this exercise",
+    "second_person": "a second person in view",
+}
+
+
+def format_summary(report: dict) -> str:
+    lines = [
+        f"{report['video']}: {report['exercise']}, {report['duration_s']:.1f} s, "
+        f"pose found in {report['frames_with_pose']}/{report['frames']} frames (model {report['model']})",
+        f"  repetitions: {report['reps']}",
+    ]
+    if report.get("reps_by_side") is not None:
+        sides = report["reps_by_side"]
+        lines[-1] += f"  (left {sides.get('left', 0)}, right {sides.get('right', 0)})"
+    for rep in report["reps_detail"]:
+        side = f" {rep['side']}" if rep.get("side") else ""
+        hold = f", hold {rep['hold_s']:.1f} s" if rep.get("hold_s") is not None else ""
+        faults = f"  [{', '.join(rep['faults'])}]" if rep.get("faults") else ""
+        lines.append(f"    #{rep['index']}{side}: {rep['start_s']:.1f}-{rep['end_s']:.1f} s{hold}{faults}")
+    partial = report.get("partial_reps") or []
+    if partial:
+        lines.append(f"  partial repetitions (not counted): {len(partial)}")
+    if report["faults"]:
+        counts = Counter(f["code"] for f in report["faults"])
+        lines.append("  form: " + ", ".join(f"{code} x{n}" for code, n in counts.most_common()))
+        for cue in dict.fromkeys(f["cue"] for f in report["faults"]):
+            lines.append(f"    - {cue}")
+    else:
+        lines.append("  form: no faults seen")
+    if report["status"]:
+        total = Counter()
+        for s in report["status"]:
+            total[s["code"]] += s["end_s"] - s["start_s"]
+        lines.append("  not counting: " + ", ".join(
+            f"{STATUS_WORDS.get(code, code)} {secs:.1f} s" for code, secs in total.most_common()))
+    return "\n".join(lines)
