@@ -1,0 +1,35 @@
+"""Shared fixtures: where the generated sample clips and the real clips in ../shared live."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_VIDEOS = ROOT / "sample_videos"
+SHARED_CLIPS = ROOT.parent / "shared" / "clips"
+
+# Qt tests run offscreen unless a display is asked for explicitly.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def shared_clips() -> list[dict]:
+    """The real clips with their counts by eye, or [] when ../shared is not beside the project."""
+    manifest = SHARED_CLIPS / "clips.json"
+    if not manifest.is_file():
+        return []
+    return [dict(entry, path=str(SHARED_CLIPS / entry["file"])) for entry in json.loads(manifest.read_text())]
+
+
+@pytest.fixture(scope="session")
+def sample_clip_with_person() -> Path:
+    """A committed generated clip with a person in it (falls back to a real clip while none exists)."""
+    samples = sorted(SAMPLE_VIDEOS.glob("**/*.mp4"))
+    if samples:
+        return samples[0]
+    real = shared_clips()
+    assert real, "no clip with a person: sample_videos/ is empty and ../shared/clips is absent"
+    return Path(real[0]["path"])
