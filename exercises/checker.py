@@ -1,0 +1,602 @@
+"""The one checker state machine: ``update(frame) -> CheckerStep`` for any exercise definition.
+
+Counting (``mode="reps"``)::
+
+    setup --(signal at rest for ARM_S, posture gate ok)--> rest
+    rest  --(signal past enter_deg)--> active           [rep_started]
+    active --(signal back past exit_deg)--> rest        [rep_completed | partial_rep]
+
+The gap between ``enter_deg`` and ``exit_deg`` is the hysteresis: jitter or a wobble at the
+top cannot end a rep and start another. A rep counts only if it moved at least
+``min_range_deg`` from its rest trough and lasted ``min_rep_s``. Unilateral exercises follow
+the larger of the two sides' signals and decide the side by a vote over the rep's frames, so a
+left/right label swap for a few frames neither splits a rep nor moves it to the wrong leg.
+
+Frames that cannot be read (no person, joints hidden or out of the picture) freeze the machine;
+a rep survives a short gap and is dropped (as a partial rep) after ``ABORT_AFTER_S``. A status
+is reported only after it persisted (``STATUS_PERSIST_S``), so a single bad frame does not
+flash a message. Time is taken only from ``frame.timestamp_ms``.
+
+The glute squeeze (``mode="guided_hold"``) is a timed squeeze/relax cycle that counts while the
+hook-lying posture is held: the camera cannot see the squeeze itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from exercises.definitions import ExerciseDef, FormRule
+from exercises.events import (
+    STATUS_MESSAGES,
+    CheckerState,
+    CheckerStep,
+    Event,
+    FaultRaised,
+    FaultRecord,
+    HoldBroken,
+    HoldReached,
+    PartialRecord,
+    PartialRep,
+    RepCompleted,
+    RepRecord,
+    RepStarted,
+    StatusChanged,
+    StatusInterval,
+)
+from exercises.registry import get_exercise
+from exercises.signals import BodyReader, Reading, _ema
+from pose.frame import PoseFrame
+from pose.landmarks import SIDES, Side
+
+STATUS_PERSIST_S: dict[str | None, float] = {
+    None: 0.25,
+    "no_person": 0.3,
+    "out_of_frame": 0.3,
+    "joints_hidden": 0.3,
+    "second_person": 0.5,
+    "wrong_view": 1.0,
+    "wrong_position": 1.0,
+}
+ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
+ARM_S = 0.3  # rest this long before the first rep (walking in is not a rep)
+HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
+HOLD_TOLERANCE_S = 0.25  # hold_short only when clearly short
+POSTURE_SETTLE_S = 1.0  # guided hold: posture held this long before the first squeeze
+POSTURE_GRACE_S = 0.5
+NAN = float("nan")
+
+
+def _r(x: float | None, nd: int = 2) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), nd)
+
+
+@dataclass
+class _Rep:
+    """A repetition in progress (internal, mutable)."""
+
+    index: int
+    start_t: float
+    enter_t: float
+    side: Side | None
+    start_x: float
+    peak_x: float
+    peak_v: float
+    votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+    hold_start: float | None = None
+    below_since: float | None = None
+    best_hold: float = 0.0
+    hold_reached: bool = False
+    faults: list[str] = field(default_factory=list)
+    fault_t: dict[str, float] = field(default_factory=dict)
+    rule_since: dict[str, float | None] = field(default_factory=dict)
+    rule_ref: dict[str, float] = field(default_factory=dict)
+    rule_best: dict[str, float] = field(default_factory=dict)
+    rule_frames: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Excursion:
+    """A movement away from rest that has not (yet) reached the enter threshold."""
+
+    start_t: float
+    side: Side | None
+    peak_x: float
+    peak_v: float
+
+
+class ExerciseChecker:
+    """Follows one exercise through a session of frames.
+
+    ``update(frame)`` returns a :class:`CheckerStep` (state + this frame's events). The report
+    pieces accumulate on the checker: ``reps``, ``reps_by_side``, ``reps_detail``
+    (:class:`RepRecord`), ``faults`` (:class:`FaultRecord`), ``status_intervals``
+    (:class:`StatusInterval`) and ``partial_reps`` (:class:`PartialRecord`); call
+    :meth:`finish` after the last frame to close what is still open.
+    """
+
+    def __init__(self, definition: ExerciseDef | str) -> None:
+        if isinstance(definition, str):
+            definition = get_exercise(definition)
+        if not isinstance(definition, ExerciseDef):
+            raise TypeError(f"expected an ExerciseDef or an exercise id, got {type(definition).__name__}")
+        self.defn = definition
+        self.reader = BodyReader(definition)
+        self.reset()
+
+    # ------------------------------------------------------------------ public
+
+    def reset(self) -> None:
+        """Start a new session."""
+        d = self.defn
+        self.reader.reset()
+        self.reps = 0
+        self.reps_by_side: dict[str, int] | None = {"left": 0, "right": 0} if d.unilateral else None
+        self.reps_detail: list[RepRecord] = []
+        self.faults: list[FaultRecord] = []
+        self.status_intervals: list[StatusInterval] = []
+        self.partial_reps: list[PartialRecord] = []
+        self._t: float | None = None
+        self._status: str | None = None
+        self._status_since = 0.0
+        self._cand: str | None = None
+        self._cand_since = 0.0
+        self._phase = "setup"
+        self._rest_since: float | None = None
+        self._last_rest_t: float | None = None
+        self._rest_min_x = math.inf
+        self._rep: _Rep | None = None
+        self._exc: _Excursion | None = None
+        self._interrupted_since: float | None = None
+        self._base: dict[str, float] = {s: NAN for s in SIDES}
+        self._value: float = NAN
+        self._value_side: Side | None = None
+        self._posture_since: float | None = None
+        self._broken_since: float | None = None
+        self._relax_since: float | None = None
+        self._finished = False
+        self._last_state: CheckerState | None = None
+
+    def update(self, frame: PoseFrame) -> CheckerStep:
+        """Advance by one frame; frames whose time does not advance are ignored."""
+        t = frame.timestamp_s
+        if self._t is not None and t <= self._t and self._last_state is not None:
+            return CheckerStep(self._last_state, ())
+        events: list[Event] = []
+        reading = self.reader.read(frame)
+        raw = reading.hard_status or self._soft_status(reading)
+        self._update_status(raw, t, events)
+        if self.defn.mode == "guided_hold":
+            self._step_guided(reading, t, events)
+        else:
+            self._step_reps(reading, t, events)
+        self._t = t
+        state = self._make_state(t)
+        self._last_state = state
+        return CheckerStep(state, tuple(events))
+
+    def finish(self) -> tuple[Event, ...]:
+        """Close what is open at the last timestamp: an unfinished rep, a status interval."""
+        if self._finished or self._t is None:
+            return ()
+        self._finished = True
+        t = self._t
+        events: list[Event] = []
+        if self._rep is not None:
+            self._abandon(t, "unfinished", events)
+        if self._status is not None:
+            self.status_intervals.append(StatusInterval(self._status, _r(self._status_since), _r(t)))
+        return tuple(events)
+
+    @property
+    def state(self) -> CheckerState | None:
+        """The state after the last frame (None before the first)."""
+        return self._last_state
+
+    def report(self) -> dict:
+        """The report pieces as plain data, in the PRODUCT.md JSON field names."""
+        return {
+            "exercise": self.defn.id,
+            "reps": self.reps,
+            "reps_by_side": dict(self.reps_by_side) if self.reps_by_side is not None else None,
+            "reps_detail": [r.to_json() for r in self.reps_detail],
+            "faults": [f.to_json() for f in self.faults],
+            "status": [s.to_json() for s in self.status_intervals],
+            "partial_reps": [p.to_json() for p in self.partial_reps],
+        }
+
+    # ------------------------------------------------------------------ status
+
+    def _soft_status(self, reading: Reading) -> str | None:
+        d = self.defn
+        if reading.orientation != "unknown" and reading.orientation not in d.positions:
+            return "wrong_position"
+        if reading.view != "unknown" and reading.view not in d.views:
+            return "wrong_view"
+        return None
+
+    def _update_status(self, raw: str | None, t: float, events: list[Event]) -> None:
+        if raw == self._status:
+            self._cand = None
+            return
+        if raw != self._cand:
+            self._cand, self._cand_since = raw, t
+        if self._t is None or t - self._cand_since >= STATUS_PERSIST_S[raw]:
+            since = self._cand_since
+            if self._status is not None:
+                self.status_intervals.append(StatusInterval(self._status, _r(self._status_since), _r(since)))
+            prev, self._status, self._status_since, self._cand = self._status, raw, since, None
+            events.append(StatusChanged(_r(t), raw, prev, STATUS_MESSAGES.get(raw, "") if raw else ""))
+
+    # ------------------------------------------------------------------ counting
+
+    def _internal(self, side: Side, v: float) -> float:
+        d = self.defn
+        if d.relative_to_rest:
+            base = self._base[side]
+            if not math.isfinite(base):
+                base = self._base[side] = min(max(v, d.rest_deg - d.rest_limit_deg), d.rest_deg + d.rest_limit_deg)
+            return d.direction * (v - base)
+        return d.direction * v
+
+    def _natural(self, side: Side | None, x: float) -> float:
+        d = self.defn
+        base = self._base.get(side, NAN) if (d.relative_to_rest and side) else 0.0
+        if d.relative_to_rest and not math.isfinite(base):
+            base = d.rest_deg
+        return base + d.direction * x if d.relative_to_rest else d.direction * x
+
+    def _update_baselines(self, values: dict[Side, float], dt: float) -> None:
+        d = self.defn
+        for side, v in values.items():
+            if not math.isfinite(v):
+                continue
+            base = self._base[side]
+            r = d.direction * (v - base)
+            if r < 0:
+                base = _ema(base, v, dt, 0.3)
+            elif r < d.exit_deg:
+                base = _ema(base, v, dt, 3.0)
+            self._base[side] = min(max(base, d.rest_deg - d.rest_limit_deg), d.rest_deg + d.rest_limit_deg)
+
+    def _step_reps(self, reading: Reading, t: float, events: list[Event]) -> None:
+        d = self.defn
+        if reading.hard_status is not None or self._status is not None:
+            self._freeze(t, events)
+            return
+        xs = {s: self._internal(s, v) for s, v in reading.signal.items() if math.isfinite(v)}
+        if not xs:
+            self._freeze(t, events)
+            return
+        self._interrupted_since = None
+        side = max(xs, key=xs.get)
+        x = xs[side]
+        self._value, self._value_side = reading.signal[side], side
+        enter, exit_ = d.direction * d.enter_deg, d.direction * d.exit_deg
+        if d.relative_to_rest:
+            enter, exit_ = d.enter_deg, d.exit_deg
+        gate_ok = True
+        if d.gate_measure is not None and reading.best_side is not None:
+            g = self.reader.measure(d.gate_measure, reading.best_side)
+            gate_ok = math.isfinite(g) and g >= d.gate_min_deg
+        dt = t - self._t if self._t is not None else 0.0
+
+        rep = self._rep
+        if rep is None:
+            if d.relative_to_rest:
+                self._update_baselines(reading.signal, dt)
+            if x <= exit_:
+                self._last_rest_t = t
+                self._rest_min_x = min(self._rest_min_x, x)
+                self._close_excursion(t, enter, exit_, events)
+                if self._phase == "setup":
+                    self._rest_since = t if self._rest_since is None else self._rest_since
+                    if t - self._rest_since >= ARM_S and gate_ok:
+                        self._phase = "rest"
+            elif self._phase == "setup":
+                self._rest_since = None
+            if self._phase == "rest" and x > exit_:
+                if x >= enter and gate_ok:
+                    self._start_rep(t, side if d.unilateral else None, x, reading, events)
+                else:
+                    exc = self._exc
+                    if exc is None:
+                        self._exc = _Excursion(self._last_rest_t or t, side if d.unilateral else None, x,
+                                               reading.signal[side])
+                    elif x > exc.peak_x:
+                        exc.peak_x, exc.peak_v = x, reading.signal[side]
+            return
+
+        # ---- in a rep
+        if x > rep.peak_x:
+            rep.peak_x, rep.peak_v = x, reading.signal[side]
+        if d.unilateral and x >= enter:
+            rep.votes[side] += 1
+        rep_side = self._rep_side(rep) if d.unilateral else reading.best_side
+        if d.has_hold:
+            self._track_hold(rep, x >= enter, t, events)
+        self._check_rules(rep, rep_side, x >= enter, t, events)
+        if x <= exit_:
+            self._end_rep(t, x, events)
+
+    def _freeze(self, t: float, events: list[Event]) -> None:
+        """Nothing readable this frame: keep the rep for a while, then drop it."""
+        if self._rep is not None:
+            if self._interrupted_since is None:
+                self._interrupted_since = t
+            if self._status is not None and t - self._interrupted_since >= ABORT_AFTER_S:
+                self._abandon(t, "interrupted", events)
+        if self._status is not None and self._rep is None:
+            self._phase = "setup"
+            self._rest_since = None
+            self._exc = None
+
+    def _start_rep(self, t: float, side: Side | None, x: float, reading: Reading, events: list[Event]) -> None:
+        d = self.defn
+        start_x = self._rest_min_x if math.isfinite(self._rest_min_x) else x
+        rep = _Rep(index=self.reps + 1, start_t=self._last_rest_t if self._last_rest_t is not None else t,
+                   enter_t=t, side=side, start_x=start_x, peak_x=x, peak_v=reading.signal[side or reading.best_side])
+        rule_side = side or reading.best_side
+        for rule in d.rules:
+            rep.rule_since[rule.code] = None
+            if rule.relative and rule_side is not None:
+                rep.rule_ref[rule.code] = self.reader.measure(rule.measure, rule_side)
+        self._rep = rep
+        self._exc = None
+        self._phase = "active"
+        self.reader.side_locked = True
+        events.append(RepStarted(_r(t), rep.index, side, d.cues.start))
+
+    def _rep_side(self, rep: _Rep) -> Side | None:
+        v = rep.votes
+        if v["left"] == v["right"]:
+            return rep.side
+        return "left" if v["left"] > v["right"] else "right"
+
+    def _track_hold(self, rep: _Rep, up: bool, t: float, events: list[Event]) -> None:
+        target = self.defn.hold_target_s or math.inf
+        if up:
+            rep.below_since = None
+            if rep.hold_start is None:
+                rep.hold_start = t
+            run = t - rep.hold_start
+            rep.best_hold = max(rep.best_hold, run)
+            if run >= target and not rep.hold_reached:
+                rep.hold_reached = True
+                events.append(HoldReached(_r(t), rep.index, _r(run), self.defn.cues.hold_reached))
+        elif rep.hold_start is not None:
+            if rep.below_since is None:
+                rep.below_since = t
+            if t - rep.below_since > HOLD_GRACE_S:
+                self._close_hold(rep, t, events)
+
+    def _close_hold(self, rep: _Rep, t: float, events: list[Event]) -> None:
+        if rep.hold_start is None:
+            return
+        end = rep.below_since if rep.below_since is not None else t
+        run = max(0.0, end - rep.hold_start)
+        rep.best_hold = max(rep.best_hold, run)
+        if not rep.hold_reached and self.defn.hold_target_s is not None:
+            events.append(HoldBroken(_r(t), rep.index, _r(run), self.defn.hold_target_s, ""))
+        rep.hold_start = None
+        rep.below_since = None
+
+    def _check_rules(self, rep: _Rep, side: Side | None, lifted: bool, t: float, events: list[Event]) -> None:
+        if side is None:
+            return
+        view = self.reader.view
+        for rule in self.defn.rules:
+            if rule.code in rep.faults or view not in rule.views or (rule.only_when_lifted and not lifted):
+                rep.rule_since[rule.code] = None
+                continue
+            m = self.reader.measure(rule.measure, side)
+            if rule.relative:
+                ref = rep.rule_ref.get(rule.code, NAN)
+                if not math.isfinite(ref):
+                    rep.rule_ref[rule.code] = m
+                    continue
+                m -= ref
+            if not math.isfinite(m):
+                continue
+            if rule.aggregate == "peak":
+                best = rep.rule_best.get(rule.code)
+                better = max if rule.fault_if == "below" else min
+                rep.rule_best[rule.code] = m if best is None else better(best, m)
+                rep.rule_frames[rule.code] = rep.rule_frames.get(rule.code, 0) + 1
+                continue
+            bad = m < rule.limit if rule.fault_if == "below" else m > rule.limit
+            if not bad:
+                rep.rule_since[rule.code] = None
+                continue
+            since = rep.rule_since.get(rule.code)
+            if since is None:
+                rep.rule_since[rule.code] = since = t
+            if t - since >= rule.min_duration_s:
+                self._raise(rep, rule.code, rule.cue, t, events)
+
+    def _raise(self, rep: _Rep, code: str, cue: str, t: float, events: list[Event]) -> None:
+        if code in rep.faults:
+            return
+        rep.faults.append(code)
+        rep.fault_t[code] = t
+        events.append(FaultRaised(_r(t), code, rep.index, cue))
+
+    def _cue(self, code: str) -> str:
+        for rule in self.defn.rules:
+            if rule.code == code:
+                return rule.cue
+        return {"hold_short": self.defn.cues.hold_short, "too_fast": self.defn.cues.too_fast}.get(code, "")
+
+    def _end_rep(self, t: float, x: float, events: list[Event]) -> None:
+        d = self.defn
+        rep = self._rep
+        assert rep is not None
+        if d.has_hold:
+            self._close_hold(rep, t, events)
+        duration = t - rep.start_t
+        side = self._rep_side(rep) if d.unilateral else None
+        if rep.peak_x - rep.start_x < d.min_range_deg:
+            self._abandon(t, "too_small", events)
+        elif duration < d.min_rep_s:
+            self._abandon(t, "too_short", events)
+        else:
+            for rule in d.rules:
+                if rule.aggregate != "peak" or rep.rule_frames.get(rule.code, 0) < 3:
+                    continue
+                best = rep.rule_best[rule.code]
+                if (best < rule.limit) if rule.fault_if == "below" else (best > rule.limit):
+                    self._raise(rep, rule.code, rule.cue, t, events)
+            if d.has_hold and rep.best_hold < d.hold_target_s - HOLD_TOLERANCE_S:
+                self._raise(rep, "hold_short", d.cues.hold_short, t, events)
+            if d.too_fast_s is not None and duration < d.too_fast_s:
+                self._raise(rep, "too_fast", d.cues.too_fast, t, events)
+            self.reps += 1
+            if self.reps_by_side is not None and side is not None:
+                self.reps_by_side[side] += 1
+            record = RepRecord(
+                index=rep.index, side=side, start_s=_r(rep.start_t), end_s=_r(t), peak_angle_deg=_r(rep.peak_v, 1),
+                hold_s=_r(rep.best_hold) if d.has_hold else None, faults=list(rep.faults),
+            )
+            self.reps_detail.append(record)
+            for code in rep.faults:
+                self.faults.append(FaultRecord(code, rep.index, _r(rep.fault_t[code]), self._cue(code)))
+            events.append(RepCompleted(
+                _r(t), rep.index, side, self.reps,
+                dict(self.reps_by_side) if self.reps_by_side is not None else None, record, d.cues.rep_done,
+            ))
+        self._rep = None
+        self._phase = "rest"
+        self._rest_min_x = x
+        self._last_rest_t = t
+        self.reader.side_locked = False
+
+    def _abandon(self, t: float, reason: str, events: list[Event]) -> None:
+        """Record the rep in progress as partial (not counted)."""
+        rep = self._rep
+        if rep is None:
+            return
+        if self.defn.has_hold and self.defn.mode == "reps":
+            self._close_hold(rep, t, events)
+        side = self._rep_side(rep) if self.defn.unilateral else None
+        record = PartialRecord(side, _r(rep.start_t), _r(t), _r(rep.peak_v, 1), reason, list(rep.faults))
+        self.partial_reps.append(record)
+        events.append(PartialRep(_r(t), record))
+        self._rep = None
+        self.reader.side_locked = False
+        self._phase = "rest" if reason in ("too_small", "too_short") else "setup"
+        self._rest_since = None
+
+    def _close_excursion(self, t: float, enter: float, exit_: float, events: list[Event]) -> None:
+        exc = self._exc
+        self._exc = None
+        if exc is None or self._phase != "rest":
+            return
+        # Half-way from rest to the enter threshold, clear of the hysteresis band's jitter.
+        if exc.peak_x >= exit_ + 0.5 * (enter - exit_) and t - exc.start_t >= self.defn.min_rep_s:
+            record = PartialRecord(exc.side, _r(exc.start_t), _r(t), _r(exc.peak_v, 1), "too_small", [])
+            self.partial_reps.append(record)
+            events.append(PartialRep(_r(t), record))
+
+    # ------------------------------------------------------------------ guided hold (glute squeeze)
+
+    def _posture_ok(self, reading: Reading) -> bool:
+        if reading.hard_status is not None or self._status is not None or reading.best_side is None:
+            return False
+        side = reading.best_side
+        knee = self.reader.measure("knee_angle_raw", side)
+        hip = reading.signal.get(side, NAN)
+        self._value, self._value_side = hip, side
+        lo, hi = self.defn.posture_ok
+        # Hips must stay down: a bridge is not a squeeze.
+        return lo <= knee <= hi and hip < GLUTE_BRIDGE_UP_DEG
+
+    def _step_guided(self, reading: Reading, t: float, events: list[Event]) -> None:
+        d = self.defn
+        ok = self._posture_ok(reading)
+        if ok:
+            self._broken_since = None
+        elif self._broken_since is None:
+            self._broken_since = t
+        broken = not ok and t - self._broken_since > POSTURE_GRACE_S
+        if self._phase == "setup":
+            self._posture_since = (self._posture_since or t) if ok else None
+            if ok and t - self._posture_since >= POSTURE_SETTLE_S:
+                self._start_hold(t, events)
+        elif self._phase == "active":
+            rep = self._rep
+            assert rep is not None
+            if broken:
+                run = max(0.0, self._broken_since - rep.enter_t)
+                events.append(HoldBroken(_r(t), rep.index, _r(run), d.hold_target_s, d.cues.hold_broken))
+                rep.best_hold = run
+                self._abandon(t, "hold_broken", events)
+                self._phase = "setup"
+                self._posture_since = None
+            else:
+                rep.best_hold = t - rep.enter_t
+                if rep.best_hold >= d.hold_target_s:
+                    events.append(HoldReached(_r(t), rep.index, _r(rep.best_hold), d.cues.hold_reached))
+                    self.reps += 1
+                    record = RepRecord(rep.index, None, _r(rep.start_t), _r(t), None, _r(rep.best_hold), [])
+                    self.reps_detail.append(record)
+                    events.append(RepCompleted(_r(t), rep.index, None, self.reps, None, record, d.cues.rep_done))
+                    self._rep = None
+                    self._phase = "relax"
+                    self._relax_since = t
+        elif self._phase == "relax":
+            if broken:
+                self._phase = "setup"
+                self._posture_since = None
+            elif t - self._relax_since >= d.relax_s:
+                self._start_hold(t, events)
+
+    def _start_hold(self, t: float, events: list[Event]) -> None:
+        self._rep = _Rep(index=self.reps + 1, start_t=t, enter_t=t, side=None, start_x=0.0, peak_x=0.0, peak_v=NAN)
+        self._phase = "active"
+        events.append(RepStarted(_r(t), self._rep.index, None, self.defn.cues.start))
+
+    # ------------------------------------------------------------------ state
+
+    def _make_state(self, t: float) -> CheckerState:
+        d = self.defn
+        rep = self._rep
+        hold = 0.0
+        if rep is not None:
+            if d.mode == "guided_hold":
+                hold = rep.best_hold
+            elif rep.hold_start is not None:
+                hold = t - rep.hold_start
+        side: str | None
+        if rep is not None and d.unilateral:
+            side = self._rep_side(rep)
+        elif not d.unilateral:
+            side = self.reader.best_side
+        else:
+            side = None
+        target = rest = None
+        if d.mode == "reps":
+            ref_side = side if side in SIDES else self._value_side
+            if d.relative_to_rest:
+                target = self._natural(ref_side, d.enter_deg)
+                rest = self._natural(ref_side, d.exit_deg)
+            else:
+                target, rest = d.enter_deg, d.exit_deg
+        return CheckerState(
+            t_s=_r(t),
+            exercise=d.id,
+            phase=self._phase,
+            reps=self.reps,
+            reps_by_side=dict(self.reps_by_side) if self.reps_by_side is not None else None,
+            side=side,
+            hold_s=_r(hold),
+            hold_target_s=d.hold_target_s,
+            angle_deg=_r(self._value, 1),
+            target_deg=_r(target, 1) if target is not None else None,
+            rest_deg=_r(rest, 1) if rest is not None else None,
+            faults=tuple(rep.faults) if rep is not None else (),
+            status=self._status,
+            status_message=STATUS_MESSAGES.get(self._status, "") if self._status else "",
+        )
+
+
+GLUTE_BRIDGE_UP_DEG = 160.0  # hip angle above which a hook-lying person is bridging, not squeezing

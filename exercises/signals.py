@@ -1,0 +1,280 @@
+"""Per-frame readings of the body for one exercise: its counting signal and form measures.
+
+Signals and measures are chosen by name in the exercise definitions. Each is a function of
+one frame and a side (``"left"``/``"right"``), in degrees, NaN when it cannot be read. A few
+need context that builds up over frames (which way the person faces, reference limb lengths,
+which side the camera sees best); :class:`BodyReader` keeps it, with time from timestamps only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from exercises.definitions import ExerciseDef
+from pose.frame import PoseFrame
+from pose.geometry import (
+    Orientation,
+    View,
+    body_orientation,
+    elevation_deg,
+    facing_x,
+    joint_angle_deg,
+    lying_feet_x,
+    segment_angle_from_vertical_deg,
+    width_ratio,
+    FRONT_VIEW_MIN_RATIO,
+    SIDE_VIEW_MAX_RATIO,
+)
+from pose.landmarks import SIDES, Side, landmark_index, other_side
+
+_NAMES = ("shoulder", "hip", "knee", "ankle", "ear", "heel", "foot_index")
+_IDX = {(n, s): landmark_index(n, s) for n in _NAMES for s in SIDES}
+_NOSE = landmark_index("nose")
+
+SIGNALS = ("hip_angle", "foot_lift", "leg_elevation", "thigh_forward", "thigh_backward", "leg_abduction",
+           "squat_knee_angle")
+MEASURES = SIGNALS + ("knee_angle", "knee_angle_raw", "trunk_lean", "head_drop", "thigh_drop")
+
+# Shin / thigh length ratio (2D) outside which a knee angle is not believed: a collapsed ankle
+# landmark (seen in supine leg raises) makes the shin look short and the knee look bent.
+SHIN_THIGH_RATIO_OK = (0.7, 1.5)
+# Margins: landmarks this far outside [0, 1] count as out of the picture.
+FRAME_MARGIN = 0.02
+MIN_VISIBILITY = 0.3
+
+
+def _ema(prev: float, value: float, dt_s: float, tau_s: float) -> float:
+    if not math.isfinite(prev):
+        return value
+    a = 1.0 - math.exp(-max(dt_s, 0.0) / tau_s)
+    return prev + a * (value - prev)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one frame says, for one exercise."""
+
+    t_s: float
+    hard_status: str | None  # no_person, second_person, out_of_frame, joints_hidden
+    view: View
+    orientation: Orientation
+    best_side: Side | None
+    signal: dict[Side, float]  # bilateral exercises: only the best side
+
+
+class BodyReader:
+    """Reads signals and measures from frames, keeping the context they need."""
+
+    def __init__(self, definition: ExerciseDef) -> None:
+        for name in (definition.signal, definition.gate_measure, *(r.measure for r in definition.rules)):
+            if name is not None and name not in MEASURES:
+                raise ValueError(f"{definition.id}: unknown signal/measure {name!r}; expected one of {', '.join(MEASURES)}")
+        self.defn = definition
+        self.side_locked = False
+        self.reset()
+
+    def reset(self) -> None:
+        self._t_s = float("nan")
+        self._ratio = float("nan")
+        self._facing = 0.0
+        self._feet = 0.0
+        self._vis = {s: float("nan") for s in SIDES}
+        self.best_side: Side | None = None
+        self._thigh_ref = {s: float("nan") for s in SIDES}
+        self._shin_ref = {s: float("nan") for s in SIDES}
+        self._xy = np.full((33, 2), np.nan)
+        self.view: View = "unknown"
+
+    # ------------------------------------------------------------------ per frame
+
+    def read(self, frame: PoseFrame) -> Reading:
+        t = frame.timestamp_s
+        dt = t - self._t_s if math.isfinite(self._t_s) else 0.0
+        self._t_s = t
+        if not frame.has_pose:
+            return Reading(t, "no_person", self.view, "unknown", self.best_side, {})
+        self._xy = frame.xy_px
+        self._update_context(frame, dt)
+        status = self._hard_status(frame)
+        if frame.people_count > 1:
+            status = "second_person"
+        orientation = body_orientation(frame)
+        signal: dict[Side, float] = {}
+        if status is None and self.best_side is not None:
+            sides = SIDES if self.defn.unilateral else (self.best_side,)
+            for s in sides:
+                signal[s] = self.measure(self.defn.signal, s)
+            if not any(math.isfinite(v) for v in signal.values()):
+                status = "joints_hidden"
+        return Reading(t, status, self.view, orientation, self.best_side, signal)
+
+    def _update_context(self, frame: PoseFrame, dt: float) -> None:
+        r = width_ratio(frame)
+        if math.isfinite(r):
+            self._ratio = _ema(self._ratio, r, dt, 0.4)
+        if math.isfinite(self._ratio):
+            self.view = ("side" if self._ratio < SIDE_VIEW_MAX_RATIO
+                         else "front" if self._ratio >= FRONT_VIEW_MIN_RATIO else "oblique")
+        f = facing_x(frame)
+        self._facing = _ema(self._facing, f, dt, 0.7) if f != 0 else self._facing
+        fx = lying_feet_x(frame)
+        if fx != 0:
+            self._feet = _ema(self._feet, fx, dt, 0.7)
+        vis = frame.visibility
+        keys = self.defn.key_joints
+        for s in SIDES:
+            score = float(np.mean([vis[_IDX[(n, s)]] for n in keys if (n, s) in _IDX]))
+            self._vis[s] = _ema(self._vis[s], score, dt, 0.5)
+        if self.best_side is None:
+            self.best_side = "left" if self._vis["left"] >= self._vis["right"] else "right"
+        elif not self.side_locked:
+            o = other_side(self.best_side)
+            if self._vis[o] > self._vis[self.best_side] + 0.1:
+                self.best_side = o
+        decay = math.exp(-dt / 20.0)
+        for s in SIDES:
+            thigh = self._dist("hip", s, "knee", s)
+            shin = self._dist("knee", s, "ankle", s)
+            if math.isfinite(thigh):
+                self._thigh_ref[s] = max(thigh, self._thigh_ref[s] * decay) if math.isfinite(self._thigh_ref[s]) else thigh
+            if math.isfinite(shin):
+                self._shin_ref[s] = max(shin, self._shin_ref[s] * decay) if math.isfinite(self._shin_ref[s]) else shin
+
+    def _hard_status(self, frame: PoseFrame) -> str | None:
+        side = self.best_side or "left"
+        needed = [_IDX[(n, side)] for n in self.defn.key_joints if (n, side) in _IDX]
+        if self.defn.unilateral:
+            needed += [_IDX[(n, other_side(side))] for n in ("hip", "knee", "ankle")]
+        pts = frame.xyz_norm[needed, :2]
+        if np.isnan(pts).any():
+            return "joints_hidden"
+        if (pts < -FRAME_MARGIN).any() or (pts > 1 + FRAME_MARGIN).any():
+            return "out_of_frame"
+        own = [_IDX[(n, side)] for n in self.defn.key_joints if (n, side) in _IDX]
+        if float(frame.visibility[own].min()) < MIN_VISIBILITY:
+            return "joints_hidden"
+        return None
+
+    # ------------------------------------------------------------------ helpers
+
+    def _p(self, name: str, side: Side) -> np.ndarray:
+        return self._xy[_IDX[(name, side)]]
+
+    def _dist(self, a: str, sa: Side, b: str, sb: Side) -> float:
+        d = self._p(a, sa) - self._p(b, sb)
+        return math.hypot(d[0], d[1])
+
+    @property
+    def facing(self) -> float:
+        """+1 / -1: the person faces image right / left (side view, standing); 0 unknown."""
+        return float(np.sign(self._facing)) if abs(self._facing) > 0.3 else 0.0
+
+    @property
+    def feet_x(self) -> float:
+        """+1 / -1: a lying person's feet are to the image right / left; 0 unknown."""
+        return float(np.sign(self._feet)) if abs(self._feet) > 0.3 else 0.0
+
+    def measure(self, name: str, side: Side) -> float:
+        """A named signal or measure for one side, in degrees (NaN if it cannot be read)."""
+        return float(getattr(self, "_m_" + name)(side))
+
+    # ------------------------------------------------------------------ measures (degrees)
+
+    def _m_hip_angle(self, s: Side) -> float:
+        """Shoulder-hip-knee; 180 = a straight line (bridge top), ~120-135 hook-lying."""
+        return joint_angle_deg(self._p("shoulder", s), self._p("hip", s), self._p("knee", s))
+
+    def _m_knee_angle(self, s: Side) -> float:
+        """Hip-knee-ankle, NaN when the shin/thigh length ratio is implausible (collapsed ankle)."""
+        thigh = self._dist("hip", s, "knee", s)
+        shin = self._dist("knee", s, "ankle", s)
+        lo, hi = SHIN_THIGH_RATIO_OK
+        if not (thigh > 0 and lo <= shin / thigh <= hi):
+            return float("nan")
+        return joint_angle_deg(self._p("hip", s), self._p("knee", s), self._p("ankle", s))
+
+    def _m_knee_angle_raw(self, s: Side) -> float:
+        """Hip-knee-ankle without the plausibility check (postures, not faults)."""
+        return joint_angle_deg(self._p("hip", s), self._p("knee", s), self._p("ankle", s))
+
+    def _m_leg_elevation(self, s: Side) -> float:
+        """Hip->ankle above the horizontal towards the feet: a leg lifted off the floor (lying)."""
+        return elevation_deg(self._p("hip", s), self._p("ankle", s), self.feet_x)
+
+    def _m_foot_lift(self, s: Side) -> float:
+        """Angle at the hip between this ankle and the other, positive when this one is higher."""
+        o = other_side(s)
+        ang = joint_angle_deg(self._p("ankle", s), self._p("hip", s), self._p("ankle", o))
+        higher = self._p("ankle", o)[1] - self._p("ankle", s)[1]
+        return float(ang) * (1.0 if higher >= 0 else -1.0)
+
+    def _m_thigh_forward(self, s: Side) -> float:
+        """Hip->knee from the downward vertical, positive in front of the body (side view)."""
+        f = self.facing
+        if f == 0:
+            return float("nan")
+        d = self._p("knee", s) - self._p("hip", s)
+        return math.degrees(math.atan2(d[0] * f, d[1]))
+
+    def _m_thigh_backward(self, s: Side) -> float:
+        return -self._m_thigh_forward(s)
+
+    def _m_leg_abduction(self, s: Side) -> float:
+        """Hip->ankle away from the body's midline, positive outwards (front / overhead view)."""
+        o = other_side(s)
+        sh = (self._p("shoulder", s) + self._p("shoulder", o)) / 2
+        hp = (self._p("hip", s) + self._p("hip", o)) / 2
+        axis = hp - sh
+        out = self._p("hip", s) - self._p("hip", o)
+        na, no = math.hypot(*axis), math.hypot(*out)
+        if not (na > 0 and no > 0):
+            return float("nan")
+        v = self._p("ankle", s) - self._p("hip", s)
+        return math.degrees(math.atan2(float(v @ out) / no, float(v @ axis) / na))
+
+    def _knee_estimate(self, s: Side) -> float:
+        """Knee angle from vertical extents and the longest thigh/shin seen lately.
+
+        Foreshortening towards the camera (a front view of a squat) shortens the vertical
+        extent of a segment as it tilts, so its tilt from the vertical is acos(extent / length).
+        Assumes a roughly level camera and a knee that bends forward.
+        """
+        hip, knee, ankle = self._p("hip", s), self._p("knee", s), self._p("ankle", s)
+        t_ref, s_ref = self._thigh_ref[s], self._shin_ref[s]
+        if not (t_ref > 0 and s_ref > 0):
+            return float("nan")
+        thigh_tilt = math.acos(min(1.0, max(-1.0, (knee[1] - hip[1]) / t_ref)))
+        shin_tilt = math.acos(min(1.0, max(-1.0, (ankle[1] - knee[1]) / s_ref)))
+        return 180.0 - math.degrees(thigh_tilt + shin_tilt)
+
+    def _m_squat_knee_angle(self, s: Side) -> float:
+        """Knee angle: the 2D angle in a side view, else the extent-based estimate of both legs."""
+        if self.view == "side":
+            return float(joint_angle_deg(self._p("hip", s), self._p("knee", s), self._p("ankle", s)))
+        vals = [v for v in (self._knee_estimate("left"), self._knee_estimate("right")) if math.isfinite(v)]
+        return sum(vals) / len(vals) if vals else float("nan")
+
+    def _m_thigh_drop(self, s: Side) -> float:
+        """How far the hips are above knee level, as a thigh tilt: 90 standing, 0 thighs level."""
+        vals = []
+        for side in ((s,) if self.view == "side" else SIDES):
+            t_ref = self._thigh_ref[side]
+            if t_ref > 0:
+                rise = (self._p("knee", side)[1] - self._p("hip", side)[1]) / t_ref
+                if math.isfinite(rise):
+                    vals.append(math.degrees(math.asin(min(1.0, max(-1.0, rise)))))
+        return sum(vals) / len(vals) if vals else float("nan")
+
+    def _m_trunk_lean(self, s: Side) -> float:
+        """Shoulders->hips from the downward vertical: 0 upright."""
+        sh = (self._p("shoulder", "left") + self._p("shoulder", "right")) / 2
+        hp = (self._p("hip", "left") + self._p("hip", "right")) / 2
+        return float(segment_angle_from_vertical_deg(sh, hp))
+
+    def _m_head_drop(self, s: Side) -> float:
+        """Ear->nose below the horizontal: ~10-20 looking ahead, 50+ looking at the floor."""
+        d = self._xy[_NOSE] - self._p("ear", s)
+        return math.degrees(math.atan2(d[1], abs(d[0])))
