@@ -59,7 +59,7 @@ STATUS_PERSIST_S: dict[str | None, float] = {
     "wrong_position": 1.0,
 }
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
-ARM_S = 0.3  # rest this long before the first rep (walking in is not a rep)
+ARM_S = 0.1  # rest this long before the first rep (walking in is not a rep)
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
 HOLD_TOLERANCE_S = 0.25  # hold_short only when clearly short
 POSTURE_SETTLE_S = 1.0  # guided hold: posture held this long before the first squeeze
@@ -150,6 +150,7 @@ class ExerciseChecker:
         self._interrupted_since: float | None = None
         self._base: dict[str, float] = {s: NAN for s in SIDES}
         self._value: float = NAN
+        self._last_x: float = NAN
         self._value_side: Side | None = None
         self._posture_since: float | None = None
         self._broken_since: float | None = None
@@ -182,7 +183,11 @@ class ExerciseChecker:
         self._finished = True
         t = self._t
         events: list[Event] = []
-        if self._rep is not None:
+        rep = self._rep
+        if rep is not None and self.defn.mode == "reps" and self._returned_enough(rep):
+            # The recording stopped on the way back down: the rep was done, count it.
+            self._end_rep(t, self._last_x, events)
+        elif rep is not None:
             self._abandon(t, "unfinished", events)
         if self._status is not None:
             self.status_intervals.append(StatusInterval(self._status, _r(self._status_since), _r(t)))
@@ -270,7 +275,7 @@ class ExerciseChecker:
             return
         self._interrupted_since = None
         side = max(xs, key=xs.get)
-        x = xs[side]
+        x = self._last_x = xs[side]
         self._value, self._value_side = reading.signal[side], side
         enter, exit_ = d.direction * d.enter_deg, d.direction * d.exit_deg
         if d.relative_to_rest:
@@ -291,7 +296,7 @@ class ExerciseChecker:
                 self._close_excursion(t, enter, exit_, events)
                 if self._phase == "setup":
                     self._rest_since = t if self._rest_since is None else self._rest_since
-                    if t - self._rest_since >= ARM_S and gate_ok:
+                    if t - self._rest_since >= ARM_S - 1e-6 and gate_ok:
                         self._phase = "rest"
             elif self._phase == "setup":
                 self._rest_since = None
@@ -318,6 +323,12 @@ class ExerciseChecker:
         self._check_rules(rep, rep_side, x >= enter, t, events)
         if x <= exit_:
             self._end_rep(t, x, events)
+
+    def _returned_enough(self, rep: _Rep) -> bool:
+        """Whether the signal came back at least half-way from the peak to the exit threshold."""
+        d = self.defn
+        exit_ = d.exit_deg if d.relative_to_rest else d.direction * d.exit_deg
+        return math.isfinite(self._last_x) and self._last_x <= rep.peak_x - 0.5 * (rep.peak_x - exit_)
 
     def _freeze(self, t: float, events: list[Event]) -> None:
         """Nothing readable this frame: keep the rep for a while, then drop it."""

@@ -342,7 +342,7 @@ SQUAT = ExerciseDef(
     exit_deg=155.0,
     min_range_deg=25.0,
     min_rep_s=0.5,
-    too_fast_s=0.9,
+    too_fast_s=0.7,
     rules=(
         FormRule(
             code="shallow", cue="Lower your hips down to knee level", measure="thigh_drop",
