@@ -55,7 +55,7 @@ def hud_lines(state) -> list[str]:
         lines.append(f"Angle {angle:.0f} deg  ({state.phase})")
     if getattr(state, "status", None):
         lines.append(f"Not counting: {state.status.replace('_', ' ')}")
-    faults = getattr(state, "active_faults", ())
+    faults = getattr(state, "faults", ())
     if faults:
         lines.append("Check: " + ", ".join(f.replace("_", " ") for f in faults))
     return lines
