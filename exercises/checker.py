@@ -226,9 +226,9 @@ class ExerciseChecker:
             return
         if raw != self._cand:
             self._cand, self._cand_since = raw, t
-        if self._t is None or t - self._cand_since >= STATUS_PERSIST_S[raw]:
+        if t - self._cand_since >= STATUS_PERSIST_S[raw]:
             since = self._cand_since
-            if self._status is not None:
+            if self._status is not None and since > self._status_since:
                 self.status_intervals.append(StatusInterval(self._status, _r(self._status_since), _r(since)))
             prev, self._status, self._status_since, self._cand = self._status, raw, since, None
             events.append(StatusChanged(_r(t), raw, prev, STATUS_MESSAGES.get(raw, "") if raw else ""))
