@@ -1,0 +1,125 @@
+"""Words the window shows: the article's instructions, camera placement, safety, and what to do
+about each "why I'm not counting" state. Qt-free."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from exercises.registry import get_exercise
+
+log = logging.getLogger(__name__)
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
+
+# The source article's instructions, one step per line (PRODUCT.md).
+INSTRUCTIONS: dict[str, tuple[str, ...]] = {
+    "glute_squeeze": (
+        "Lie on your back with your knees bent and your feet flat on the floor.",
+        "Tighten your buttocks and hold for 5 seconds.",
+        "Relax. Repeat up to 30 times.",
+    ),
+    "glute_bridge": (
+        "Lie on your back with your knees bent and your feet flat on the floor.",
+        "Squeeze your buttocks and lift your hips off the floor.",
+        "Hold for about 5 seconds, then lower slowly.",
+        "Rest a few seconds between lifts. Repeat up to 30 times.",
+    ),
+    "bridge_march": (
+        "Lift your hips into a bridge.",
+        "Lift one foot 5 to 10 cm off the floor, put it down, then switch feet.",
+        "Keep your hips up. 15 lifts per foot.",
+    ),
+    "straight_leg_raise": (
+        "Lie on your back.",
+        "Keeping it straight, lift one leg a little (about 2-3 cm) off the floor.",
+        "Hold for 5 seconds, lower it, then do the other leg.",
+    ),
+    "hip_abduction": (
+        "Lie on your back with your knees straight.",
+        "Slide one leg out to the side along the floor,",
+        "then back to the middle. Then the other leg.",
+    ),
+    "prone_hip_extension": (
+        "Lie on your stomach with a pillow under your belly.",
+        "Lift one straight leg back a little and hold for 5 seconds.",
+        "Lower it, then do the other leg.",
+    ),
+    "standing_hip_flexion": (
+        "Stand and hold on to a support.",
+        "Lift one straight leg forward, then lower it.",
+        "Then the other leg.",
+    ),
+    "standing_hip_extension": (
+        "Stand upright holding a support with both hands.",
+        "Lift one straight leg backward, then lower it.",
+        "Then the other leg.",
+    ),
+    "squat": (
+        "Warm up first.",
+        "Heels shoulder-width apart, head up, looking ahead.",
+        "Lower your hips to knee level, then stand up through your heels.",
+    ),
+}
+
+SEE_A_DOCTOR = (
+    "See a doctor without delay if the pain is very severe, lasts for weeks despite rest, gets worse "
+    "day by day, comes with fever or weight loss, or you must lean forward to move."
+)
+
+
+def status_advice(code: str | None, exercise_id: str) -> str:
+    """What to do about a "why I'm not counting" state, for this exercise."""
+    if not code:
+        return ""
+    ex = get_exercise(exercise_id)
+    placement = ex.cues.setup or ex.note
+    return {
+        "no_person": "Step into the camera's view.",
+        "out_of_frame": "Move further from the camera, or tilt it, so you are in the picture from head to feet.",
+        "joints_hidden": "Turn side-on, add light, and keep hips, knees and ankles uncovered and in view.",
+        "wrong_view": camera_placement(exercise_id),
+        "wrong_position": placement,
+        "second_person": "Ask others to step out of the picture.",
+    }.get(code, placement)
+
+
+def camera_placement(exercise_id: str) -> str:
+    ex = get_exercise(exercise_id)
+    if "front" in ex.views and "side" not in ex.views:
+        return "Put the laptop at your feet or above you, so the camera looks along your body."
+    if ex.positions == ("standing",):
+        return "Turn the laptop so it sees you from the side, whole body in view, about 2-3 m away."
+    return "Turn the laptop so it sees you from the side, at floor level, head to feet in view."
+
+
+def safety_text(exercise_id: str) -> str:
+    ex = get_exercise(exercise_id)
+    return (ex.safety + " " + SEE_A_DOCTOR).strip()
+
+
+def demo_clips() -> dict[str, Path]:
+    """The generated sample clip for each exercise (the first one found), from the truth files."""
+    found: dict[str, Path] = {}
+    for truth in sorted(SAMPLE_DIR.glob("*.json")):
+        try:
+            data = json.loads(truth.read_text())
+        except (OSError, ValueError) as exc:
+            log.debug("skipping %s: %s", truth, exc)
+            continue
+        if not isinstance(data, dict):
+            continue
+        exercise = data.get("exercise")
+        video = truth.parent / str(data.get("video", truth.with_suffix(".mp4").name))
+        if exercise and video.exists() and exercise not in found:
+            found[exercise] = video
+    for video in sorted(SAMPLE_DIR.glob("*.mp4")):  # clips without truth, named after their exercise
+        for exercise_id in INSTRUCTIONS:
+            if video.stem.startswith(exercise_id) and exercise_id not in found:
+                found[exercise_id] = video
+    return found
+
+
+def demo_clip(exercise_id: str) -> Path | None:
+    return demo_clips().get(exercise_id)

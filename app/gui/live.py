@@ -1,0 +1,433 @@
+"""The live coaching page: video with skeleton, counters, hold ring, angle band, cue and status banners."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor
+from PyQt6.QtWidgets import (
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from app.gui.guidance import camera_placement, demo_clip, status_advice
+from app.gui.live_pipeline import LiveItem, LiveSource, live_items
+from app.gui.session import SessionLog
+from app.gui.voice import Voice
+from app.gui.widgets import BAD, GOOD, LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, HoldRing, VideoView, big_font
+from app.gui.worker import GeneratorWorker
+from exercises.events import STATUS_CODES
+from exercises.registry import get_exercise
+
+log = logging.getLogger(__name__)
+
+SETUP_CHECKS = (
+    ("no_person", "Person in view"),
+    ("out_of_frame", "Whole body in the picture"),
+    ("joints_hidden", "Hips, knees, ankles visible"),
+    ("wrong_view", "Camera view right"),
+    ("wrong_position", "Starting position right"),
+    ("second_person", "Nobody else in view"),
+)
+assert {c for c, _ in SETUP_CHECKS} == set(STATUS_CODES)
+
+PARTIAL_HINTS = {
+    "too_small": "That one did not count: go a little further",
+    "too_short": "That one did not count: a little slower",
+    "hold_broken": "That one did not count: hold until the ring is full",
+    "interrupted": "That one did not count: I lost sight of you",
+}
+
+
+SIGNAL_CAPTIONS = {
+    "hip_angle": "hip angle",
+    "foot_lift": "foot lift",
+    "leg_elevation": "leg lift",
+    "leg_abduction": "leg out to the side",
+    "thigh_forward": "thigh forward",
+    "thigh_backward": "thigh backward",
+    "squat_knee_angle": "knee angle",
+}
+
+
+class MessagePanel(QWidget):
+    """A full-page message (no camera, session summary) with action buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 40, 60, 40)
+        layout.addStretch(1)
+        self.title = QLabel()
+        self.title.setFont(big_font(34))
+        self.title.setWordWrap(True)
+        self.body = QLabel()
+        self.body.setFont(big_font(22, bold=False))
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.buttons = QHBoxLayout()
+        layout.addWidget(self.title)
+        layout.addSpacing(16)
+        layout.addWidget(self.body)
+        layout.addSpacing(24)
+        layout.addLayout(self.buttons)
+        layout.addStretch(2)
+
+    def show_message(self, title: str, lines: list[str], actions: list[tuple[str, object]]) -> None:
+        self.title.setText(title)
+        self.body.setText("\n".join(lines))
+        while self.buttons.count():
+            item = self.buttons.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for label, callback in actions:
+            button = QPushButton(label)
+            button.setFont(big_font(18))
+            button.setMinimumHeight(56)
+            button.setStyleSheet("QPushButton { color: #111; background: #e8e8e8; padding: 6px 18px; border-radius: 6px; }")
+            button.clicked.connect(callback)
+            self.buttons.addWidget(button)
+        self.buttons.addStretch(1)
+
+
+class LivePage(QWidget):
+    """Runs the live pipeline in a worker and shows each step; the model never waits for the view."""
+
+    session_ended = pyqtSignal(object)  # the SessionLog
+    running_changed = pyqtSignal(bool)
+    stepped = pyqtSignal(object)  # each LiveItem, after it was handled (tests and measurements)
+
+    def __init__(self, voice: Voice, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.voice = voice
+        self.worker: GeneratorWorker | None = None
+        self.session: SessionLog | None = None
+        self.source: LiveSource | None = None
+        self.exercise_id = "glute_bridge"
+        self.model = "full"
+        self.state = None
+        self._cue_until = 0.0
+        self._error: str | None = None
+        self._retired: list[GeneratorWorker] = []
+        self._build()
+        voice.said.connect(self._show_cue)
+        self._clock = QTimer(self)
+        self._clock.setInterval(250)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.setStyleSheet("QWidget { color: #eee; } LivePage, QFrame#side { background: #1c1e22; }")
+        self.video = VideoView()
+        self.message = MessagePanel()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.video)
+        self.stack.addWidget(self.message)
+
+        side = QFrame()
+        side.setObjectName("side")
+        side.setMinimumWidth(340)
+        side.setMaximumWidth(440)
+        col = QVBoxLayout(side)
+        col.setSpacing(8)
+        self.title = QLabel()
+        self.title.setFont(big_font(20))
+        self.title.setWordWrap(True)
+        self.counter = QLabel("0")
+        self.counter.setFont(big_font(72))
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.counter_caption = QLabel("reps")
+        self.counter_caption.setFont(big_font(14, bold=False))
+        self.counter_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        sides = QHBoxLayout()
+        self.left_count = QLabel()
+        self.right_count = QLabel()
+        for label, colour in ((self.left_count, LEFT), (self.right_count, RIGHT)):
+            label.setFont(big_font(26))
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setStyleSheet(f"color: {colour.name()};")
+            sides.addWidget(label)
+        self.ring = HoldRing()
+        self.ring.setMinimumSize(170, 170)
+        self.angle = AngleBand()
+        self.checks = QLabel()
+        self.checks.setFont(big_font(13, bold=False))
+        self.checks.setTextFormat(Qt.TextFormat.RichText)
+        self.elapsed = QLabel()
+        self.elapsed.setFont(big_font(14, bold=False))
+        self.elapsed.setStyleSheet(f"color: {MUTED.name()};")
+        col.addWidget(self.title)
+        col.addWidget(self.counter)
+        col.addWidget(self.counter_caption)
+        col.addLayout(sides)
+        col.addWidget(self.ring, 1)
+        col.addWidget(self.angle)
+        col.addWidget(self.checks)
+        col.addStretch(0)
+        col.addWidget(self.elapsed)
+
+        self.cue_banner = Banner(26)
+        self.status_banner = Banner(24)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 6, 6, 6)
+        grid.addWidget(self.stack, 0, 0)
+        grid.addWidget(side, 0, 1, 3, 1)
+        grid.addWidget(self.status_banner, 1, 0)
+        grid.addWidget(self.cue_banner, 2, 0)
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(0, 1)
+        self._show_exercise()
+
+    def _show_exercise(self) -> None:
+        ex = get_exercise(self.exercise_id)
+        self.title.setText(ex.title)
+        unilateral = ex.unilateral
+        self.left_count.setVisible(unilateral)
+        self.right_count.setVisible(unilateral)
+        self.counter_caption.setText("reps, both sides" if unilateral else "reps")
+        self.ring.set_hold(0.0, ex.hold_target_s, False)
+        self.ring.setVisible(ex.hold_target_s is not None)
+        self.angle.reset_scale()
+        self.angle.set_caption(SIGNAL_CAPTIONS.get(ex.signal, ex.signal.replace("_", " ")) + ": reach the green band")
+        self._render_counts(0, {"left": 0, "right": 0} if unilateral else None)
+        self._render_checks(None, started=False)
+
+    # ------------------------------------------------------------------ control
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    @property
+    def paused(self) -> bool:
+        return self.worker is not None and self.worker.paused
+
+    def set_exercise(self, exercise_id: str) -> None:
+        get_exercise(exercise_id)  # validates
+        restart = self.running
+        if restart:
+            self.stop(show_summary=False)
+        self.exercise_id = exercise_id
+        self._show_exercise()
+        if restart and self.source is not None:
+            self.start(self.source)
+
+    def start(self, source: LiveSource, exercise_id: str | None = None, model: str | None = None) -> None:
+        if self.running:
+            self.stop(show_summary=False)
+        if exercise_id:
+            self.exercise_id = exercise_id
+        if model:
+            self.model = model
+        self.source = source
+        ex = get_exercise(self.exercise_id)
+        self._show_exercise()
+        self.session = SessionLog(ex.id, ex.title, ex.unilateral, ex.target_reps)
+        self.state = None
+        self._error = None
+        self.voice.reset()
+        self.stack.setCurrentWidget(self.video)
+        self.video.clear(f"Starting {source.describe()} …")
+        self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)
+        exercise_id, model = self.exercise_id, self.model
+        worker = GeneratorWorker(lambda: live_items(source, exercise_id, model))
+        worker.yielded.connect(self._on_item)
+        worker.errored.connect(self._on_error)
+        worker.finished.connect(self._on_finished)
+        self.worker = worker
+        worker.start()
+        self.running_changed.emit(True)
+        log.info("live session: %s, %s, model %s", source.describe(), exercise_id, model)
+
+    def toggle_pause(self) -> None:
+        if self.worker is None:
+            return
+        if self.worker.paused:
+            self.worker.resume()
+            self.status_banner.show_message("")
+        else:
+            self.worker.pause()
+            self.status_banner.show_message("Paused. Press Space to go on.", QColor(90, 140, 230), QColor(255, 255, 255))
+        self.running_changed.emit(True)
+
+    def stop(self, show_summary: bool = True) -> None:
+        worker = self.worker
+        if worker is None:
+            return
+        worker.stop()
+        worker.wait(10000)
+        self._finish(show_summary, "")
+
+    # ------------------------------------------------------------------ worker results
+    def _on_item(self, item: LiveItem) -> None:
+        if self.worker is None or self.session is None:
+            return  # a late item from a stopped worker
+        step = item.step
+        result = step.result
+        self.session.add(result, step.frame.timestamp_ms / 1000.0)
+        for event in getattr(result, "events", ()):
+            self._on_event(event)
+        self.state = getattr(result, "state", None)
+        self.video.show_frame(item.display_bgr, tag=item.arrived_s)
+        self._render_state(self.state)
+        self.stepped.emit(item)
+
+    def _on_event(self, event) -> None:
+        kind = event.kind
+        ex = get_exercise(self.exercise_id)
+        if kind == "rep_completed":
+            self.voice.play("rep")
+            if event.side and ex.unilateral:
+                n = (event.reps_by_side or {}).get(event.side, event.reps)
+                self.voice.offer(f"{event.side.capitalize()} {n}", "count")
+            else:
+                self.voice.offer(str(event.reps), "count")
+            if event.cue:
+                self.voice.offer(event.cue, "cue")
+        elif kind == "rep_started" and event.cue:
+            self.voice.offer(event.cue, "cue")
+        elif kind == "hold_reached":
+            self.voice.play("hold")
+            if event.cue:
+                self.voice.offer(event.cue, "hold")
+        elif kind == "hold_broken" and event.cue:
+            self.voice.offer(event.cue, "cue")
+        elif kind == "fault":
+            self.voice.offer(event.cue, "fault")
+            self._fault_text = event.cue
+        elif kind == "partial_rep":
+            hint = PARTIAL_HINTS.get(event.record.reason)
+            if hint:
+                self._show_cue(hint, WARN)
+        elif kind == "status_changed" and event.code:
+            self.voice.offer(event.message, "status")
+
+    def _on_error(self, message: str) -> None:
+        self._error = message
+
+    def _on_finished(self) -> None:
+        worker = self.worker
+        if worker is None or self.sender() is not worker:
+            return
+        if worker.stopped_by_user:
+            return
+        self._finish(True, self._end_reason())
+
+    def _end_reason(self) -> str:
+        frames = self.session.frames if self.session else 0
+        camera = self.source is not None and self.source.is_camera
+        if self._error:
+            if frames == 0:
+                return self._error
+            return f"Stopped early: {self._error}. Your session so far is kept."
+        if camera:
+            return "The camera stopped sending pictures (unplugged?). Your session so far is kept."
+        return "The video ended."
+
+    def _finish(self, show_summary: bool, reason: str) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.stop()
+            # Keep it alive until its thread has quit: a QThread destroyed while running aborts.
+            self._retired = [w for w in self._retired if not (w.thread and w.thread.isFinished())] + [worker]
+        session = self.session
+        self.running_changed.emit(False)
+        self.status_banner.show_message("")
+        if session is None:
+            return
+        session.end_reason = reason or "You stopped the session."
+        if session.frames == 0 and self._error:
+            self._show_no_source(self._error)
+        elif show_summary:
+            self._show_summary(session)
+        self.session_ended.emit(session)
+
+    # ------------------------------------------------------------------ pages
+    def _show_summary(self, session: SessionLog) -> None:
+        actions = [("Start again", self._restart)]
+        self.message.show_message("Well done! Session summary", session.summary_lines(), actions)
+        self.stack.setCurrentWidget(self.message)
+
+    def _show_no_source(self, error: str) -> None:
+        camera = self.source is not None and self.source.is_camera
+        clip = demo_clip(self.exercise_id)
+        lines = [error]
+        actions: list[tuple[str, object]] = []
+        if camera:
+            lines.append("Connect a camera and press Start, or watch how it works on a generated sample clip.")
+        if clip is not None:
+            actions.append(("Play the demo clip", lambda: self.start(LiveSource(path=clip), self.exercise_id)))
+        elif camera:
+            lines.append("(No sample clip for this exercise was found in sample_videos/.)")
+        actions.append(("Try again", self._restart))
+        self.message.show_message("No camera found" if camera else "Cannot play this video", lines, actions)
+        self.stack.setCurrentWidget(self.message)
+
+    def _restart(self) -> None:
+        if self.source is not None:
+            self.start(self.source)
+
+    # ------------------------------------------------------------------ rendering
+    def _render_counts(self, reps: int, by_side: dict | None) -> None:
+        ex = get_exercise(self.exercise_id)
+        target = ex.target_reps
+        if ex.unilateral and by_side is not None:
+            per = f" / {target}" if target else ""
+            self.left_count.setText(f"L {by_side.get('left', 0)}{per}")
+            self.right_count.setText(f"R {by_side.get('right', 0)}{per}")
+            self.counter.setText(str(reps))
+        else:
+            self.counter.setText(f"{reps} / {target}" if target else str(reps))
+
+    def _render_checks(self, status: str | None, started: bool) -> None:
+        rows = []
+        for code, label in SETUP_CHECKS:
+            if not started or (status == "no_person" and code != "no_person"):
+                mark, colour = "•", MUTED
+            elif status == code:
+                mark, colour = "✗", BAD
+            else:
+                mark, colour = "✓", GOOD
+            rows.append(f"<span style='color:{colour.name()}'>{mark}</span> {label}")
+        self.checks.setText("<br>".join(rows))
+
+    def _render_state(self, state) -> None:
+        if state is None:
+            return
+        ex = get_exercise(self.exercise_id)
+        self._render_counts(state.reps, state.reps_by_side)
+        ok = state.status is None and not state.faults and state.phase == "active"
+        self.ring.set_hold(state.hold_s, state.hold_target_s, ok)
+        self.angle.set_values(state.angle_deg, state.target_deg, state.rest_deg, ex.direction)
+        self._render_checks(state.status, started=True)
+        if self.paused:
+            return
+        if state.status:
+            advice = status_advice(state.status, ex.id)
+            self.status_banner.show_message(f"Not counting: {state.status_message}. {advice}", BAD, QColor(255, 255, 255))
+        elif state.phase == "setup":
+            self.status_banner.show_message(f"Get ready: {ex.cues.setup or camera_placement(ex.id)}", WARN)
+        else:
+            self.status_banner.show_message("")
+
+    def _show_cue(self, text: str, background: QColor | None = None) -> None:
+        fault = any(text == rule.cue for rule in get_exercise(self.exercise_id).rules)
+        colour = background or (BAD if fault else QColor(50, 110, 200))
+        self.cue_banner.show_message(text, colour, QColor(255, 255, 255) if colour != WARN else QColor(20, 20, 20))
+        self._cue_until = time.monotonic() + 4.0
+
+    def _tick(self) -> None:
+        if self._cue_until and time.monotonic() > self._cue_until:
+            self.cue_banner.show_message("")
+            self._cue_until = 0.0
+        if self.session is not None:
+            m, s = divmod(int(self.session.duration_s), 60)
+            self.elapsed.setText(f"Time {m}:{s:02d}" + ("   (paused)" if self.paused else ""))
+
+    def shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker.wait(10000)
+            self.worker = None

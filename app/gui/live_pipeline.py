@@ -1,0 +1,82 @@
+"""The live coaching pipeline as a generator, for the GUI's worker. Qt-free.
+
+Frames from a camera (or a file played as one) go through the estimator, the pose filter and
+the exercise checker; each step comes out with the image to display already drawn, so the GUI
+thread only paints. Mirroring is for display only: the model always sees the frame as captured.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from exercises.checker import ExerciseChecker
+from exercises.registry import get_exercise
+from pose.estimator import PoseEstimator
+from pose.filtering import PoseFilter
+from pose.overlay import draw_skeleton
+from pose.pipeline import Step, run_pipeline
+from pose.sources import VideoFrame, camera_frames, live_file_frames
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    """A camera index or a video file played as if it were a camera."""
+
+    camera: int | None = None
+    path: Path | None = None
+    speed: float = 1.0
+
+    def __post_init__(self) -> None:
+        if (self.camera is None) == (self.path is None):
+            raise ValueError(f"give a camera index or a file, not both or neither (camera={self.camera}, path={self.path})")
+
+    @property
+    def is_camera(self) -> bool:
+        return self.camera is not None
+
+    def describe(self) -> str:
+        return f"camera {self.camera}" if self.is_camera else Path(self.path).name
+
+    def frames(self) -> Iterator[VideoFrame]:
+        if self.is_camera:
+            return camera_frames(self.camera)
+        return live_file_frames(self.path, speed=self.speed)
+
+
+@dataclass(frozen=True, eq=False)
+class LiveItem:
+    step: Step
+    display_bgr: np.ndarray  # skeleton drawn, mirrored for a webcam
+    arrived_s: float  # perf_counter when the source handed over the frame (for the lag measure)
+
+
+def _stamped(frames: Iterator[VideoFrame], arrivals: dict[int, float]) -> Iterator[VideoFrame]:
+    for frame in frames:
+        arrivals[frame.index] = time.perf_counter()
+        yield frame
+
+
+def live_items(source: LiveSource, exercise_id: str, model: str = "full",
+               estimator: PoseEstimator | None = None) -> Iterator[LiveItem]:
+    """Run the live pipeline; closing the generator releases the camera and the model."""
+    exercise = get_exercise(exercise_id)
+    own_estimator = estimator is None
+    estimator = estimator or PoseEstimator(model)
+    checker = ExerciseChecker(exercise)
+    arrivals: dict[int, float] = {}
+    try:
+        for step in run_pipeline(_stamped(source.frames(), arrivals), estimator, PoseFilter(), checker):
+            image = draw_skeleton(step.frame.image_bgr, step.pose)
+            if source.is_camera:
+                image = cv2.flip(image, 1)  # a mirror is what people expect of a webcam preview
+            yield LiveItem(step, image, arrivals.pop(step.frame.index, time.perf_counter()))
+    finally:
+        checker.finish()
+        if own_estimator:
+            estimator.close()

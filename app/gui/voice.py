@@ -1,0 +1,146 @@
+"""Spoken cues and short sounds. Degrades to on-screen only when no speech engine is available.
+
+What is said, and when, is decided by :class:`app.gui.cues.CueThrottle`; this class only talks to
+QtTextToSpeech and QSoundEffect, and emits ``said`` for every cue it delivers (spoken or shown).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import struct
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, QTimer, QUrl, pyqtSignal
+
+from app.gui.cues import CueThrottle
+
+log = logging.getLogger(__name__)
+
+
+def write_tone(path: Path, notes: list[tuple[float, float]], rate: int = 22050, volume: float = 0.4) -> Path:
+    """A small mono WAV of (frequency Hz, duration s) notes with soft edges."""
+    frames = bytearray()
+    for freq, dur in notes:
+        n = int(rate * dur)
+        for i in range(n):
+            edge = min(1.0, i / (0.01 * rate), (n - i) / (0.03 * rate))
+            frames += struct.pack("<h", int(32767 * volume * edge * math.sin(2 * math.pi * freq * i / rate)))
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    return path
+
+
+class Voice(QObject):
+    said = pyqtSignal(str)  # every cue delivered, in order (also when muted or without a speech engine)
+    availability = pyqtSignal(str)  # a one-line note on what the voice can do
+
+    def __init__(self, parent: QObject | None = None, engine: str | None = None, enable_speech: bool = True) -> None:
+        super().__init__(parent)
+        self.throttle = CueThrottle()
+        self.muted = False
+        self.history: list[str] = []
+        self._tts = None
+        self._sounds: dict[str, object] = {}
+        self.note = ""
+        if enable_speech:
+            self._tts = self._make_tts(engine)
+        self._make_sounds()
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._pump)
+        self._timer.start()
+
+    # ------------------------------------------------------------------ set-up
+    def _make_tts(self, engine: str | None):
+        try:
+            from PyQt6.QtTextToSpeech import QTextToSpeech
+        except ImportError as exc:
+            self.note = f"Voice off: Qt speech is not available ({exc}); cues are shown on screen."
+            log.warning(self.note)
+            return None
+        engines = QTextToSpeech.availableEngines()
+        if engine is None:
+            engine = next((e for e in engines if e != "mock"), None)
+        if engine is None:
+            self.note = "Voice off: no speech engine installed (e.g. speech-dispatcher); cues are shown on screen."
+            log.warning(self.note)
+            return None
+        tts = QTextToSpeech(engine, self)
+        if tts.state() == QTextToSpeech.State.Error:
+            self.note = f"Voice off: speech engine '{engine}' failed ({tts.errorString()}); cues are shown on screen."
+            log.warning(self.note)
+            return None
+        tts.setRate(-0.1)
+        tts.stateChanged.connect(self._on_tts_state)
+        return tts
+
+    def _make_sounds(self) -> None:
+        try:
+            from PyQt6.QtMultimedia import QSoundEffect
+        except ImportError as exc:
+            log.warning("sounds off: Qt multimedia is not available (%s)", exc)
+            return
+        folder = Path(tempfile.mkdtemp(prefix="hipcoach-sounds-"))
+        tones = {"rep": [(880.0, 0.09), (1320.0, 0.12)], "hold": [(660.0, 0.12), (880.0, 0.12), (1100.0, 0.2)]}
+        for name, notes in tones.items():
+            effect = QSoundEffect(self)
+            effect.setSource(QUrl.fromLocalFile(str(write_tone(folder / f"{name}.wav", notes))))
+            effect.setVolume(0.6)
+            self._sounds[name] = effect
+
+    @property
+    def can_speak(self) -> bool:
+        return self._tts is not None
+
+    # ------------------------------------------------------------------ use
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+        if muted and self._tts is not None:
+            self._tts.stop()
+
+    def offer(self, text: str, kind: str = "cue") -> None:
+        self.throttle.offer(text, kind, time.monotonic())
+        self._pump()
+
+    def play(self, name: str) -> None:
+        effect = self._sounds.get(name)
+        if effect is not None and not self.muted:
+            effect.play()
+
+    def reset(self) -> None:
+        self.throttle.reset()
+        if self._tts is not None:
+            self._tts.stop()
+
+    def _busy(self) -> bool:
+        if self._tts is None or self.muted:
+            return False
+        from PyQt6.QtTextToSpeech import QTextToSpeech
+
+        return self._tts.state() == QTextToSpeech.State.Speaking
+
+    def _pump(self) -> None:
+        now = time.monotonic()
+        cue = self.throttle.next_cue(now, self._busy())
+        if cue is None:
+            return
+        self.history.append(cue.text)
+        self.said.emit(cue.text)
+        if self._tts is not None and not self.muted:
+            self._tts.say(cue.text)
+        else:
+            self.throttle.finished_speaking(now)
+
+    def _on_tts_state(self, state) -> None:
+        from PyQt6.QtTextToSpeech import QTextToSpeech
+
+        if state in (QTextToSpeech.State.Ready, QTextToSpeech.State.Error):
+            self.throttle.finished_speaking(time.monotonic())
+            self._pump()

@@ -1,0 +1,235 @@
+"""Small widgets that render what they are given: the video, the hold ring, the angle band, banners.
+
+Sizes are in points or follow the widget size, so they stay sharp on HiDPI screens and read from 3 m.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PyQt6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+GOOD = QColor(60, 200, 110)
+WARN = QColor(250, 190, 40)
+BAD = QColor(235, 80, 70)
+LEFT = QColor(60, 170, 255)  # the overlay's left (BGR 255,170,60)
+RIGHT = QColor(255, 140, 60)
+MUTED = QColor(150, 150, 150)
+PANEL_BG = QColor(28, 30, 34)
+
+
+def big_font(point_size: int, bold: bool = True) -> QFont:
+    font = QFont()
+    font.setPointSize(point_size)
+    font.setBold(bold)
+    return font
+
+
+def bgr_to_qimage(image_bgr: np.ndarray) -> QImage:
+    """A QImage over a BGR array (copied, so the array may be freed)."""
+    image_bgr = np.ascontiguousarray(image_bgr)
+    height, width = image_bgr.shape[:2]
+    return QImage(image_bgr.data, width, height, image_bgr.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+class VideoView(QWidget):
+    """Paints the latest frame only, scaled to fit with its aspect ratio kept.
+
+    ``show_frame`` may be called faster than the screen refreshes: it only keeps the newest
+    array, and Qt merges the pending repaints, so stale frames are dropped, never queued.
+    """
+
+    painted = pyqtSignal(object)  # the tag of the frame just painted (for the lag measure)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._latest: np.ndarray | None = None
+        self._latest_tag: object = None
+        self._image: QImage | None = None
+        self._painted_tag: object = None
+        self.placeholder = ""
+        self.frames_painted = 0
+        self.frames_offered = 0
+
+    def show_frame(self, image_bgr: np.ndarray, tag: object = None) -> None:
+        self._latest, self._latest_tag = image_bgr, tag
+        self.frames_offered += 1
+        self.update()
+
+    def clear(self, placeholder: str = "") -> None:
+        self._latest = self._image = None
+        self.placeholder = placeholder
+        self.update()
+
+    def current_image(self) -> QImage | None:
+        return self._image
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(12, 12, 14))
+        if self._latest is not None:
+            self._image = bgr_to_qimage(self._latest)
+            self._latest = None
+            tag, self._latest_tag = self._latest_tag, None
+            self.frames_painted += 1
+            self._painted_tag = tag
+        if self._image is not None:
+            size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x, y = (self.width() - size.width()) // 2, (self.height() - size.height()) // 2
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRectF(x, y, size.width(), size.height()), self._image)
+        elif self.placeholder:
+            painter.setPen(QColor(220, 220, 220))
+            painter.setFont(big_font(20, bold=False))
+            painter.drawText(self.rect().adjusted(30, 30, -30, -30),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+        painter.end()
+        if self._painted_tag is not None:
+            tag, self._painted_tag = self._painted_tag, None
+            self.painted.emit((tag, time.perf_counter()))
+
+
+class HoldRing(QWidget):
+    """A ring that fills as the hold runs; green while the posture is right, grey otherwise."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(150, 150)
+        self.hold_s = 0.0
+        self.target_s: float | None = None
+        self.ok = False
+
+    def set_hold(self, hold_s: float, target_s: float | None, ok: bool) -> None:
+        if (hold_s, target_s, ok) != (self.hold_s, self.target_s, self.ok):
+            self.hold_s, self.target_s, self.ok = hold_s, target_s, ok
+            self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height()) - 16
+        rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        thickness = max(10.0, side * 0.11)
+        painter.setPen(QPen(QColor(70, 72, 78), thickness))
+        painter.drawEllipse(rect)
+        if not self.target_s:
+            painter.setPen(MUTED)
+            painter.setFont(big_font(14, bold=False))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "no hold")
+            return
+        fraction = max(0.0, min(1.0, self.hold_s / self.target_s))
+        done = fraction >= 1.0
+        colour = GOOD if (self.ok or done) else MUTED
+        pen = QPen(colour, thickness)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawArc(rect, 90 * 16, -int(round(fraction * 360 * 16)))
+        remaining = max(0.0, self.target_s - self.hold_s)
+        painter.setPen(QColor(240, 240, 240))
+        painter.setFont(big_font(max(12, int(side / 5))))
+        text = "done" if done else (f"{math.ceil(remaining)}" if self.hold_s > 0 else f"{self.target_s:.0f}s")
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class AngleBand(QWidget):
+    """The counting angle on a scale, with the band it must reach (target) and the rest mark."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(110)
+        self.angle: float | None = None
+        self.target: float | None = None
+        self.rest: float | None = None
+        self.direction = 1
+        self._lo, self._hi = 1e9, -1e9
+        self.caption = ""
+
+    def set_caption(self, caption: str) -> None:
+        self.caption = caption
+        self.update()
+
+    def set_values(self, angle: float | None, target: float | None, rest: float | None, direction: int) -> None:
+        self.angle = None if angle is None or not np.isfinite(angle) else float(angle)
+        self.target = target if target is not None and np.isfinite(target) else None
+        self.rest = rest if rest is not None and np.isfinite(rest) else None
+        self.direction = direction
+        marks = [v for v in (self.target, self.rest) if v is not None]
+        if marks:
+            span = max(20.0, max(marks) - min(marks))
+            lo, hi = min(marks) - 0.6 * span, max(marks) + 0.6 * span
+            if self.angle is not None:  # the needle stays on the scale
+                lo, hi = min(lo, self.angle - 5.0), max(hi, self.angle + 5.0)
+            # Widen at once, narrow slowly, so the scale does not jitter with the needle.
+            self._lo = lo if lo < self._lo else self._lo + 0.02 * (lo - self._lo)
+            self._hi = hi if hi > self._hi else self._hi + 0.02 * (hi - self._hi)
+        self.update()
+
+    def reset_scale(self) -> None:
+        self._lo, self._hi = 1e9, -1e9
+
+    def _x(self, value: float, left: float, width: float) -> float:
+        t = (value - self._lo) / (self._hi - self._lo) if self._hi > self._lo else 0.5
+        return left + max(0.0, min(1.0, t)) * width
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        left, width = 12.0, self.width() - 24.0
+        bar = QRectF(left, self.height() * 0.45, width, self.height() * 0.18)
+        if self.caption:
+            painter.setPen(MUTED)
+            painter.setFont(big_font(11, bold=False))
+            painter.drawText(QRectF(0, self.height() * 0.7, self.width(), self.height() * 0.3),
+                             Qt.AlignmentFlag.AlignCenter, self.caption)
+        painter.fillRect(bar, QColor(60, 62, 68))
+        reached = False
+        if self.target is not None:
+            end = self._hi if self.direction > 0 else self._lo
+            x0, x1 = sorted((self._x(self.target, left, width), self._x(end, left, width)))
+            painter.fillRect(QRectF(x0, bar.top(), x1 - x0, bar.height()), QColor(40, 120, 70))
+            if self.angle is not None:
+                reached = (self.angle - self.target) * self.direction >= 0
+        if self.rest is not None:
+            x = self._x(self.rest, left, width)
+            painter.setPen(QPen(MUTED, 3))
+            painter.drawLine(QPointF(x, bar.top() - 4), QPointF(x, bar.bottom() + 4))
+        painter.setFont(big_font(20))
+        if self.angle is not None:
+            x = self._x(self.angle, left, width)
+            painter.setPen(QPen(GOOD if reached else QColor(240, 240, 240), 6))
+            painter.drawLine(QPointF(x, bar.top() - 10), QPointF(x, bar.bottom() + 10))
+            painter.setPen(QColor(240, 240, 240))
+            painter.drawText(QRectF(0, 0, self.width(), self.height() * 0.4),
+                             Qt.AlignmentFlag.AlignCenter, f"{self.angle:.0f}°")
+        else:
+            painter.setPen(MUTED)
+            painter.drawText(QRectF(0, 0, self.width(), self.height() * 0.4), Qt.AlignmentFlag.AlignCenter, "–")
+
+
+class Banner(QLabel):
+    """A big word-wrapped line on a coloured band; hidden when empty."""
+
+    def __init__(self, point_size: int = 24, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setFont(big_font(point_size))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMargin(10)
+        self.hide()
+
+    def show_message(self, text: str, background: QColor = WARN, foreground: QColor = QColor(20, 20, 20)) -> None:
+        if not text:
+            self.hide()
+            return
+        self.setText(text)
+        self.setStyleSheet(
+            f"background: {background.name()}; color: {foreground.name()}; border-radius: 8px;"
+        )
+        self.show()

@@ -1,0 +1,202 @@
+"""The main window: the live coaching page and the replay review page, menus and shortcuts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget,
+)
+
+from app.gui.live import LivePage
+from app.gui.live_pipeline import LiveSource
+from app.gui.voice import Voice
+from app.gui.widgets import big_font
+from exercises.registry import EXERCISE_IDS, get_exercise
+
+log = logging.getLogger(__name__)
+
+VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, exercise_id: str = "glute_bridge", model: str = "full", muted: bool = False,
+                 enable_speech: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("HipCoach")
+        self.model = model
+        self.voice = Voice(self, enable_speech=enable_speech)
+        self.voice.set_muted(muted)
+        self.live = LivePage(self.voice)
+        self.live.exercise_id = exercise_id
+        self.live.model = model
+        self.review = None  # built on first use (pyqtgraph import)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.live, "Coach")
+        self.setCentralWidget(self.tabs)
+        self._build_toolbar(exercise_id, muted)
+        self._build_menus()
+        self.setAcceptDrops(True)
+        self.live.running_changed.connect(self._update_buttons)
+        self._update_buttons()
+        self.live._show_exercise()
+        if self.voice.note:
+            self.statusBar().showMessage(self.voice.note, 15000)
+        self.setStyleSheet("QMainWindow { background: #1c1e22; } QToolBar { spacing: 8px; }")
+
+    # ------------------------------------------------------------------ chrome
+    def _build_toolbar(self, exercise_id: str, muted: bool) -> None:
+        bar = QToolBar("Session")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        font = big_font(13)
+        bar.setFont(font)
+        self.addToolBar(bar)
+        label = QLabel(" Exercise: ")
+        label.setFont(font)
+        bar.addWidget(label)
+        self.exercise_box = QComboBox()
+        self.exercise_box.setFont(font)
+        for ex_id in EXERCISE_IDS:
+            self.exercise_box.addItem(get_exercise(ex_id).title, ex_id)
+        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.currentIndexChanged.connect(self._exercise_chosen)
+        bar.addWidget(self.exercise_box)
+        self.about_action = QAction("How to do it…", self)
+        self.about_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.about_action.triggered.connect(self.show_picker)
+        bar.addAction(self.about_action)
+        bar.addSeparator()
+        self.start_action = QAction("Start", self)
+        self.start_action.setShortcut(QKeySequence("Ctrl+Return"))
+        self.start_action.triggered.connect(self._start_clicked)
+        self.pause_action = QAction("Pause", self)
+        self.pause_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.pause_action.triggered.connect(self.live.toggle_pause)
+        self.stop_action = QAction("Stop", self)
+        self.stop_action.setShortcuts([QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+.")])
+        self.stop_action.triggered.connect(lambda: self.live.stop())
+        for action in (self.start_action, self.pause_action, self.stop_action):
+            bar.addAction(action)
+        bar.addSeparator()
+        self.mute_box = QCheckBox("Mute")
+        self.mute_box.setFont(font)
+        self.mute_box.setChecked(muted)
+        self.mute_box.toggled.connect(self.voice.set_muted)
+        bar.addWidget(self.mute_box)
+        mute_action = QAction("Mute", self)
+        mute_action.setShortcut(QKeySequence("M"))
+        mute_action.triggered.connect(self.mute_box.toggle)
+        self.addAction(mute_action)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        open_cam = QAction("Use camera…", self)
+        open_cam.triggered.connect(self._choose_camera)
+        play = QAction("Play a video as the camera…", self)
+        play.triggered.connect(self._choose_live_file)
+        review = QAction("&Review a recorded video…", self)
+        review.setShortcut(QKeySequence.StandardKey.Open)
+        review.triggered.connect(self._choose_review_file)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        for action in (open_cam, play, review, quit_action):
+            menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _update_buttons(self, *_: object) -> None:
+        running = self.live.running
+        self.start_action.setEnabled(not running)
+        self.pause_action.setEnabled(running)
+        self.pause_action.setText("Resume" if self.live.paused else "Pause")
+        self.stop_action.setEnabled(running)
+
+    # ------------------------------------------------------------------ live
+    def start_live(self, camera: int | None = 0, path: Path | None = None) -> None:
+        source = LiveSource(camera=camera) if path is None else LiveSource(path=Path(path))
+        self.tabs.setCurrentWidget(self.live)
+        self.live.start(source, self.exercise_box.currentData(), self.model)
+
+    def _start_clicked(self) -> None:
+        source = self.live.source or LiveSource(camera=0)
+        self.live.start(source, self.exercise_box.currentData(), self.model)
+
+    def _exercise_chosen(self, index: int) -> None:
+        self.live.set_exercise(self.exercise_box.itemData(index))
+        if self.review is not None:
+            self.review.set_exercise(self.exercise_box.itemData(index))
+
+    def select_exercise(self, exercise_id: str) -> None:
+        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+
+    def _choose_camera(self) -> None:
+        from PyQt6.QtMultimedia import QMediaDevices
+
+        cameras = QMediaDevices.videoInputs()
+        if not cameras:
+            self.live.start(LiveSource(camera=0), self.exercise_box.currentData(), self.model)
+            return
+        from PyQt6.QtWidgets import QInputDialog
+
+        names = [f"{i}: {c.description()}" for i, c in enumerate(cameras)]
+        name, ok = QInputDialog.getItem(self, "Camera", "Which camera?", names, 0, False)
+        if ok:
+            self.start_live(camera=names.index(name))
+
+    def _choose_live_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Play a video as the camera", "", VIDEO_FILTER)
+        if path:
+            self.start_live(camera=None, path=Path(path))
+
+    def show_picker(self) -> None:
+        from app.gui.picker import ExercisePicker
+
+        picker = ExercisePicker(self.exercise_box.currentData(), self)
+        if picker.exec():
+            self.select_exercise(picker.chosen)
+
+    # ------------------------------------------------------------------ review
+    def _ensure_review(self):
+        if self.review is None:
+            from app.gui.replay import ReplayPage
+
+            self.review = ReplayPage(self.model)
+            self.tabs.addTab(self.review, "Review")
+        return self.review
+
+    def open_review(self, path: Path, exercise_id: str | None = None) -> None:
+        review = self._ensure_review()
+        if self.live.running:
+            self.live.stop()
+        self.tabs.setCurrentWidget(review)
+        review.open(Path(path), exercise_id or self.exercise_box.currentData())
+
+    def _choose_review_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Review a recorded video", "", VIDEO_FILTER)
+        if path:
+            self.open_review(Path(path))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_review(Path(urls[0]))
+            event.acceptProposedAction()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.live.shutdown()
+        if self.review is not None:
+            self.review.shutdown()
+        super().closeEvent(event)
+
+    def error(self, text: str) -> None:
+        QMessageBox.warning(self, "HipCoach", text)
