@@ -72,7 +72,7 @@ def segment_angle_from_horizontal_deg(p: np.ndarray, q: np.ndarray) -> np.ndarra
     Because image y points down, a segment pointing up in the picture gives +90.
     """
     d = _xy(q) - _xy(p)
-    ang = np.degrees(np.arctan2(-d[..., 1], d[..., 0]))
+    ang = np.degrees(np.arctan2(0.0 - d[..., 1], d[..., 0]))  # 0.0 - y: no -0.0, so (-180, 180]
     return np.where(np.hypot(d[..., 0], d[..., 1]) > 0, ang, np.nan)
 
 
