@@ -33,3 +33,11 @@ def sample_clip_with_person() -> Path:
     real = shared_clips()
     assert real, "no clip with a person: sample_videos/ is empty and ../shared/clips is absent"
     return Path(real[0]["path"])
+
+
+def sample_truth(stem: str) -> dict:
+    """The generator's truth for a committed sample clip, with ``path`` set to its video."""
+    truth_path = SAMPLE_VIDEOS / f"{stem}.json"
+    assert truth_path.is_file(), f"sample clip {stem} is missing from {SAMPLE_VIDEOS}"
+    truth = json.loads(truth_path.read_text())
+    return dict(truth, path=str(SAMPLE_VIDEOS / truth.get("video", f"{stem}.mp4")))
