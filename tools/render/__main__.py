@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                    f"floor={'/'.join(FLOORS)}, wall={'/'.join(WALLS)}, height, girth, sun_azimuth_deg, "
                    "sun_elevation_deg")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--codec", choices=["auto", "h264", "mp4v"], default="auto",
+                   help="h264 needs PyAV (pip package av); auto falls back to OpenCV's mp4v")
+    p.add_argument("--world", action="store_true", help="also write 3D landmark positions per frame")
     p.add_argument("-q", "--quiet", action="store_true")
     return p
 
@@ -123,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet and (i % 30 == 0 or i == n):
             print(f"\r{args.out}: frame {i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
 
-    truth = render_clip(req, args.out, args.truth, progress=progress)
+    truth = render_clip(req, args.out, args.truth, progress=progress, codec=args.codec, world=args.world)
     dt = time.perf_counter() - t0
     if not args.quiet:
         print(f"{args.out}: {truth['frames']} frames, {truth['reps']} reps, {dt:.1f} s "

@@ -102,6 +102,7 @@ class Request:
     supersample: int = 2
     look: Look = field(default_factory=Look)
     seed: int = 0
+    variation: float = 0.1            # per-rep random spread of tempo, rest and range (from the seed)
 
     def validate(self) -> Motion:
         if self.exercise not in MOTIONS:
@@ -171,11 +172,15 @@ def build_timeline(req: Request, m: Motion) -> tuple[list[tuple[float, Params]],
     reps: list[RepTruth] = []
     hold_target = m.hold_s if req.hold_s is None else req.hold_s
     rest = m.rest_s if req.rest_s is None else req.rest_s
+    rng = np.random.default_rng(req.seed)
     for i, side in enumerate(_rep_sides(req, m), start=1):
         faults = frozenset(code for code, which in req.faults.items() if i in which)
-        peak = {**neutral, **m.peak(side, faults, req.rom), "_setup": 0.0}
+        v = req.variation
+        jitter = lambda: float(rng.uniform(1 - v, 1 + v))  # noqa: E731
+        rom = req.rom * float(rng.uniform(1 - v / 2, 1 + v / 3))
+        peak = {**neutral, **m.peak(side, faults, rom), "_setup": 0.0}
         speed = 0.3 if "too_fast" in faults else 1.0
-        up, down = m.up_s * req.tempo * speed, m.down_s * req.tempo * speed
+        up, down = m.up_s * req.tempo * speed * jitter(), m.down_s * req.tempo * speed * jitter()
         hold = None
         if hold_target is not None:
             hold = req.short_hold_s if "hold_short" in faults else hold_target
@@ -187,7 +192,7 @@ def build_timeline(req: Request, m: Motion) -> tuple[list[tuple[float, Params]],
         go(down, {**neutral, "_setup": 0.0})
         reps.append(RepTruth(i, side, round(start_s, 3), round(peak_s, 3), round(t, 3),
                              None if hold is None else round(hold, 3), sorted(faults)))
-        go(rest, {**neutral, "_setup": 0.0})
+        go(rest * jitter(), {**neutral, "_setup": 0.0})
     if m.constant:
         go(1.5, {**start, "_setup": 0.0})
     go(req.tail_s, keys[-1][1])
@@ -426,26 +431,81 @@ def truth_header(builder: ClipBuilder) -> dict:
     }
 
 
-def render_clip(req: Request, out_mp4: Path, truth_path: Path | None = None, progress=None) -> dict:
-    """Render ``req`` to ``out_mp4`` (mp4v) and write the truth JSON next to it (``.json``)."""
+class VideoWriter:
+    """H.264 through PyAV's libx264 when available (about 4x smaller), else OpenCV's mp4v.
+
+    x264 runs single-threaded with fixed settings so the same frames give the same bytes.
+    """
+
+    def __init__(self, path: Path, fps: float, width: int, height: int, codec: str = "auto") -> None:
+        self.codec = codec
+        if codec == "auto":
+            self.codec = "h264" if _has_libx264() else "mp4v"
+        self.path = path
+        if self.codec == "h264":
+            import av
+            from fractions import Fraction
+            self._out = av.open(str(path), "w")
+            self._stream = self._out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+            self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, "yuv420p"
+            self._stream.options = {"crf": "23", "preset": "medium", "threads": "1"}
+        elif self.codec == "mp4v":
+            self._cv = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+            if not self._cv.isOpened():
+                raise RuntimeError(f"OpenCV cannot write mp4v video to {path}")
+        else:
+            raise ValueError(f"codec {codec!r}: expected auto, h264 or mp4v")
+
+    def write(self, bgr: np.ndarray) -> None:
+        if self.codec == "h264":
+            import av
+            for packet in self._stream.encode(av.VideoFrame.from_ndarray(bgr, format="bgr24")):
+                self._out.mux(packet)
+        else:
+            self._cv.write(bgr)
+
+    def close(self) -> None:
+        if self.codec == "h264":
+            for packet in self._stream.encode():
+                self._out.mux(packet)
+            self._out.close()
+        else:
+            self._cv.release()
+
+
+def _has_libx264() -> bool:
+    try:
+        import av
+    except ImportError:
+        return False
+    return "libx264" in av.codecs_available
+
+
+def render_clip(req: Request, out_mp4: Path, truth_path: Path | None = None, progress=None,
+                codec: str = "auto", world: bool = False) -> dict:
+    """Render ``req`` to ``out_mp4`` and write the truth JSON (default: same name, ``.json``).
+
+    ``world`` keeps each frame's 3D landmark positions (m) in the truth too.
+    """
     builder = ClipBuilder(req)
     out_mp4 = Path(out_mp4)
     out_mp4.parent.mkdir(parents=True, exist_ok=True)
     truth_path = Path(truth_path) if truth_path else out_mp4.with_suffix(".json")
-    writer = cv2.VideoWriter(str(out_mp4), cv2.VideoWriter_fourcc(*"mp4v"), req.fps, (req.width, req.height))
-    if not writer.isOpened():
-        raise RuntimeError(f"OpenCV cannot write mp4v video to {out_mp4}")
+    writer = VideoWriter(out_mp4, req.fps, req.width, req.height, codec)
     per_frame = []
     try:
         for i, (img, info) in enumerate(frames(builder)):
             writer.write(img)
+            if not world:
+                del info["landmarks_world_m"]
             per_frame.append(info)
             if progress:
                 progress(i + 1, builder.frames)
     finally:
-        writer.release()
+        writer.close()
     truth = truth_header(builder)
     truth["video"] = out_mp4.name
+    truth["codec"] = writer.codec
     truth["frames_detail"] = per_frame
     truth_path.write_text(json.dumps(truth, separators=(",", ":")) + "\n")
     return truth

@@ -200,4 +200,4 @@ def true_angles(lm: dict[str, np.ndarray]) -> dict[str, float]:
         out[f"hip_abduction_{s}"] = math.degrees(math.asin(np.clip(sign * np.dot(thigh, pelvis)
                                                                      / np.linalg.norm(thigh), -1, 1)))
     del trunk
-    return {k: round(v, 2) for k, v in out.items()}
+    return {k: round(v, 1) for k, v in out.items()}

@@ -1,0 +1,410 @@
+"""Accuracy of the analyser over labelled clips: counts, sides, holds and faults. Imports no Qt.
+
+A *manifest* (``sample_videos/manifest.json``) lists generated clips with exact truth files and
+the thresholds ``hipcoach eval`` must meet, and optionally ``report_only`` sets of real clips
+(``clips.json`` lists with counts only) whose results are printed but never gated.
+
+Everything here is a pure function of the manifest and an ``analyze(video_path, exercise_id)``
+callable returning the ``analyze --json`` dict (PRODUCT.md), so tests pass fake analysers.
+
+Matching rules:
+- a predicted rep matches the truth rep it overlaps most in time (each truth rep once);
+- hold error = |predicted hold_s - true hold_s| over matched reps whose truth has a hold (a
+  matched rep with no predicted hold counts the whole true hold as the error);
+- a predicted fault is a true positive when a not-yet-matched truth fault has the same code and
+  the two reps overlap in time (the predicted rep's span from ``reps_detail``, else its ``t_s``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+Analyze = Callable[[Path, str], dict]
+
+DEFAULT_THRESHOLDS = {
+    "within_one_rate": 1.0,
+    "exact_count_rate": 0.95,
+    "per_side_exact_rate": 0.90,
+    "hold_error_max_s": 0.5,
+    "fault_precision": 0.90,
+    "fault_recall": 0.80,
+}
+# Threshold keys where the measured value must stay at or below the threshold.
+_UPPER_BOUNDS = {"hold_error_max_s", "mean_abs_count_error"}
+# Slack for time overlaps: a fault reported at the very end of a rep still belongs to it.
+_OVERLAP_SLACK_S = 0.25
+
+
+@dataclass(frozen=True)
+class ClipTruth:
+    name: str
+    video: Path
+    exercise: str
+    reps: int
+    reps_by_side: dict | None = None
+    reps_detail: tuple[dict, ...] = ()          # index, side, start_s, end_s, hold_s, faults
+    faults: tuple[dict, ...] = ()               # code, rep, t_s
+    has_detail: bool = True                     # False for real clips known only by their count
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    clips: tuple[ClipTruth, ...]
+    thresholds: dict
+    report_only: tuple[tuple[str, tuple[ClipTruth, ...]], ...] = ()
+
+
+@dataclass
+class ClipResult:
+    name: str
+    exercise: str
+    true_reps: int
+    got_reps: int | None
+    side_exact: bool | None = None              # None: not a unilateral clip (or no truth by side)
+    hold_errors_s: list[float] = field(default_factory=list)
+    fault_tp: int = 0
+    fault_fp: int = 0
+    fault_fn: int = 0
+    missed_faults: list[str] = field(default_factory=list)
+    extra_faults: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def count_error(self) -> int | None:
+        return None if self.got_reps is None else self.got_reps - self.true_reps
+
+
+# --------------------------------------------------------------------------- loading
+
+def _truth_from_file(name: str, video: Path, truth_path: Path) -> ClipTruth:
+    t = json.loads(truth_path.read_text())
+    return ClipTruth(name=name, video=video, exercise=t["exercise"], reps=int(t["reps"]),
+                     reps_by_side=t.get("reps_by_side"), reps_detail=tuple(t.get("reps_detail", ())),
+                     faults=tuple(t.get("faults", ())))
+
+
+def load_real_clips(clips_json: str | Path) -> tuple[ClipTruth, ...]:
+    """Real clips from a ``clips.json`` list (``file``, ``exercise``, ``reps``): counts only."""
+    path = Path(clips_json)
+    out = []
+    for entry in json.loads(path.read_text()):
+        if "file" not in entry or "exercise" not in entry or entry.get("reps") is None:
+            continue
+        out.append(ClipTruth(name=Path(entry["file"]).stem, video=path.parent / entry["file"],
+                             exercise=entry["exercise"], reps=int(entry["reps"]),
+                             reps_by_side=entry.get("reps_by_side"), has_detail=False))
+    return tuple(out)
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read a manifest; clip paths are relative to the manifest's folder.
+
+    Raises ``ValueError`` naming the problem for a missing or malformed manifest.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"manifest not found: {path}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"manifest {path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or "clips" not in data:
+        raise ValueError(f"manifest {path}: expected an object with a 'clips' list")
+    base = path.parent
+    clips = []
+    for entry in data["clips"]:
+        video = base / entry["video"]
+        if "truth" in entry:
+            clips.append(_truth_from_file(entry.get("name", video.stem), video, base / entry["truth"]))
+        else:   # a bare count entry
+            clips.append(ClipTruth(entry.get("name", video.stem), video, entry["exercise"], int(entry["reps"]),
+                                   entry.get("reps_by_side"), has_detail=False))
+    extra = []
+    for item in data.get("report_only", ()):
+        src = base / item["clips_json"]
+        if src.exists():
+            extra.append((item.get("name", src.parent.name), load_real_clips(src)))
+        else:
+            log.info("report-only set %s not present (%s); skipped", item.get("name"), src)
+    return Manifest(path, tuple(clips), {**DEFAULT_THRESHOLDS, **data.get("thresholds", {})}, tuple(extra))
+
+
+# --------------------------------------------------------------------------- scoring one clip
+
+def _span(rep: dict) -> tuple[float, float] | None:
+    s, e = rep.get("start_s"), rep.get("end_s")
+    if s is None or e is None:
+        return None
+    return float(s), float(e)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float], slack: float = 0.0) -> float:
+    return min(a[1], b[1]) + slack - (max(a[0], b[0]) - slack)
+
+
+def match_reps(truth: Iterable[dict], predicted: Iterable[dict]) -> list[tuple[dict, dict]]:
+    """Pairs (truth rep, predicted rep), greedily by the largest time overlap; each rep used once."""
+    pairs = []
+    for t in truth:
+        ts = _span(t)
+        if ts is None:
+            continue
+        for p in predicted:
+            ps = _span(p)
+            if ps is not None and _overlap(ts, ps) > 0:
+                pairs.append((_overlap(ts, ps), t["index"], p.get("index"), t, p))
+    pairs.sort(key=lambda x: -x[0])
+    used_t, used_p, out = set(), set(), []
+    for _, ti, pi, t, p in pairs:
+        if ti in used_t or id(p) in used_p:
+            continue
+        used_t.add(ti)
+        used_p.add(id(p))
+        out.append((t, p))
+    return out
+
+
+def _predicted_faults(analysis: dict) -> list[tuple[str, tuple[float, float] | None, float | None]]:
+    """(code, rep span, t_s) of each reported fault, once per (code, rep)."""
+    reps = {r.get("index"): r for r in analysis.get("reps_detail") or []}
+    seen, out = set(), []
+    for f in analysis.get("faults") or []:
+        key = (f.get("code"), f.get("rep"))
+        if key in seen:
+            continue
+        seen.add(key)
+        rep = reps.get(f.get("rep"))
+        out.append((f["code"], _span(rep) if rep else None, f.get("t_s")))
+    for r in reps.values():
+        for code in r.get("faults") or []:
+            if (code, r.get("index")) not in seen:
+                seen.add((code, r.get("index")))
+                out.append((code, _span(r), None))
+    return out
+
+
+def score_clip(truth: ClipTruth, analysis: dict) -> ClipResult:
+    """Compare one analysis dict with its truth."""
+    got = analysis.get("reps")
+    res = ClipResult(truth.name, truth.exercise, truth.reps, None if got is None else int(got))
+    if truth.reps_by_side is not None:
+        got_sides = analysis.get("reps_by_side") or {}
+        res.side_exact = all(int(got_sides.get(s) or 0) == int(n) for s, n in truth.reps_by_side.items())
+    if not truth.has_detail:
+        return res
+    predicted = list(analysis.get("reps_detail") or [])
+    for t, p in match_reps(truth.reps_detail, predicted):
+        if t.get("hold_s") is not None:
+            got_hold = p.get("hold_s")
+            res.hold_errors_s.append(abs(float(t["hold_s"]) - (0.0 if got_hold is None else float(got_hold))))
+    truth_faults = []
+    spans = {r["index"]: _span(r) for r in truth.reps_detail}
+    for f in truth.faults:
+        truth_faults.append((f["code"], spans.get(f["rep"]), f.get("rep")))
+    matched = [False] * len(truth_faults)
+    for code, span, t_s in _predicted_faults(analysis):
+        pspan = span or ((t_s, t_s) if t_s is not None else None)
+        hit = None
+        for i, (tcode, tspan, _) in enumerate(truth_faults):
+            if matched[i] or tcode != code or tspan is None or pspan is None:
+                continue
+            if _overlap(tspan, pspan, _OVERLAP_SLACK_S) >= 0:
+                hit = i
+                break
+        if hit is None:
+            res.fault_fp += 1
+            res.extra_faults.append(f"{code}@{pspan[0] if pspan else '?'}s")
+        else:
+            matched[hit] = True
+            res.fault_tp += 1
+    for ok, (code, _, rep) in zip(matched, truth_faults):
+        if not ok:
+            res.fault_fn += 1
+            res.missed_faults.append(f"{code}@rep{rep}")
+    return res
+
+
+def evaluate(clips: Iterable[ClipTruth], analyze: Analyze,
+             progress: Callable[[int, int, str], None] | None = None) -> list[ClipResult]:
+    """Run ``analyze`` on each clip and score it. An analyser error is recorded, not raised."""
+    clips = list(clips)
+    out = []
+    for i, clip in enumerate(clips):
+        if progress:
+            progress(i, len(clips), clip.name)
+        try:
+            analysis = analyze(clip.video, clip.exercise)
+        except Exception as exc:  # one broken clip must not hide the others' results
+            log.warning("%s: analysis failed: %s", clip.name, exc)
+            out.append(ClipResult(clip.name, clip.exercise, clip.reps, None, error=f"{type(exc).__name__}: {exc}"))
+            continue
+        out.append(score_clip(clip, analysis))
+    return out
+
+
+# --------------------------------------------------------------------------- summaries
+
+def _metrics(results: list[ClipResult]) -> dict:
+    n = len(results)
+    errs = [r.count_error for r in results]
+    valid = [e for e in errs if e is not None]
+    sided = [r for r in results if r.side_exact is not None]
+    holds = [h for r in results for h in r.hold_errors_s]
+    tp = sum(r.fault_tp for r in results)
+    fp = sum(r.fault_fp for r in results)
+    fn = sum(r.fault_fn for r in results)
+    return {
+        "clips": n,
+        "errors": sum(r.error is not None for r in results),
+        "exact_count_rate": sum(e == 0 for e in valid) / n if n else None,
+        "within_one_rate": sum(abs(e) <= 1 for e in valid) / n if n else None,
+        "off_by_one_rate": sum(abs(e) == 1 for e in valid) / n if n else None,
+        "mean_abs_count_error": sum(abs(e) for e in valid) / len(valid) if valid else None,
+        "per_side_clips": len(sided),
+        "per_side_exact_rate": sum(r.side_exact for r in sided) / len(sided) if sided else None,
+        "holds": len(holds),
+        "hold_error_mean_s": sum(holds) / len(holds) if holds else None,
+        "hold_error_max_s": max(holds) if holds else None,
+        "fault_tp": tp, "fault_fp": fp, "fault_fn": fn,
+        "fault_precision": tp / (tp + fp) if tp + fp else None,
+        "fault_recall": tp / (tp + fn) if tp + fn else None,
+    }
+
+
+def summarize(results: list[ClipResult]) -> dict:
+    """Metrics per exercise and overall, plus every clip's result (JSON-ready)."""
+    by_ex: dict[str, list[ClipResult]] = {}
+    for r in results:
+        by_ex.setdefault(r.exercise, []).append(r)
+    clips = []
+    for r in results:
+        d = asdict(r)
+        d["count_error"] = r.count_error
+        clips.append(d)
+    return {"overall": _metrics(results),
+            "per_exercise": {ex: _metrics(rs) for ex, rs in sorted(by_ex.items())},
+            "clips": clips}
+
+
+def check_thresholds(summary: dict, thresholds: dict) -> list[str]:
+    """One line per gate the overall metrics miss (empty: all met). A metric with no data passes."""
+    overall = summary["overall"]
+    failures = []
+    if overall.get("errors"):
+        failures.append(f"{overall['errors']} clip(s) could not be analysed")
+    for key, limit in thresholds.items():
+        value = overall.get(key)
+        if value is None:
+            continue
+        if key in _UPPER_BOUNDS:
+            if value > limit + 1e-9:
+                failures.append(f"{key} = {value:.3f}, expected at most {limit}")
+        elif value < limit - 1e-9:
+            failures.append(f"{key} = {value:.3f}, expected at least {limit}")
+    return failures
+
+
+def _fmt(value, pct: bool = False) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and math.isnan(value):
+        return "-"
+    if pct:
+        return f"{100 * value:.0f}%"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def format_table(summary: dict, title: str = "", per_clip: bool = True) -> str:
+    """The summary as a plain-text table: one line per exercise, overall last; then the misses."""
+    cols = ("exercise", "clips", "exact", "±1", "MAE", "sides", "hold max s", "fault P", "fault R")
+    rows = []
+    for name, m in [*summary["per_exercise"].items(), ("overall", summary["overall"])]:
+        rows.append((name, str(m["clips"]), _fmt(m["exact_count_rate"], True), _fmt(m["within_one_rate"], True),
+                     _fmt(m["mean_abs_count_error"]), _fmt(m["per_side_exact_rate"], True),
+                     _fmt(m["hold_error_max_s"]), _fmt(m["fault_precision"]), _fmt(m["fault_recall"])))
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    line = lambda r: "  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths)))  # noqa: E731
+    out = [title] if title else []
+    out += [line(cols), line(tuple("-" * w for w in widths))]
+    out += [line(r) for r in rows[:-1]] + [line(tuple("-" * w for w in widths)), line(rows[-1])]
+    if per_clip:
+        for c in summary["clips"]:
+            notes = []
+            if c["error"]:
+                notes.append(c["error"])
+            elif c["count_error"]:
+                notes.append(f"reps {c['got_reps']} vs {c['true_reps']}")
+            if c["side_exact"] is False:
+                notes.append("side counts differ")
+            if c["missed_faults"]:
+                notes.append("missed " + ", ".join(c["missed_faults"]))
+            if c["extra_faults"]:
+                notes.append("extra " + ", ".join(c["extra_faults"]))
+            big = [h for h in c["hold_errors_s"] if h > 0.5]
+            if big:
+                notes.append("hold off by " + ", ".join(f"{h:.1f}s" for h in big))
+            if notes:
+                out.append(f"  {c['name']}: " + "; ".join(notes))
+    return "\n".join(out)
+
+
+def evaluate_manifest(manifest: Manifest, analyze: Analyze,
+                      progress: Callable[[int, int, str], None] | None = None) -> dict:
+    """Gated results on the manifest's clips and report-only results on its real sets."""
+    summary = summarize(evaluate(manifest.clips, analyze, progress))
+    result = {"manifest": str(manifest.path), "thresholds": manifest.thresholds, "summary": summary,
+              "failures": check_thresholds(summary, manifest.thresholds), "report_only": {}}
+    for name, clips in manifest.report_only:
+        result["report_only"][name] = summarize(evaluate(clips, analyze, progress))
+    return result
+
+
+def format_report(result: dict) -> str:
+    parts = [format_table(result["summary"], f"Generated clips ({result['manifest']})")]
+    for name, summary in result["report_only"].items():
+        parts.append(format_table(summary, f"Report only: {name}"))
+    if result["failures"]:
+        parts.append("FAILED thresholds:\n" + "\n".join(f"  {f}" for f in result["failures"]))
+    else:
+        parts.append("All thresholds met.")
+    return "\n\n".join(parts)
+
+
+def run_manifest_cli(manifest_path: str, model: str = "full", json_path: str | None = None) -> int:
+    """``hipcoach eval``: print the table (or JSON), exit 1 below the thresholds, 2 on bad input."""
+    from app.analysis import analyze_clip
+
+    try:
+        manifest = load_manifest(manifest_path)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    missing = [str(c.video) for c in manifest.clips if not Path(c.video).exists()]
+    if missing:
+        print(f"error: {len(missing)} clip(s) in the manifest are missing, first: {missing[0]}", file=sys.stderr)
+        return 2
+
+    def progress(i: int, n: int, name: str) -> None:
+        if json_path != "-":
+            print(f"\r[{i + 1}/{n}] {name:<40}", end="", file=sys.stderr, flush=True)
+
+    result = evaluate_manifest(manifest, lambda video, ex: analyze_clip(video, ex, model), progress)
+    if json_path != "-":
+        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+        print(format_report(result))
+    if json_path:
+        text = json.dumps(result, indent=1)
+        if json_path == "-":
+            print(text)
+        else:
+            Path(json_path).write_text(text + "\n")
+    return 1 if result["failures"] else 0
