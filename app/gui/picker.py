@@ -1,0 +1,124 @@
+"""The exercise picker: the article's instructions, camera placement, safety, and a looping demo clip."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
+)
+
+from app.gui.guidance import INSTRUCTIONS, camera_placement, demo_clip, safety_text
+from app.gui.widgets import VideoView, big_font
+from exercises.registry import EXERCISE_IDS, get_exercise
+from pose.sources import SourceError, VideoFrame, file_frames
+
+log = logging.getLogger(__name__)
+
+
+class DemoLoop(VideoView):
+    """Plays a small clip over and over on a timer (decoding a 480p frame is cheap on the GUI thread)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._path = None
+        self._frames: Iterator[VideoFrame] | None = None
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._next)
+
+    def play(self, path) -> None:
+        self._timer.stop()
+        self._close()
+        self._path = path
+        if path is None:
+            self.clear("No demo clip for this exercise yet.")
+            return
+        self._timer.start(33)
+
+    def _close(self) -> None:
+        if self._frames is not None:
+            self._frames.close()
+            self._frames = None
+
+    def _next(self) -> None:
+        try:
+            if self._frames is None:
+                self._frames = file_frames(self._path)
+            frame = next(self._frames, None)
+            if frame is None:  # loop
+                self._close()
+                return
+            self.show_frame(frame.image_bgr)
+        except SourceError as exc:
+            self._timer.stop()
+            self.clear(str(exc))
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._close()
+
+
+class ExercisePicker(QDialog):
+    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Exercises")
+        self.resize(1200, 760)
+        self.chosen = current
+        self.list = QListWidget()
+        self.list.setFont(big_font(15, bold=False))
+        self.list.setMaximumWidth(320)
+        for ex_id in EXERCISE_IDS:
+            item = QListWidgetItem(get_exercise(ex_id).title)
+            item.setData(Qt.ItemDataRole.UserRole, ex_id)
+            self.list.addItem(item)
+        self.title = QLabel()
+        self.title.setFont(big_font(24))
+        self.steps = QLabel()
+        self.steps.setFont(big_font(15, bold=False))
+        self.steps.setWordWrap(True)
+        self.placement = QLabel()
+        self.placement.setFont(big_font(14, bold=False))
+        self.placement.setWordWrap(True)
+        self.safety = QLabel()
+        self.safety.setFont(big_font(13, bold=False))
+        self.safety.setWordWrap(True)
+        self.safety.setStyleSheet("background: #fff4d6; color: #4a3800; padding: 8px; border-radius: 6px;")
+        self.demo = DemoLoop()
+        self.demo.setMinimumSize(420, 300)
+        details = QVBoxLayout()
+        details.addWidget(self.title)
+        details.addWidget(self.steps)
+        details.addWidget(self.placement)
+        details.addWidget(self.demo, 1)
+        details.addWidget(self.safety)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Do this exercise")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        details.addWidget(buttons)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addLayout(details, 1)
+        self.list.currentRowChanged.connect(self._show)
+        self.list.setCurrentRow(EXERCISE_IDS.index(current))
+
+    def _show(self, row: int) -> None:
+        ex_id = EXERCISE_IDS[row]
+        ex = get_exercise(ex_id)
+        self.chosen = ex_id
+        self.title.setText(ex.title)
+        steps = "".join(f"<li>{s}</li>" for s in INSTRUCTIONS[ex_id])
+        target = ""
+        if ex.target_reps:
+            target = f"<p><b>Aim:</b> {ex.target_reps}{' per side' if ex.unilateral else ''}"
+            target += f", holding {ex.hold_target_s:.0f} s</p>" if ex.hold_target_s else "</p>"
+        self.steps.setText(f"<ol>{steps}</ol>{target}")
+        self.placement.setText(f"<b>Camera:</b> {camera_placement(ex_id)}<br><i>{ex.note}</i>")
+        self.safety.setText(f"<b>Safety:</b> {safety_text(ex_id)}")
+        self.demo.play(demo_clip(ex_id))
+
+    def done(self, result: int) -> None:
+        self.demo.stop()
+        super().done(result)
