@@ -168,7 +168,7 @@ def build_timeline(req: Request, m: Motion) -> tuple[list[tuple[float, Params]],
     if m.constant:
         go(1.2, {**neutral, "_setup": 0.0})
     go(0.6, {**neutral, "_setup": 0.0})
-    setup_end = t
+    setup_end = round(t, 3)
     reps: list[RepTruth] = []
     hold_target = m.hold_s if req.hold_s is None else req.hold_s
     rest = m.rest_s if req.rest_s is None else req.rest_s

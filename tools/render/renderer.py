@@ -211,6 +211,28 @@ class Renderer:
             img = cv2.resize(img, (self.width, self.height), interpolation=cv2.INTER_AREA)
         return np.ascontiguousarray(img[:, :, ::-1])
 
+    def render_mask(self, verts: np.ndarray, camera: Camera) -> np.ndarray:
+        """The figure's silhouette alone, as a ``bool`` image at the output size (for tests)."""
+        white = np.ones((len(verts), 3), "f4")
+        data = np.c_[verts, np.zeros_like(verts) + [0, 1, 0], white].astype("f4")
+        vbo = self.ctx.buffer(data.tobytes())
+        vao = self.ctx.vertex_array(self.prog, [(vbo, "3f 3f 3f", "in_pos", "in_normal", "in_color")], self.ibo)
+        self.fbo.use()
+        self.fbo.clear(0.0, 0.0, 0.0, depth=1.0)
+        self.ctx.enable(moderngl.DEPTH_TEST)
+        self.prog["mvp"].write(camera.view_proj.T.astype("f4").tobytes())
+        self.prog["light_mvp"].write(np.eye(4, dtype="f4").tobytes())
+        self.prog["sun_color"] = (0.0, 0.0, 0.0)
+        self.prog["sky_color"] = (1.0, 1.0, 1.0)
+        vao.render()
+        raw = self.fbo.read(components=3)
+        vao.release()
+        vbo.release()
+        img = np.frombuffer(raw, np.uint8).reshape(self.height * self.ss, self.width * self.ss, 3)[::-1, :, 0]
+        if self.ss > 1:
+            img = cv2.resize(img, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        return img > 0
+
     @staticmethod
     def _room(verts: np.ndarray, camera: Camera, scene: Scene) -> tuple[np.ndarray, np.ndarray]:
         """Floor and wall quads (with normals and colours), the wall behind the figure."""
