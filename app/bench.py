@@ -69,10 +69,18 @@ def full_analysis(video: str | Path, exercise_id: str, model: str) -> tuple[int,
     return len(timings), time.perf_counter() - start, timings
 
 
-def run_bench(video: str | Path, exercise_id: str = "squat", model: str = "full") -> BenchResult:
+def run_bench(video: str | Path, exercise_id: str = "squat", model: str = "full", rounds: int = 3) -> BenchResult:
+    """Alternate bare and full runs ``rounds`` times and keep the median of each, so a burst of
+    other work on the machine does not decide the ratio."""
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {rounds}")
     cv2.setNumThreads(1)  # keep OpenCV's own pool from competing with inference on small machines
-    n_bare, bare_wall, decode_ms, bare_inf_ms = bare_loop(video, model)
-    n_full, full_wall, timings = full_analysis(video, exercise_id, model)
+    bare_runs, full_runs = [], []
+    for _ in range(rounds):
+        bare_runs.append(bare_loop(video, model))
+        full_runs.append(full_analysis(video, exercise_id, model))
+    _, bare_wall, decode_ms, bare_inf_ms = sorted(bare_runs, key=lambda r: r[1])[len(bare_runs) // 2]
+    n_full, full_wall, timings = sorted(full_runs, key=lambda r: r[1])[len(full_runs) // 2]
     rest = sorted(t.rest_ms for t in timings)
     return BenchResult(
         frames=n_full,
@@ -89,7 +97,7 @@ def run_bench(video: str | Path, exercise_id: str = "squat", model: str = "full"
 
 def format_bench(video: str | Path, model: str, r: BenchResult) -> str:
     return "\n".join([
-        f"bench: {video}  model={model}  frames={r.frames}",
+        f"bench: {video}  model={model}  frames={r.frames}  (median of the rounds)",
         f"  bare MediaPipe loop : {r.bare_wall_s:6.2f} s   decode {r.bare_decode_ms:5.1f} ms/frame"
         f"   inference {r.bare_inference_ms:5.1f} ms/frame",
         f"  hipcoach analyser   : {r.full_wall_s:6.2f} s   decode wait {r.full_wait_ms:5.1f} ms/frame"

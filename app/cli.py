@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("video", nargs="?", help="clip to time (default: the first sample video)")
     bench.add_argument("--exercise", default="squat")
     bench.add_argument("--model", default="full")
+    bench.add_argument("--rounds", type=int, default=3, help="alternating bare/full runs; medians are shown")
     return parser
 
 
@@ -138,6 +139,6 @@ def _bench(args: argparse.Namespace) -> int:
         if not samples:
             raise CliError("no video given and no sample videos found; pass a clip: hipcoach bench VIDEO")
         video = str(samples[0])
-    result = run_bench(video, args.exercise, args.model)
+    result = run_bench(video, args.exercise, args.model, args.rounds)
     print(format_bench(video, args.model, result))
     return 0

@@ -129,14 +129,17 @@ class PoseEstimator:
         self._image_cls, self._srgb = Image, ImageFormat.SRGB
         self._warmed_up = False
 
-    def detect(self, image_bgr: np.ndarray, timestamp_ms: float) -> PoseFrame:
-        """Landmarks of the most prominent person in a BGR image, or an empty PoseFrame."""
+    def detect(self, image_bgr: np.ndarray, timestamp_ms: float, image_rgb: np.ndarray | None = None) -> PoseFrame:
+        """Landmarks of the most prominent person in a BGR image, or an empty PoseFrame.
+
+        Pass ``image_rgb`` when an RGB copy already exists, to skip the conversion.
+        """
         height, width = image_bgr.shape[:2]
         stamp = int(round(timestamp_ms))
         if self._last_timestamp_ms is not None and stamp <= self._last_timestamp_ms:
             stamp = self._last_timestamp_ms + 1  # VIDEO mode rejects repeated timestamps
         self._last_timestamp_ms = stamp
-        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB) if image_rgb is None else image_rgb
         image = self._image_cls(image_format=self._srgb, data=rgb)
         if self._warmed_up:
             result = self._landmarker.detect_for_video(image, stamp)

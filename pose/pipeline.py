@@ -16,7 +16,7 @@ from pose.sources import VideoFrame
 
 
 class Detector(Protocol):
-    def detect(self, image_bgr: Any, timestamp_ms: float) -> PoseFrame: ...
+    def detect(self, image_bgr: Any, timestamp_ms: float, image_rgb: Any = None) -> PoseFrame: ...
 
 
 class PoseStage(Protocol):
@@ -59,7 +59,7 @@ def run_pipeline(
         except StopIteration:
             return
         t1 = clock()
-        raw = detector.detect(frame.image_bgr, frame.timestamp_ms)
+        raw = detector.detect(frame.image_bgr, frame.timestamp_ms, frame.image_rgb)
         t2 = clock()
         pose = pose_stage.apply(raw) if pose_stage is not None else raw
         result = follower.update(pose) if follower is not None else None

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import cv2
@@ -30,6 +31,11 @@ class VideoFrame:
     index: int
     timestamp_ms: float
     image_bgr: np.ndarray  # H x W x 3, uint8, as decoded (never mirrored)
+
+    @cached_property
+    def image_rgb(self) -> np.ndarray:
+        """The RGB copy MediaPipe needs; the reader thread makes it ahead of time."""
+        return cv2.cvtColor(self.image_bgr, cv2.COLOR_BGR2RGB)
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -173,7 +179,8 @@ _END = object()
 
 
 def threaded(frames: Iterator[VideoFrame], maxsize: int = 4) -> Iterator[VideoFrame]:
-    """Run a frame generator on a reader thread so decoding overlaps the consumer's work.
+    """Run a frame generator on a reader thread so decoding (and the RGB conversion) overlaps
+    the consumer's work.
 
     Errors raised by the source are re-raised in the consumer; closing the consumer stops the reader.
     """
@@ -183,6 +190,7 @@ def threaded(frames: Iterator[VideoFrame], maxsize: int = 4) -> Iterator[VideoFr
     def reader() -> None:
         try:
             for item in frames:
+                item.image_rgb  # noqa: B018 - computed here, off the consumer's thread
                 while not stop.is_set():
                     try:
                         buffer.put(item, timeout=0.1)
