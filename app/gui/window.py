@@ -174,8 +174,13 @@ class MainWindow(QMainWindow):
         review = self._ensure_review()
         if self.live.running:
             self.live.stop()
+        exercise_id = exercise_id or self.exercise_box.currentData()
+        self.exercise_box.blockSignals(True)  # one exercise for the window, without re-analysing twice
+        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.blockSignals(False)
+        self.live.set_exercise(exercise_id)
         self.tabs.setCurrentWidget(review)
-        review.open(Path(path), exercise_id or self.exercise_box.currentData())
+        review.open(Path(path), exercise_id)
 
     def _choose_review_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Review a recorded video", "", VIDEO_FILTER)

@@ -1,0 +1,468 @@
+"""Replay review: a recorded video analysed in the background, with timeline, rep table and angle plot."""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor, QPainter, QPen
+from PyQt6.QtWidgets import (
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider, QSplitter,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from app.analysis import ClipAnalysis
+from app.gui.replay_model import (
+    REP_COLUMNS, AnalysisDone, ReplayFrame, analysis_items, export_annotated, rep_rows, write_report_json,
+    write_reps_csv,
+)
+from app.gui.widgets import BAD, LEFT, MUTED, RIGHT, VideoView, big_font
+from app.gui.worker import GeneratorWorker
+from exercises.registry import EXERCISE_IDS, get_exercise
+
+log = logging.getLogger(__name__)
+
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+BOTH = QColor(90, 200, 120)
+
+
+def side_colour(side: str | None) -> QColor:
+    return LEFT if side == "left" else RIGHT if side == "right" else BOTH
+
+
+class Timeline(QWidget):
+    """Reps as segments (coloured by side), faults as red markers, not-counting spans in grey, the playhead.
+
+    Clicking or dragging jumps there (``seek`` in seconds).
+    """
+
+    seek = pyqtSignal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(64)
+        self.duration_s = 0.0
+        self.analysed_s = 0.0
+        self.position_s = 0.0
+        self.reps: list[dict] = []
+        self.faults: list[dict] = []
+        self.status: list[dict] = []
+
+    def set_data(self, reps: list[dict], faults: list[dict], status: list[dict]) -> None:
+        self.reps, self.faults, self.status = list(reps), list(faults), list(status)
+        self.update()
+
+    def set_position(self, t_s: float) -> None:
+        self.position_s = t_s
+        self.update()
+
+    def _x(self, t_s: float) -> float:
+        return 8 + (self.width() - 16) * (t_s / self.duration_s if self.duration_s > 0 else 0.0)
+
+    def _t(self, x: float) -> float:
+        return max(0.0, min(self.duration_s, (x - 8) / max(1, self.width() - 16) * self.duration_s))
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        h = self.height()
+        p.fillRect(self.rect(), QColor(34, 36, 40))
+        lane = QRectF(8, h * 0.3, self.width() - 16, h * 0.45)
+        p.fillRect(lane, QColor(55, 57, 62))
+        if self.analysed_s < self.duration_s:  # not analysed yet: hatched
+            p.fillRect(QRectF(self._x(self.analysed_s), lane.top(), self._x(self.duration_s) - self._x(self.analysed_s),
+                              lane.height()), QColor(45, 45, 48))
+        for s in self.status:
+            p.fillRect(QRectF(self._x(s["start_s"]), lane.bottom() - 4, max(2.0, self._x(s["end_s"]) - self._x(s["start_s"])), 4),
+                       MUTED)
+        p.setFont(big_font(9))
+        for rep in self.reps:
+            x0, x1 = self._x(rep["start_s"]), self._x(rep["end_s"])
+            rect = QRectF(x0, lane.top() + 3, max(3.0, x1 - x0), lane.height() - 10)
+            p.fillRect(rect, side_colour(rep.get("side")))
+            p.setPen(QColor(20, 20, 20))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(rep["index"]))
+        for fault in self.faults:
+            x = self._x(fault["t_s"])
+            p.setPen(QPen(BAD, 3))
+            p.drawLine(int(x), int(h * 0.12), int(x), int(lane.bottom()))
+            p.setBrush(BAD)
+            p.drawEllipse(QRectF(x - 5, h * 0.05, 10, 10))
+        x = self._x(self.position_s)
+        p.setPen(QPen(QColor(255, 255, 255), 2))
+        p.drawLine(int(x), 0, int(x), h)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if self.duration_s > 0:
+            self.seek.emit(self._t(event.position().x()))
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if event.buttons() and self.duration_s > 0:
+            self.seek.emit(self._t(event.position().x()))
+
+
+class ReplayPage(QWidget):
+    analysis_finished = pyqtSignal(dict)
+    analysis_failed = pyqtSignal(str)
+
+    def __init__(self, model: str = "full", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.path: Path | None = None
+        self.exercise_id = "glute_bridge"
+        self.frames: list[ReplayFrame] = []
+        self.report: dict | None = None
+        self.fps = 30.0
+        self.position = 0
+        self.speed = 1.0
+        self.worker: GeneratorWorker | None = None
+        self._retired: list[GeneratorWorker] = []
+        self._live_reps: list[dict] = []
+        self._live_faults: list[dict] = []
+        self._total_frames = 0
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._advance)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.setAcceptDrops(True)
+        font = big_font(12, bold=False)
+        top = QHBoxLayout()
+        self.file_label = QLabel("Open a recorded video (File ▸ Review, or drop it here)")
+        self.file_label.setFont(big_font(13))
+        self.exercise_box = QComboBox()
+        for ex_id in EXERCISE_IDS:
+            self.exercise_box.addItem(get_exercise(ex_id).title, ex_id)
+        self.exercise_box.setFont(font)
+        self.analyse_button = QPushButton("Analyse")
+        self.analyse_button.clicked.connect(lambda: self.set_exercise(self.exercise_box.currentData(), force=True))
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setFormat("analysing %p%")
+        top.addWidget(self.file_label, 1)
+        top.addWidget(QLabel("Exercise:"))
+        top.addWidget(self.exercise_box)
+        top.addWidget(self.analyse_button)
+        top.addWidget(self.progress)
+
+        self.video = VideoView()
+        self.video.clear("Drop a video here to review it.")
+        self.timeline = Timeline()
+        self.timeline.seek.connect(self.seek_s)
+
+        controls = QHBoxLayout()
+        self.play_button = QPushButton("Play")
+        self.play_button.setShortcut("K")
+        self.play_button.clicked.connect(self.toggle_play)
+        back = QPushButton("◀ frame")
+        back.setShortcut("Left")
+        back.clicked.connect(lambda: self.step_frames(-1))
+        forward = QPushButton("frame ▶")
+        forward.setShortcut("Right")
+        forward.clicked.connect(lambda: self.step_frames(1))
+        self.speed_box = QComboBox()
+        for s in SPEEDS:
+            self.speed_box.addItem(f"{s:g}x", s)
+        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.time_label = QLabel("0.0 / 0.0 s")
+        self.time_label.setFont(font)
+        self.export_video = QPushButton("Export video…")
+        self.export_video.clicked.connect(lambda: self._export("mp4"))
+        self.export_csv = QPushButton("Reps CSV…")
+        self.export_csv.clicked.connect(lambda: self._export("csv"))
+        self.export_json = QPushButton("JSON…")
+        self.export_json.clicked.connect(lambda: self._export("json"))
+        for w in (self.play_button, back, forward, self.speed_box):
+            w.setFont(font)
+            controls.addWidget(w)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.time_label)
+        for w in (self.export_video, self.export_csv, self.export_json):
+            w.setFont(font)
+            w.setEnabled(False)
+            controls.addWidget(w)
+
+        self.table = QTableWidget(0, len(REP_COLUMNS))
+        self.table.setHorizontalHeaderLabels(["#", "side", "start s", "end s", "time s", "peak °", "hold s", "faults"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.cellClicked.connect(self._row_clicked)
+        pg.setConfigOptions(antialias=True, background=(28, 30, 34), foreground=(220, 220, 220))
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "time", units="s")
+        self.plot.setLabel("left", "angle (°)")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen((120, 200, 255), width=2))
+        self.playhead = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen((255, 255, 255), width=2))
+        self.playhead.sigDragged.connect(lambda line: self.seek_s(line.value()))
+        self.plot.addItem(self.playhead)
+        self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
+        self.target_line = pg.InfiniteLine(angle=0, pen=pg.mkPen((60, 200, 110), style=Qt.PenStyle.DashLine))
+        self.plot.addItem(self.target_line)
+        self.target_line.hide()
+
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.table)
+        lower.addWidget(self.plot)
+        lower.setSizes([520, 700])
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addWidget(self.video, 1)
+        upper_layout.addWidget(self.timeline)
+        upper_layout.addLayout(controls)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(upper)
+        split.addWidget(lower)
+        split.setSizes([620, 260])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    # ------------------------------------------------------------------ analysis
+    def open(self, path: Path, exercise_id: str | None = None) -> None:
+        self.path = Path(path)
+        self.file_label.setText(self.path.name)
+        self.set_exercise(exercise_id or self.exercise_box.currentData(), force=True)
+
+    def set_exercise(self, exercise_id: str, force: bool = False) -> None:
+        changed = exercise_id != self.exercise_id
+        self.exercise_id = exercise_id
+        self.exercise_box.blockSignals(True)
+        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.blockSignals(False)
+        if self.path is not None and (changed or force):
+            self._analyse()
+
+    def _analyse(self) -> None:
+        self._stop_worker()
+        self.pause()
+        self.frames, self.report, self.position = [], None, 0
+        self._live_reps, self._live_faults = [], []
+        self.table.setRowCount(0)
+        self.curve.setData([], [])
+        for w in (self.export_video, self.export_csv, self.export_json):
+            w.setEnabled(False)
+        try:
+            analysis = ClipAnalysis(self.path, self.exercise_id, self.model)
+        except Exception as exc:  # bad file, bad model: a message, never a crash
+            log.warning("cannot analyse %s: %s", self.path, exc)
+            self.video.clear(f"Cannot open {self.path.name}:\n{exc}")
+            self.progress.setValue(0)
+            self.analysis_failed.emit(str(exc))
+            return
+        info = analysis.info
+        self.fps = info.fps or 30.0
+        self._total_frames = max(1, info.frame_count)
+        self.timeline.duration_s = info.duration_s or self._total_frames / self.fps
+        self.timeline.analysed_s = 0.0
+        self.timeline.set_data([], [], [])
+        self.slider.setRange(0, 0)
+        self.progress.setRange(0, self._total_frames)
+        self.progress.setValue(0)
+        ex = get_exercise(self.exercise_id)
+        self.target_line.setVisible(ex.mode == "reps" and not ex.relative_to_rest)
+        self.target_line.setValue(ex.enter_deg)
+        self.video.clear(f"Analysing {self.path.name} …")
+        worker = GeneratorWorker(lambda: analysis_items(analysis))
+        worker.yielded.connect(self._on_item)
+        worker.errored.connect(self._on_error)
+        self.worker = worker
+        worker.start()
+
+    def _on_item(self, item) -> None:
+        if self.sender() is not self.worker:
+            return
+        if isinstance(item, AnalysisDone):
+            self._done(item.report)
+            return
+        self.frames.append(item)
+        for event in getattr(item.result, "events", ()):
+            if event.kind == "rep_completed":
+                self._live_reps.append(event.record.to_json())
+            elif event.kind == "fault":
+                self._live_faults.append({"code": event.code, "t_s": event.t_s, "rep": event.rep})
+        n = len(self.frames)
+        self.progress.setValue(min(n, self._total_frames))
+        self.slider.setRange(0, n - 1)
+        self.timeline.analysed_s = item.t_s
+        if n == 1:
+            self.seek_frame(0)
+        if n % 15 == 0:
+            self._refresh_plot()
+            self.timeline.set_data(self._live_reps, self._live_faults, [])
+
+    def _on_error(self, message: str) -> None:
+        self.video.clear(f"Analysis stopped: {message}")
+        self.analysis_failed.emit(message)
+
+    def _done(self, report: dict) -> None:
+        self.report = report
+        self.progress.setValue(self.progress.maximum())
+        self.progress.setFormat(f"{report['reps']} reps")
+        self.timeline.duration_s = max(self.timeline.duration_s, self.frames[-1].t_s if self.frames else 0.0)
+        self.timeline.analysed_s = self.timeline.duration_s
+        self.timeline.set_data(report["reps_detail"], report["faults"], report["status"])
+        self._refresh_plot()
+        rows = rep_rows(report)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, key in enumerate(REP_COLUMNS):
+                value = row[key]
+                item = QTableWidgetItem(f"{value:.2f}" if isinstance(value, float) else str(value))
+                if key == "side" and value:
+                    item.setForeground(side_colour(value))
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        for w in (self.export_video, self.export_csv, self.export_json):
+            w.setEnabled(bool(self.frames))
+        self.analysis_finished.emit(report)
+
+    def _refresh_plot(self) -> None:
+        if not self.frames:
+            return
+        t = np.array([f.t_s for f in self.frames])
+        a = np.array([f.angle_deg for f in self.frames])
+        self.curve.setData(t, a, connect="finite")
+
+    # ------------------------------------------------------------------ playback
+    def toggle_play(self) -> None:
+        if self._timer.isActive():
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        if not self.frames:
+            return
+        if self.position >= len(self.frames) - 1:
+            self.position = 0
+        self._timer.start(max(5, int(1000.0 / (self.fps * self.speed))))
+        self.play_button.setText("Pause")
+
+    def pause(self) -> None:
+        self._timer.stop()
+        self.play_button.setText("Play")
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = speed
+        if self._timer.isActive():
+            self.play()
+
+    def _advance(self) -> None:
+        if self.position + 1 >= len(self.frames):
+            if self.report is not None:
+                self.pause()
+            return  # still analysing: wait for the next frame
+        self.seek_frame(self.position + 1)
+
+    def step_frames(self, n: int) -> None:
+        self.pause()
+        self.seek_frame(self.position + n)
+
+    def seek_s(self, t_s: float) -> None:
+        if not self.frames:
+            return
+        times = np.array([f.t_s for f in self.frames])
+        self.seek_frame(int(np.clip(np.searchsorted(times, t_s), 0, len(self.frames) - 1)))
+
+    def _slider_moved(self, value: int) -> None:
+        if value != self.position:
+            self.seek_frame(value)
+
+    def _row_clicked(self, row: int, _column: int) -> None:
+        if self.report is not None and row < len(self.report["reps_detail"]):
+            self.seek_s(self.report["reps_detail"][row]["start_s"])
+
+    def _plot_clicked(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            point = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+            self.seek_s(point.x())
+
+    def seek_frame(self, index: int) -> None:
+        if not self.frames:
+            return
+        index = max(0, min(len(self.frames) - 1, index))
+        self.position = index
+        frame = self.frames[index]
+        self.video.show_frame(frame.annotated_bgr())
+        self.slider.blockSignals(True)
+        self.slider.setValue(index)
+        self.slider.blockSignals(False)
+        self.timeline.set_position(frame.t_s)
+        self.playhead.setValue(frame.t_s)
+        total = self.timeline.duration_s
+        self.time_label.setText(f"{frame.t_s:5.1f} / {total:.1f} s")
+        self._select_rep_at(frame.t_s)
+
+    def _select_rep_at(self, t_s: float) -> None:
+        if self.report is None:
+            return
+        for row, rep in enumerate(self.report["reps_detail"]):
+            if rep["start_s"] <= t_s <= rep["end_s"]:
+                if self.table.currentRow() != row:
+                    self.table.selectRow(row)
+                return
+        self.table.clearSelection()
+
+    # ------------------------------------------------------------------ export
+    def _export(self, kind: str) -> None:
+        if self.report is None or self.path is None:
+            return
+        suggested = self.path.with_name(f"{self.path.stem}_{self.exercise_id}")
+        filters = {"mp4": "MP4 video (*.mp4)", "csv": "CSV (*.csv)", "json": "JSON (*.json)"}
+        target, _ = QFileDialog.getSaveFileName(self, "Export", f"{suggested}.{kind}", filters[kind])
+        if target:
+            self.export(kind, Path(target))
+
+    def export(self, kind: str, target: Path) -> Path:
+        """Write the annotated video, the reps CSV or the report JSON to ``target``."""
+        try:
+            if kind == "csv":
+                return write_reps_csv(self.report, target)
+            if kind == "json":
+                return write_report_json(self.report, target)
+            if kind == "mp4":
+                self.progress.setRange(0, len(self.frames))
+                self.progress.setFormat("exporting %p%")
+                for n in export_annotated(self.frames, target, self.fps):
+                    if n % 30 == 0:
+                        self.progress.setValue(n)
+                        QTimer.singleShot(0, lambda: None)
+                self.progress.setValue(len(self.frames))
+                self.progress.setFormat(f"saved {target.name}")
+                return target
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Export", f"Could not export {target.name}: {exc}")
+            raise
+        raise ValueError(f"unknown export kind {kind!r}; expected mp4, csv or json")
+
+    # ------------------------------------------------------------------ drag and drop, shutdown
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open(Path(urls[0]))
+            event.acceptProposedAction()
+
+    def _stop_worker(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.stop()
+            worker.wait(10000)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._stop_worker()
