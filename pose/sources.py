@@ -8,6 +8,7 @@ MediaPipe's VIDEO mode requires and the only clock the exercise engine uses.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -16,8 +17,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import cv2
-import numpy as np
+# OpenCV and FFmpeg print their own warnings for every unreadable file; our errors say it
+# better, in one line. Set before OpenCV's video backend starts (users may still override).
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 log = logging.getLogger(__name__)
 
