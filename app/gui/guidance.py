@@ -100,20 +100,26 @@ def safety_text(exercise_id: str) -> str:
 
 
 def demo_clips() -> dict[str, Path]:
-    """The generated sample clip for each exercise (the first one found), from the truth files."""
-    found: dict[str, Path] = {}
+    """The best generated sample clip per exercise: no faults, a side view where it works, short."""
+    ranked: dict[str, tuple[tuple, Path]] = {}
     for truth in sorted(SAMPLE_DIR.glob("*.json")):
         try:
             data = json.loads(truth.read_text())
         except (OSError, ValueError) as exc:
             log.debug("skipping %s: %s", truth, exc)
             continue
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or data.get("exercise") not in INSTRUCTIONS:
             continue
-        exercise = data.get("exercise")
+        exercise = data["exercise"]
         video = truth.parent / str(data.get("video", truth.with_suffix(".mp4").name))
-        if exercise and video.exists() and exercise not in found:
-            found[exercise] = video
+        if not video.exists():
+            continue
+        view = (data.get("camera") or {}).get("view")
+        wanted_view = "front" if get_exercise(exercise).views == ("front",) else "side"
+        key = (bool(data.get("faults")), view != wanted_view, float(data.get("duration_s") or 1e9))
+        if exercise not in ranked or key < ranked[exercise][0]:
+            ranked[exercise] = (key, video)
+    found = {exercise: video for exercise, (_, video) in ranked.items()}
     for video in sorted(SAMPLE_DIR.glob("*.mp4")):  # clips without truth, named after their exercise
         for exercise_id in INSTRUCTIONS:
             if video.stem.startswith(exercise_id) and exercise_id not in found:

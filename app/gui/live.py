@@ -347,6 +347,8 @@ class LivePage(QWidget):
     # ------------------------------------------------------------------ pages
     def _show_summary(self, session: SessionLog) -> None:
         actions = [("Start again", self._restart)]
+        self.cue_banner.show_message("")
+        self._cue_until = 0.0
         self.message.show_message("Well done! Session summary", session.summary_lines(), actions)
         self.stack.setCurrentWidget(self.message)
 

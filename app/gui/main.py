@@ -17,7 +17,7 @@ MODELS = ("lite", "full", "heavy")
 
 def _qt_environment() -> None:
     """opencv-python points Qt at its own plugin folder on import; PyQt6 must load its own plugins."""
-    for name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_PLUGIN_PATH"):
+    for name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_PLUGIN_PATH", "QT_QPA_FONTDIR"):
         value = os.environ.get(name, "")
         if "cv2" in value:
             os.environ.pop(name, None)

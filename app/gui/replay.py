@@ -131,6 +131,7 @@ class ReplayPage(QWidget):
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         self.setAcceptDrops(True)
+        self.setStyleSheet("QLabel { color: #e6e6e6; }")
         font = big_font(12, bold=False)
         top = QHBoxLayout()
         self.file_label = QLabel("Open a recorded video (File ▸ Review, or drop it here)")
