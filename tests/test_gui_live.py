@@ -19,6 +19,7 @@ _qt_environment()
 
 from app.gui.live_pipeline import LiveSource  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
+from exercises.registry import get_exercise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(os.environ.get("HIPCOACH_SAMPLES", ROOT / "sample_videos"))
@@ -64,6 +65,13 @@ def test_live_session_counts_the_clip_and_says_counts_in_order(qtbot, window):
     assert window.live.counter.text().startswith(str(truth["reps"]))
     counts = [s for s in said if s.isdigit()]
     assert counts == [str(n) for n in range(1, truth["reps"] + 1)]
+    # Each fault the clip was made with is spoken, after the count of the rep before it.
+    cues = {rule.code: rule.cue for rule in get_exercise(truth["exercise"]).rules}
+    cues.update(too_fast=get_exercise(truth["exercise"]).cues.too_fast)
+    for fault in truth["faults"]:
+        assert cues[fault["code"]] in said, f"{fault} not said; said {said}"
+        if fault["rep"] > 1:
+            assert said.index(cues[fault["code"]]) > said.index(str(fault["rep"] - 1))
     assert session.end_reason == "The video ended."
     assert window.live.stack.currentWidget() is window.live.message  # the summary is on screen
     assert f"Reps: {truth['reps']}" in window.live.message.body.text()
