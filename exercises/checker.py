@@ -24,6 +24,7 @@ hook-lying posture is held: the camera cannot see the squeeze itself.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 from exercises.definitions import ExerciseDef, FormRule
@@ -61,9 +62,12 @@ STATUS_PERSIST_S: dict[str | None, float] = {
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
 ARM_S = 0.1  # rest this long before the first rep (walking in is not a rep)
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
-HOLD_TOLERANCE_S = 0.25  # hold_short only when clearly short
+HOLD_TOLERANCE_S = 0.25
+HOLD_BAND_FRAC = 0.25  # the top of a rep: within a quarter of its range below the peak ...
+HOLD_BAND_MIN_DEG = 3.0  # ... and never a band narrower than the jitter  # hold_short only when clearly short
 POSTURE_SETTLE_S = 1.0  # guided hold: posture held this long before the first squeeze
 POSTURE_GRACE_S = 0.5
+PARTIAL_FRAC = 0.3
 NAN = float("nan")
 
 
@@ -84,6 +88,7 @@ class _Rep:
     peak_v: float
     votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     hold_start: float | None = None
+    hold_samples: deque = field(default_factory=deque)  # (t, x) of the current hold run
     below_since: float | None = None
     best_hold: float = 0.0
     hold_reached: bool = False
@@ -259,7 +264,7 @@ class ExerciseChecker:
             base = self._base[side]
             r = d.direction * (v - base)
             if r < 0:
-                base = _ema(base, v, dt, 0.3)
+                base = _ema(base, v, dt, 1.0)
             elif r < d.exit_deg:
                 base = _ema(base, v, dt, 3.0)
             self._base[side] = min(max(base, d.rest_deg - d.rest_limit_deg), d.rest_deg + d.rest_limit_deg)
@@ -288,7 +293,9 @@ class ExerciseChecker:
 
         rep = self._rep
         if rep is None:
-            if d.relative_to_rest:
+            if d.relative_to_rest and x <= exit_:
+                # Learn rest only while the whole body rests: one foot up in a march pushes
+                # the other foot's signal negative, and that is not its rest.
                 self._update_baselines(reading.signal, dt)
             if x <= exit_:
                 self._last_rest_t = t
@@ -319,7 +326,7 @@ class ExerciseChecker:
             rep.votes[side] += 1
         rep_side = self._rep_side(rep) if d.unilateral else reading.best_side
         if d.has_hold:
-            self._track_hold(rep, x >= enter, t, events)
+            self._track_hold(rep, x, enter, t, events)
         self._check_rules(rep, rep_side, x >= enter, t, events)
         if x <= exit_:
             self._end_rep(t, x, events)
@@ -364,9 +371,19 @@ class ExerciseChecker:
             return rep.side
         return "left" if v["left"] > v["right"] else "right"
 
-    def _track_hold(self, rep: _Rep, up: bool, t: float, events: list[Event]) -> None:
+    def _track_hold(self, rep: _Rep, x: float, enter: float, t: float, events: list[Event]) -> None:
+        """A hold is the time spent near the top: within HOLD_BAND_FRAC of the range below the peak."""
         target = self.defn.hold_target_s or math.inf
+        band = max(HOLD_BAND_MIN_DEG, HOLD_BAND_FRAC * (rep.peak_x - rep.start_x))
+        floor = max(enter, rep.peak_x - band)
+        run_samples = rep.hold_samples
+        # A higher peak raises the band: samples of the climb below it are not part of the hold.
+        while run_samples and run_samples[0][1] < floor and not rep.hold_reached:
+            run_samples.popleft()
+            rep.hold_start = run_samples[0][0] if run_samples else None
+        up = x >= floor
         if up:
+            run_samples.append((t, x))
             rep.below_since = None
             if rep.hold_start is None:
                 rep.hold_start = t
@@ -391,6 +408,7 @@ class ExerciseChecker:
             events.append(HoldBroken(_r(t), rep.index, _r(run), self.defn.hold_target_s, ""))
         rep.hold_start = None
         rep.below_since = None
+        rep.hold_samples.clear()
 
     def _check_rules(self, rep: _Rep, side: Side | None, lifted: bool, t: float, events: list[Event]) -> None:
         if side is None:
@@ -502,8 +520,8 @@ class ExerciseChecker:
         self._exc = None
         if exc is None or self._phase != "rest":
             return
-        # Half-way from rest to the enter threshold, clear of the hysteresis band's jitter.
-        if exc.peak_x >= exit_ + 0.5 * (enter - exit_) and t - exc.start_t >= self.defn.min_rep_s:
+        # A third of the way from the exit to the enter threshold: clear of rest-time jitter.
+        if exc.peak_x >= exit_ + PARTIAL_FRAC * (enter - exit_) and t - exc.start_t >= self.defn.min_rep_s:
             record = PartialRecord(exc.side, _r(exc.start_t), _r(t), _r(exc.peak_v, 1), "too_small", [])
             self.partial_reps.append(record)
             events.append(PartialRep(_r(t), record))

@@ -176,15 +176,15 @@ GLUTE_BRIDGE = ExerciseDef(
     unilateral=False,
     positions=("supine",),
     views=SIDE_VIEWS,
-    enter_deg=152.0,
-    exit_deg=142.0,
+    enter_deg=158.0,
+    exit_deg=145.0,
     min_range_deg=15.0,
     hold_target_s=5.0,
     min_rep_s=0.5,
     rules=(
         FormRule(
             code="hips_low", cue="Lift your hips a little higher, in line with your knees",
-            measure="hip_angle", limit=160.0, fault_if="below", aggregate="peak",
+            measure="hip_angle", limit=166.0, fault_if="below", aggregate="peak",
         ),
     ),
     target_reps=30,

@@ -185,8 +185,20 @@ class BodyReader:
     # ------------------------------------------------------------------ measures (degrees)
 
     def _m_hip_angle(self, s: Side) -> float:
-        """Shoulder-hip-knee; 180 = a straight line (bridge top), ~120-135 hook-lying."""
-        return joint_angle_deg(self._p("shoulder", s), self._p("hip", s), self._p("knee", s))
+        """Shoulder-hip-knee; 180 = a straight line (bridge top), ~120-135 hook-lying.
+
+        For a lying body (shoulder-knee line nearer horizontal than vertical) a hip pushed
+        above that line reads past 180 (e.g. 190), so an over-arched bridge does not fold
+        back to look like a low one.
+        """
+        sh, hip, knee = self._p("shoulder", s), self._p("hip", s), self._p("knee", s)
+        ang = float(joint_angle_deg(sh, hip, knee))
+        dx, dy = knee[0] - sh[0], knee[1] - sh[1]
+        if abs(dx) > abs(dy):
+            line_y = sh[1] + (hip[0] - sh[0]) * dy / dx
+            if hip[1] < line_y:
+                ang = 360.0 - ang
+        return ang
 
     def _m_knee_angle(self, s: Side) -> float:
         """Hip-knee-ankle, NaN when the shin/thigh length ratio is implausible (collapsed ankle)."""

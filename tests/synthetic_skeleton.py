@@ -32,6 +32,15 @@ UNILATERAL = ("bridge_march", "straight_leg_raise", "hip_abduction", "prone_hip_
               "standing_hip_flexion", "standing_hip_extension")
 
 
+# A partial rep: a clearly incomplete movement, about a third of the full one (less for the
+# straight leg raise, whose full 35 deg lift is far more than the article's "a little").
+PARTIAL_AMPLITUDE = {
+    "glute_squeeze": 1.0, "glute_bridge": 0.4, "bridge_march": 0.4, "straight_leg_raise": 0.2,
+    "hip_abduction": 0.3, "prone_hip_extension": 0.35, "standing_hip_flexion": 0.3,
+    "standing_hip_extension": 0.35, "squat": 0.09,
+}
+
+
 def _i(name: str, side: str | None = None) -> int:
     return landmark_index(name, side)
 
@@ -271,7 +280,7 @@ def exercise_pose(sc: Scenario, t: float, rng_sway: float) -> tuple[str, Pose]:
     side = sc.rep_sides[k] if k is not None else None
     faulty = k is not None and (k + 1) in sc.fault_reps and sc.fault is not None
     fault = sc.fault if faulty else None
-    amp = sc.amplitude * (0.4 if k is not None and (k + 1) in sc.partial_reps else 1.0)
+    amp = sc.amplitude * (PARTIAL_AMPLITUDE[ex] if k is not None and (k + 1) in sc.partial_reps else 1.0)
     lift *= amp
     p = Pose()
     sway = rng_sway
@@ -281,10 +290,10 @@ def exercise_pose(sc: Scenario, t: float, rng_sway: float) -> tuple[str, Pose]:
         _hook(p)
         p.planted = _hook_ankles()
         if ex == "glute_bridge":
-            top = 24.0 if fault == "hips_low" else 38.0
+            top = 17.0 if fault == "hips_low" else 26.0
             p.bridge_deg = max(0.5, top * lift + sway)
         else:
-            p.bridge_deg = 36.0 + sway
+            p.bridge_deg = 25.0 + sway
             if side is not None:
                 a = p.planted[side].copy()
                 a[1] += 0.10 * lift  # lift the foot 10 cm
