@@ -9,7 +9,7 @@ from pathlib import Path
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from app.gui.guidance import camera_placement, demo_clip, status_advice
@@ -129,15 +129,15 @@ class LivePage(QWidget):
 
         side = QFrame()
         side.setObjectName("side")
-        side.setMinimumWidth(340)
-        side.setMaximumWidth(440)
+        side.setFixedWidth(400)
         col = QVBoxLayout(side)
         col.setSpacing(8)
         self.title = QLabel()
         self.title.setFont(big_font(20))
         self.title.setWordWrap(True)
         self.counter = QLabel("0")
-        self.counter.setFont(big_font(72))
+        self.counter.setFont(big_font(60))
+        self.counter.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counter.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.counter_caption = QLabel("reps")
         self.counter_caption.setFont(big_font(14, bold=False))
@@ -191,6 +191,8 @@ class LivePage(QWidget):
         self.ring.set_hold(0.0, ex.hold_target_s, False)
         self.ring.setVisible(ex.hold_target_s is not None)
         self.angle.reset_scale()
+        # A guided squeeze has no movement target: the ring is the whole story.
+        self.angle.setVisible(ex.mode == "reps")
         self.angle.set_caption(SIGNAL_CAPTIONS.get(ex.signal, ex.signal.replace("_", " ")) + ": reach the green band")
         self._render_counts(0, {"left": 0, "right": 0} if unilateral else None)
         self._render_checks(None, started=False)

@@ -114,9 +114,10 @@ class HoldRing(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        side = min(self.width(), self.height()) - 16
+        outer = min(self.width(), self.height()) - 8
+        thickness = max(10.0, outer * 0.1)
+        side = outer - thickness  # the pen straddles the circle: keep all of it inside the widget
         rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
-        thickness = max(10.0, side * 0.11)
         painter.setPen(QPen(QColor(70, 72, 78), thickness))
         painter.drawEllipse(rect)
         if not self.target_s:
