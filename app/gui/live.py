@@ -18,7 +18,7 @@ from app.gui.session import SessionLog
 from app.gui.voice import Voice
 from app.gui.widgets import BAD, GOOD, LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, HoldRing, VideoView, big_font
 from app.gui.worker import GeneratorWorker
-from exercises.events import STATUS_CODES
+from exercises.events import STATUS_CODES, STATUS_MESSAGES
 from exercises.registry import get_exercise
 
 log = logging.getLogger(__name__)
@@ -417,6 +417,8 @@ class LivePage(QWidget):
             self.status_banner.show_message("")
 
     def _show_cue(self, text: str, background: QColor | None = None) -> None:
+        if text in STATUS_MESSAGES.values():
+            return  # already on the "not counting" banner, with what to do about it
         fault = any(text == rule.cue for rule in get_exercise(self.exercise_id).rules)
         colour = background or (BAD if fault else QColor(50, 110, 200))
         self.cue_banner.show_message(text, colour, QColor(255, 255, 255) if colour != WARN else QColor(20, 20, 20))

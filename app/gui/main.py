@@ -43,6 +43,12 @@ def main(argv: list[str]) -> int:
     if args.source and not Path(args.source).is_file():
         print(f"hipcoach: error: no such video file: {args.source}", file=sys.stderr)
         return 2
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if (sys.platform.startswith("linux") and not platform.startswith(("offscreen", "minimal", "vnc", "eglfs", "linuxfb"))
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        print("hipcoach: error: no display to open the window on (DISPLAY is not set); "
+              "for headless work use 'hipcoach analyze VIDEO --exercise ID'", file=sys.stderr)
+        return 2
     import cv2  # noqa: F401  (import first, so its environment changes can be undone below)
 
     _qt_environment()
