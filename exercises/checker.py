@@ -68,6 +68,8 @@ HOLD_BAND_MIN_DEG = 3.0  # ... and never a band narrower than the jitter  # hold
 POSTURE_SETTLE_S = 1.0  # guided hold: posture held this long before the first squeeze
 POSTURE_GRACE_S = 0.5
 PARTIAL_FRAC = 0.3
+REST_TAU_S = 2.0  # how fast the learnt rest value follows the person at rest
+REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
 NAN = float("nan")
 
 
@@ -153,6 +155,7 @@ class ExerciseChecker:
         self._rep: _Rep | None = None
         self._exc: _Excursion | None = None
         self._interrupted_since: float | None = None
+        self._above_exit_since: float | None = None
         self._base: dict[str, float] = {s: NAN for s in SIDES}
         self._value: float = NAN
         self._last_x: float = NAN
@@ -256,17 +259,19 @@ class ExerciseChecker:
             base = d.rest_deg
         return base + d.direction * x if d.relative_to_rest else d.direction * x
 
-    def _update_baselines(self, values: dict[Side, float], dt: float) -> None:
+    def _update_baselines(self, values: dict[Side, float], dt: float, stuck: bool) -> None:
         d = self.defn
         for side, v in values.items():
             if not math.isfinite(v):
                 continue
             base = self._base[side]
             r = d.direction * (v - base)
-            if r < 0:
-                base = _ema(base, v, dt, 1.0)
-            elif r < d.exit_deg:
-                base = _ema(base, v, dt, 3.0)
+            # The mean of rest, not its lowest jitter: a base at the jitter's floor would put
+            # the jitter's peaks half-way to a rep.
+            if self._phase == "setup" and r < d.enter_deg:
+                base = _ema(base, v, dt, REST_TAU_S / 4)  # getting into position: learn fast
+            elif r < d.exit_deg or (stuck and r < d.enter_deg):
+                base = _ema(base, v, dt, REST_TAU_S)
             self._base[side] = min(max(base, d.rest_deg - d.rest_limit_deg), d.rest_deg + d.rest_limit_deg)
 
     def _step_reps(self, reading: Reading, t: float, events: list[Event]) -> None:
@@ -293,10 +298,16 @@ class ExerciseChecker:
 
         rep = self._rep
         if rep is None:
-            if d.relative_to_rest and x <= exit_:
-                # Learn rest only while the whole body rests: one foot up in a march pushes
-                # the other foot's signal negative, and that is not its rest.
-                self._update_baselines(reading.signal, dt)
+            if x <= exit_:
+                self._above_exit_since = None
+            elif self._above_exit_since is None:
+                self._above_exit_since = t
+            if d.relative_to_rest and x < enter:
+                # Learn rest only while no side is lifted: one foot up in a march pushes the
+                # other foot's signal negative, and that is not its rest. A short excursion
+                # (a partial rep) leaves rest alone; a long one means rest was misjudged.
+                stuck = self._above_exit_since is not None and t - self._above_exit_since > REST_STUCK_S
+                self._update_baselines(reading.signal, dt, stuck)
             if x <= exit_:
                 self._last_rest_t = t
                 self._rest_min_x = min(self._rest_min_x, x)

@@ -36,8 +36,8 @@ UNILATERAL = ("bridge_march", "straight_leg_raise", "hip_abduction", "prone_hip_
 # straight leg raise, whose full 35 deg lift is far more than the article's "a little").
 PARTIAL_AMPLITUDE = {
     "glute_squeeze": 1.0, "glute_bridge": 0.4, "bridge_march": 0.4, "straight_leg_raise": 0.2,
-    "hip_abduction": 0.3, "prone_hip_extension": 0.35, "standing_hip_flexion": 0.3,
-    "standing_hip_extension": 0.35, "squat": 0.09,
+    "hip_abduction": 0.3, "prone_hip_extension": 0.25, "standing_hip_flexion": 0.3,
+    "standing_hip_extension": 0.4, "squat": 0.09,
 }
 
 
@@ -373,7 +373,7 @@ def generate(sc: Scenario) -> list[PoseFrame]:
             frames.append(PoseFrame.empty(ts_ms, IMAGE_SIZE))
             continue
         kk = int(t)
-        sway = float(np.interp(t, [kk, kk + 1], sway_knots[kk:kk + 2]))
+        sway = 0.6 * float(np.interp(t, [kk, kk + 1], sway_knots[kk:kk + 2]))
         posture, pose = exercise_pose(sc, t, sway)
         world = body_points(pose) @ axes.T - centre
         if sc.walk_in and t < sc.idle_s:
