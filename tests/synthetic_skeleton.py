@@ -36,7 +36,7 @@ UNILATERAL = ("bridge_march", "straight_leg_raise", "hip_abduction", "prone_hip_
 # straight leg raise, whose full 35 deg lift is far more than the article's "a little").
 PARTIAL_AMPLITUDE = {
     "glute_squeeze": 1.0, "glute_bridge": 0.4, "bridge_march": 0.4, "straight_leg_raise": 0.2,
-    "hip_abduction": 0.3, "prone_hip_extension": 0.25, "standing_hip_flexion": 0.3,
+    "hip_abduction": 0.3, "prone_hip_extension": 0.3, "standing_hip_flexion": 0.3,
     "standing_hip_extension": 0.4, "squat": 0.09,
 }
 
