@@ -91,7 +91,7 @@ class ExerciseDef:
     rest_deg: float = 0.0
     rest_limit_deg: float = 10.0
     hold_target_s: float | None = None
-    min_rep_s: float = 0.4
+    min_rep_s: float = 0.3
     too_fast_s: float | None = None
     rules: tuple[FormRule, ...] = ()
     gate_measure: str | None = None  # a rep may start only while this measure ...
@@ -180,7 +180,6 @@ GLUTE_BRIDGE = ExerciseDef(
     exit_deg=145.0,
     min_range_deg=15.0,
     hold_target_s=5.0,
-    min_rep_s=0.5,
     rules=(
         FormRule(
             code="hips_low", cue="Lift your hips a little higher, in line with your knees",
@@ -209,7 +208,6 @@ BRIDGE_MARCH = ExerciseDef(
     min_range_deg=6.0,
     relative_to_rest=True,
     rest_limit_deg=6.0,
-    min_rep_s=0.4,
     gate_measure="hip_angle",
     gate_min_deg=148.0,
     rules=(
@@ -237,7 +235,6 @@ STRAIGHT_LEG_RAISE = ExerciseDef(
     relative_to_rest=True,
     rest_limit_deg=8.0,
     hold_target_s=5.0,
-    min_rep_s=0.5,
     rules=(KNEE_STRAIGHT,),
     cues=Cues(start="Lift and hold", hold_reached="Good, now lower slowly",
               setup="Lie on your back with your legs straight"),
@@ -260,7 +257,6 @@ HIP_ABDUCTION = ExerciseDef(
     min_range_deg=10.0,
     relative_to_rest=True,
     rest_limit_deg=10.0,
-    min_rep_s=0.5,
     too_fast_s=0.8,
     cues=Cues(setup="Put the camera at your feet or above you, so it looks along your body"),
     note=("Sliding a leg out to the side is invisible from the side: put the camera at your feet or "
@@ -282,7 +278,6 @@ PRONE_HIP_EXTENSION = ExerciseDef(
     relative_to_rest=True,
     rest_limit_deg=8.0,
     hold_target_s=5.0,
-    min_rep_s=0.5,
     rules=(KNEE_STRAIGHT,),
     cues=Cues(start="Lift and hold", hold_reached="Good, now lower slowly",
               setup="Lie on your stomach with a pillow under your belly"),
@@ -302,7 +297,6 @@ STANDING_HIP_FLEXION = ExerciseDef(
     min_range_deg=18.0,
     relative_to_rest=True,
     rest_limit_deg=10.0,
-    min_rep_s=0.5,
     too_fast_s=0.8,
     rules=(KNEE_STRAIGHT, TRUNK_UPRIGHT),
     cues=Cues(setup="Stand side-on to the camera, holding a support"),
@@ -322,7 +316,6 @@ STANDING_HIP_EXTENSION = ExerciseDef(
     min_range_deg=9.0,
     relative_to_rest=True,
     rest_limit_deg=8.0,
-    min_rep_s=0.5,
     too_fast_s=0.8,
     rules=(KNEE_STRAIGHT, TRUNK_UPRIGHT),
     cues=Cues(setup="Stand side-on to the camera, holding a support with both hands"),
@@ -341,7 +334,6 @@ SQUAT = ExerciseDef(
     enter_deg=140.0,
     exit_deg=155.0,
     min_range_deg=25.0,
-    min_rep_s=0.5,
     too_fast_s=0.7,
     rules=(
         FormRule(

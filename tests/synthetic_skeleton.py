@@ -331,12 +331,13 @@ def exercise_pose(sc: Scenario, t: float, rng_sway: float) -> tuple[str, Pose]:
                 p.trunk_lean = 32.0 * lift
         return "standing", p
     if ex == "squat":
-        depth = (0.30 if fault == "shallow" else 0.50) * lift  # pelvis drop in metres
+        depth = (0.12 if fault == "shallow" else 0.50) * lift  # pelvis drop in metres
         back = 0.20 * lift
         p.pelvis = np.array([-depth, -back, 0.0])
         p.trunk_lean = 35.0 * lift + sway
         if fault == "trunk_lean":
             p.trunk_lean = 70.0 * lift
+        p.head_pitch = -0.6 * p.trunk_lean  # leaning forward, people lift the chin to look ahead
         if fault == "head_lowered":
             p.head_pitch = 65.0 * lift
         p.planted = {s: np.array([-(THIGH + SHIN) + 0.004, 0.02, sg * HIP_W / 2])
