@@ -65,12 +65,20 @@ CLIPS: dict[str, str] = {
     "standing_hip_extension_ok": "standing_hip_extension --reps 6 --look skin=tan,shirt=purple --seed 21",
     "standing_hip_extension_faults": "standing_hip_extension --reps 6 --fault trunk_lean:1 --fault knee_bent:3 "
                                      "--fault too_fast:5 --facing left --look random --seed 22",
+    # Other cameras and bodies, so thresholds do not fit one framing.
+    "glute_bridge_low_camera": "glute_bridge --reps 3 --camera-height 0.35 --fov 55 --look random --seed 23",
+    "straight_leg_raise_high_camera": "straight_leg_raise --reps 4 --sides right-then-left --camera-height 1.6 "
+                                      "--look random --seed 24",
+    "squat_side_far": "squat --reps 5 --camera-distance 3.6 --camera-height 1.3 --fov 50 --look random --seed 25",
+    "hip_abduction_above": "hip_abduction --reps 4 --view above --sides right --look random --seed 26",
+    "standing_hip_flexion_high": "standing_hip_flexion --reps 6 --sides right-then-left --camera-height 1.5 "
+                                 "--camera-azimuth 20 --look random --seed 27",
 }
 
 
 def command(name: str) -> list[str]:
     args = shlex.split(CLIPS[name])
-    return [sys.executable, "-m", "tools.render", args[0], str(OUT_DIR / f"{name}.mp4"), *args[1:], "-q"]
+    return [sys.executable, "-m", "tools.render", args[0], f"{OUT_DIR.name}/{name}.mp4", *args[1:], "-q"]
 
 
 def manifest() -> dict:
