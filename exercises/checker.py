@@ -146,7 +146,8 @@ class ExerciseChecker:
         self._t: float | None = None
         self._status: str | None = None
         self._status_since = 0.0
-        self._cand: str | None = None
+        self._cand: str | None = None  # the status waiting to persist, when _has_cand
+        self._has_cand = False
         self._cand_since = 0.0
         self._phase = "setup"
         self._rest_since: float | None = None
@@ -173,7 +174,10 @@ class ExerciseChecker:
             return CheckerStep(self._last_state, ())
         events: list[Event] = []
         reading = self.reader.read(frame)
-        raw = reading.hard_status or self._soft_status(reading)
+        raw = reading.hard_status
+        if raw not in ("no_person", "second_person"):
+            # Lying when one should stand explains hidden joints better than "joints hidden".
+            raw = self._soft_status(reading) or raw
         self._update_status(raw, t, events)
         if self.defn.mode == "guided_hold":
             self._step_guided(reading, t, events)
@@ -221,24 +225,29 @@ class ExerciseChecker:
     # ------------------------------------------------------------------ status
 
     def _soft_status(self, reading: Reading) -> str | None:
+        """wrong_position / wrong_view; an unclear frame keeps the one already shown."""
         d = self.defn
+        if reading.orientation == "unknown" and self._status == "wrong_position":
+            return "wrong_position"
         if reading.orientation != "unknown" and reading.orientation not in d.positions:
             return "wrong_position"
+        if reading.view == "unknown" and self._status == "wrong_view":
+            return "wrong_view"
         if reading.view != "unknown" and reading.view not in d.views:
             return "wrong_view"
         return None
 
     def _update_status(self, raw: str | None, t: float, events: list[Event]) -> None:
         if raw == self._status:
-            self._cand = None
+            self._has_cand = False
             return
-        if raw != self._cand:
-            self._cand, self._cand_since = raw, t
+        if not self._has_cand or raw != self._cand:
+            self._has_cand, self._cand, self._cand_since = True, raw, t
         if t - self._cand_since >= STATUS_PERSIST_S[raw]:
             since = self._cand_since
             if self._status is not None and since > self._status_since:
                 self.status_intervals.append(StatusInterval(self._status, _r(self._status_since), _r(since)))
-            prev, self._status, self._status_since, self._cand = self._status, raw, since, None
+            prev, self._status, self._status_since, self._has_cand = self._status, raw, since, False
             events.append(StatusChanged(_r(t), raw, prev, STATUS_MESSAGES.get(raw, "") if raw else ""))
 
     # ------------------------------------------------------------------ counting

@@ -24,6 +24,7 @@ from pose.geometry import (
     joint_angle_deg,
     lying_feet_x,
     segment_angle_from_vertical_deg,
+    torso_length_px,
     width_ratio,
     FRONT_VIEW_MIN_RATIO,
     SIDE_VIEW_MAX_RATIO,
@@ -44,6 +45,9 @@ SHIN_THIGH_RATIO_OK = (0.7, 1.5)
 # Margins: landmarks this far outside [0, 1] count as out of the picture.
 FRAME_MARGIN = 0.02
 MIN_VISIBILITY = 0.3
+TORSO_JUMP_FRAC = 0.35  # torso length change from its recent value that marks a glitch
+MAX_JOINT_SPEED_TORSO_PER_S = 8.0  # a fast squat moves the hips about 3 torso lengths a second
+_SPEED_IDX = [_IDX[(n, s)] for n in ("shoulder", "hip", "knee", "ankle") for s in SIDES]
 
 
 def _ema(prev: float, value: float, dt_s: float, tau_s: float) -> float:
@@ -86,6 +90,8 @@ class BodyReader:
         self._thigh_ref = {s: float("nan") for s in SIDES}
         self._shin_ref = {s: float("nan") for s in SIDES}
         self._xy = np.full((33, 2), np.nan)
+        self._torso = float("nan")
+        self._prev_pts: np.ndarray | None = None
         self.view: View = "unknown"
 
     # ------------------------------------------------------------------ per frame
@@ -95,10 +101,13 @@ class BodyReader:
         dt = t - self._t_s if math.isfinite(self._t_s) else 0.0
         self._t_s = t
         if not frame.has_pose:
+            self._prev_pts = None
             return Reading(t, "no_person", self.view, "unknown", self.best_side, {})
         self._xy = frame.xy_px
         self._update_context(frame, dt)
         status = self._hard_status(frame)
+        if status is None and not self._plausible(frame, dt):
+            status = "joints_hidden"
         if frame.people_count > 1:
             status = "second_person"
         orientation = body_orientation(frame)
@@ -143,6 +152,25 @@ class BodyReader:
                 self._thigh_ref[s] = max(thigh, self._thigh_ref[s] * decay) if math.isfinite(self._thigh_ref[s]) else thigh
             if math.isfinite(shin):
                 self._shin_ref[s] = max(shin, self._shin_ref[s] * decay) if math.isfinite(self._shin_ref[s]) else shin
+
+    def _plausible(self, frame: PoseFrame, dt: float) -> bool:
+        """Whether the skeleton hangs together: a torso that jumps in length from one frame to
+        the next, or shrinks to a speck, is a detector glitch, not a body."""
+        torso = torso_length_px(frame)
+        if not math.isfinite(torso):
+            return False
+        width, height = frame.image_size_px
+        ok = torso >= 0.03 * math.hypot(width, height)
+        if math.isfinite(self._torso):
+            ok = ok and abs(torso - self._torso) <= TORSO_JUMP_FRAC * self._torso
+        self._torso = _ema(self._torso, torso, dt, 0.3)
+        pts = frame.xy_px[_SPEED_IDX]
+        if self._prev_pts is not None and dt > 0:
+            # Joints flying across the picture faster than any of these exercises moves them.
+            speed = np.hypot(*(pts - self._prev_pts).T) / dt / torso
+            ok = ok and not bool(np.nanmax(speed) > MAX_JOINT_SPEED_TORSO_PER_S)
+        self._prev_pts = pts
+        return ok
 
     def _hard_status(self, frame: PoseFrame) -> str | None:
         side = self.best_side or "left"

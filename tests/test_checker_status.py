@@ -153,7 +153,7 @@ def test_definitions_say_what_the_camera_cannot_do():
 
 
 def test_report_records_are_json_ready():
-    sc = Scenario("straight_leg_raise", reps=3, hold_s=2.0, dropouts=((20.0, 2.0),))
+    sc = Scenario("straight_leg_raise", reps=3, hold_s=2.0, tail_s=3.0, dropouts=((17.8, 2.0),))
     r = run(sc)
     c = r.checker
     report = c.report()
@@ -185,7 +185,8 @@ def test_time_comes_only_from_timestamps():
     assert a == b
     shifted = [dataclasses.replace(f, timestamp_ms=f.timestamp_ms + 100_000.0) for f in frames]
     c = run_frames("squat", shifted).checker.report()
-    assert [d["start_s"] - 100.0 for d in c["reps_detail"]] == pytest.approx([d["start_s"] for d in a["reps_detail"]])
+    assert [d["start_s"] - 100.0 for d in c["reps_detail"]] == pytest.approx([d["start_s"] for d in a["reps_detail"]],
+                                                                           abs=0.011)
 
 
 def test_repeated_timestamps_are_ignored():
@@ -218,7 +219,7 @@ def test_finish_closes_an_open_status_and_is_idempotent():
     c.finish()
     c.finish()
     assert [s.code for s in c.status_intervals] == ["no_person"]
-    assert c.status_intervals[0].end_s == pytest.approx(frames[-1].timestamp_s)
+    assert c.status_intervals[0].end_s == pytest.approx(frames[-1].timestamp_s, abs=0.01)
 
 
 def test_glute_squeeze_hold_broken_by_leaving_the_posture():
