@@ -102,6 +102,7 @@ class BodyReader:
         self._t_s = t
         if not frame.has_pose:
             self._prev_pts = None
+            self._torso = float("nan")
             return Reading(t, "no_person", self.view, "unknown", self.best_side, {})
         self._xy = frame.xy_px
         self._update_context(frame, dt)
@@ -162,8 +163,9 @@ class BodyReader:
         width, height = frame.image_size_px
         ok = torso >= 0.03 * math.hypot(width, height)
         if math.isfinite(self._torso):
+            # Against the previous frame, so a real change of scale is accepted a frame later.
             ok = ok and abs(torso - self._torso) <= TORSO_JUMP_FRAC * self._torso
-        self._torso = _ema(self._torso, torso, dt, 0.3)
+        self._torso = torso
         pts = frame.xy_px[_SPEED_IDX]
         if self._prev_pts is not None and dt > 0:
             # Joints flying across the picture faster than any of these exercises moves them.
