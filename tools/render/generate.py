@@ -243,7 +243,7 @@ class ClipBuilder:
         self.motion = req.validate()
         self.figure = assets.load()
         look = req.look
-        self.rig = Rig(self.figure, scale=np.array([look.girth, look.height, look.girth]) * look.height ** 0)
+        self.rig = Rig(self.figure, scale=np.array([look.girth, look.height, look.girth]))
         self.keys, self.reps, self.setup_end_s = build_timeline(req, self.motion)
         self.duration_s = self.keys[-1][0]
         self.frames = int(round(self.duration_s * req.fps))

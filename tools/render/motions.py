@@ -61,8 +61,7 @@ def _standing_posture(rig: Rig, p: Params) -> Posture:
         pitch[f"thigh_{s}"] = thigh
         pitch[f"shin_{s}"] = shin
         lifted = abs(flex) > 1.0
-        pitch[f"foot_{s}"] = shin + 10.0 if lifted else 0.0
-        pitch[f"foot_{s}"] = (shin * 0.5) if lifted else 0.0
+        pitch[f"foot_{s}"] = (shin * 0.5) if lifted else 0.0   # a lifted foot relaxes halfway
         abduct[f"leg_{s}"] = p.get("stance_abd", -3.0)
         # Arms: forward for balance in a squat, or holding a support.
         arm = p.get("arm", 0.0)

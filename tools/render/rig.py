@@ -93,7 +93,7 @@ class Rig:
         self.sole_below_ankle = float(j[_B["foot.L"], 1] - v[:, 1].min())
 
     def skin(self, global_rot: np.ndarray, root_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Posed (vertices, normals-unnormalised-free, joint positions) from global bone rotations."""
+        """Posed (vertices, per-vertex blended rotations, joint positions) from global bone rotations."""
         rest = self.rest_joints
         n = len(BONES)
         pos = np.zeros((n, 3))
@@ -178,9 +178,10 @@ def true_angles(lm: dict[str, np.ndarray]) -> dict[str, float]:
     """The joint angles the truth reports, from 3D landmark positions (deg).
 
     knee = hip-knee-ankle, hip = shoulder-hip-knee, elbow = shoulder-elbow-wrist (180 = straight);
-    trunk_from_vertical = mid-hip->mid-shoulder vs world up; neck = mid-shoulder-ear-nose flexion
-    proxy (angle between trunk direction and shoulder->ear); hip_abduction = angle between the
-    thigh and the pelvis midline's perpendicular plane, i.e. 0 with the legs parallel.
+    trunk_from_vertical = mid-hip->mid-shoulder against world up (0 standing, 90 lying);
+    neck_flexion = 180 - angle(mid-hip, mid-shoulder, mid-ear) (0: head in line with the trunk);
+    hip_abduction = the thigh's angle out of the body's midline plane (outward positive).
+    All are true 3D angles; a 2D checker sees their projection.
     """
     out: dict[str, float] = {}
     for s in ("left", "right"):
@@ -190,7 +191,6 @@ def true_angles(lm: dict[str, np.ndarray]) -> dict[str, float]:
     mid_hip = (lm["left_hip"] + lm["right_hip"]) / 2
     mid_sh = (lm["left_shoulder"] + lm["right_shoulder"]) / 2
     mid_ear = (lm["left_ear"] + lm["right_ear"]) / 2
-    trunk = mid_sh - mid_hip
     out["trunk_from_vertical"] = angle_deg(mid_hip + np.array([0, 1.0, 0]), mid_hip, mid_sh)
     out["neck_flexion"] = 180.0 - angle_deg(mid_hip, mid_sh, mid_ear)
     pelvis = lm["left_hip"] - lm["right_hip"]
@@ -199,5 +199,4 @@ def true_angles(lm: dict[str, np.ndarray]) -> dict[str, float]:
         thigh = lm[f"{s}_knee"] - lm[f"{s}_hip"]
         out[f"hip_abduction_{s}"] = math.degrees(math.asin(np.clip(sign * np.dot(thigh, pelvis)
                                                                      / np.linalg.norm(thigh), -1, 1)))
-    del trunk
     return {k: round(v, 1) for k, v in out.items()}
