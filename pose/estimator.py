@@ -102,6 +102,7 @@ class PoseEstimator:
         self._people_interval_ms = people_check_interval_ms
         self._people_checked_ms: float | None = None
         self._people_seen = 1
+        self._people_checks_done = 0
         with _native_stderr_captured():
             os.environ.setdefault("GLOG_minloglevel", "2")
             from mediapipe import Image, ImageFormat
@@ -161,7 +162,13 @@ class PoseEstimator:
             if scale < 1.0:
                 rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             image = self._image_cls(image_format=self._srgb, data=np.ascontiguousarray(rgb))
-            self._people_seen = len(self._people_counter.detect(image).pose_landmarks or [])
+            if self._people_checks_done:
+                result = self._people_counter.detect(image)
+            else:
+                with _native_stderr_captured():  # its first call prints set-up warnings too
+                    result = self._people_counter.detect(image)
+            self._people_checks_done += 1
+            self._people_seen = len(result.pose_landmarks or [])
         return self._people_seen
 
     @staticmethod
