@@ -60,7 +60,7 @@ STATUS_PERSIST_S: dict[str | None, float] = {
     "wrong_position": 1.0,
 }
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
-ARM_S = 0.1  # rest this long before the first rep (walking in is not a rep)
+ARM_S = 0.0  # a rest frame must be seen before the first rep (not starting mid-movement)
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
 HOLD_TOLERANCE_S = 0.25
 HOLD_BAND_FRAC = 0.25  # the top of a rep: within a quarter of its range below the peak ...
@@ -69,6 +69,7 @@ POSTURE_SETTLE_S = 1.0  # guided hold: posture held this long before the first s
 POSTURE_GRACE_S = 0.5
 PARTIAL_FRAC = 0.3
 REST_TAU_S = 2.0  # how fast the learnt rest value follows the person at rest
+REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
 REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
 NAN = float("nan")
 
@@ -157,6 +158,8 @@ class ExerciseChecker:
         self._exc: _Excursion | None = None
         self._interrupted_since: float | None = None
         self._above_exit_since: float | None = None
+        self._readable_since: float | None = None
+        self._learn_fast = True
         self._base: dict[str, float] = {s: NAN for s in SIDES}
         self._value: float = NAN
         self._last_x: float = NAN
@@ -277,7 +280,7 @@ class ExerciseChecker:
             r = d.direction * (v - base)
             # The mean of rest, not its lowest jitter: a base at the jitter's floor would put
             # the jitter's peaks half-way to a rep.
-            if self._phase == "setup" and r < d.enter_deg:
+            if self._learn_fast and r < d.enter_deg:
                 base = _ema(base, v, dt, REST_TAU_S / 4)  # getting into position: learn fast
             elif r < d.exit_deg or (stuck and r < d.enter_deg):
                 base = _ema(base, v, dt, REST_TAU_S)
@@ -293,6 +296,10 @@ class ExerciseChecker:
             self._freeze(t, events)
             return
         self._interrupted_since = None
+        if self._readable_since is None:
+            self._readable_since = t
+        # Just in view (or back after a status): learn the person's rest quickly at first.
+        self._learn_fast = t - self._readable_since < REST_LEARN_FAST_S
         side = max(xs, key=xs.get)
         x = self._last_x = xs[side]
         self._value, self._value_side = reading.signal[side], side
@@ -359,6 +366,8 @@ class ExerciseChecker:
 
     def _freeze(self, t: float, events: list[Event]) -> None:
         """Nothing readable this frame: keep the rep for a while, then drop it."""
+        if self._status is not None:
+            self._readable_since = None
         if self._rep is not None:
             if self._interrupted_since is None:
                 self._interrupted_since = t
