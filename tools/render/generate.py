@@ -305,7 +305,9 @@ class ClipBuilder:
         ref = sum(self.ref[k] * w for k, w in anchor.items()) / total
         offset = ref - cur - self.forward * walk_left
         offset[1] = -verts[:, 1].min()
-        verts = verts + offset
+        # Rounded to 10 µm so that float noise (numpy's summation order can depend on memory
+        # alignment) never reaches the pixels: the same request renders the same bytes.
+        verts = np.round(verts + offset, 5)
         lm = {k: v + offset for k, v in lm.items()}
         return verts, joints + offset, lm
 
@@ -320,7 +322,7 @@ class ClipBuilder:
             pts.append(v[::7])
         pts = np.concatenate(pts)
         lo, hi = pts.min(axis=0), pts.max(axis=0)
-        target = (lo + hi) / 2
+        target = np.round((lo + hi) / 2, 3)   # rounded: see _pose
         lying = self.motion.position != "standing"
         if self.view == "front":
             direction = self.forward.copy()
@@ -341,7 +343,7 @@ class ClipBuilder:
             target[1] = lo[1] + 0.1
 
         def cam(dist: float) -> Camera:
-            eye = target + direction * dist
+            eye = np.round(target + direction * dist, 3)
             eye[1] = height
             return Camera(eye, target, req.fov_y_deg, req.width, req.height)
 

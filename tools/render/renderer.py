@@ -171,7 +171,10 @@ class Renderer:
 
     def render(self, verts: np.ndarray, colors: np.ndarray, camera: Camera, scene: Scene) -> np.ndarray:
         normals = vertex_normals(verts, self.tris)
-        room = self._room(verts, camera, scene)
+        # The room and the sun's shadow frustum are fixed to the camera's target, not to the figure:
+        # a room that followed the figure would shift by float noise from frame to frame.
+        centre = np.asarray(camera.target, float)
+        room = self._room(centre, camera, scene)
         data = np.c_[verts, normals, colors].astype("f4")
         n_fig = len(verts)
         data = np.concatenate([data, room[0]])
@@ -183,14 +186,13 @@ class Renderer:
 
         sun = np.asarray(scene.sun_dir, float)
         sun /= np.linalg.norm(sun)
-        centre = verts.mean(axis=0)
-        light_mvp = ortho(1.6, 0.1, 12.0) @ look_at(centre + sun * 5.0, centre,
+        light_mvp = ortho(2.5, 0.1, 12.0) @ look_at(centre + sun * 5.0, centre,
                                                     up=(0, 0, 1) if abs(sun[1]) > 0.99 else (0, 1, 0))
         self.shadow_fbo.use()
         self.shadow_fbo.clear(depth=1.0)
         self.ctx.enable(moderngl.DEPTH_TEST)
         self.shadow_prog["light_mvp"].write(light_mvp.T.astype("f4").tobytes())
-        svao.render()
+        svao.render(vertices=len(self.tris) * 3)   # only the figure casts shadows: no acne on the room
 
         self.fbo.use()
         self.fbo.clear(0.5, 0.5, 0.5, depth=1.0)
@@ -234,9 +236,8 @@ class Renderer:
         return img > 0
 
     @staticmethod
-    def _room(verts: np.ndarray, camera: Camera, scene: Scene) -> tuple[np.ndarray, np.ndarray]:
+    def _room(centre: np.ndarray, camera: Camera, scene: Scene) -> tuple[np.ndarray, np.ndarray]:
         """Floor and wall quads (with normals and colours), the wall behind the figure."""
-        centre = verts.mean(axis=0)
         view = camera.target - camera.eye
         view[1] = 0
         view /= np.linalg.norm(view) + 1e-9
