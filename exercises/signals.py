@@ -77,6 +77,7 @@ class BodyReader:
             if name is not None and name not in MEASURES:
                 raise ValueError(f"{definition.id}: unknown signal/measure {name!r}; expected one of {', '.join(MEASURES)}")
         self.defn = definition
+        self._key_idx = {s: np.array([_IDX[(n, s)] for n in definition.key_joints if (n, s) in _IDX]) for s in SIDES}
         self.side_locked = False
         self.reset()
 
@@ -135,9 +136,9 @@ class BodyReader:
         if fx != 0:
             self._feet = _ema(self._feet, fx, dt, 0.7)
         vis = frame.visibility
-        keys = self.defn.key_joints
         for s in SIDES:
-            score = float(np.mean([vis[_IDX[(n, s)]] for n in keys if (n, s) in _IDX]))
+            idx = self._key_idx[s]
+            score = float(vis[idx].sum()) / len(idx)
             self._vis[s] = _ema(self._vis[s], score, dt, 0.5)
         if self.best_side is None:
             self.best_side = "left" if self._vis["left"] >= self._vis["right"] else "right"
@@ -169,8 +170,9 @@ class BodyReader:
         pts = frame.xy_px[_SPEED_IDX]
         if self._prev_pts is not None and dt > 0:
             # Joints flying across the picture faster than any of these exercises moves them.
-            speed = np.hypot(*(pts - self._prev_pts).T) / dt / torso
-            ok = ok and not bool(np.nanmax(speed) > MAX_JOINT_SPEED_TORSO_PER_S)
+            step = pts - self._prev_pts
+            fastest = float(np.nanmax(step[:, 0] ** 2 + step[:, 1] ** 2)) ** 0.5
+            ok = ok and not fastest > MAX_JOINT_SPEED_TORSO_PER_S * dt * torso
         self._prev_pts = pts
         return ok
 

@@ -48,7 +48,8 @@ def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
     """Euclidean image distance between two points."""
-    return np.hypot(*np.moveaxis(_xy(b) - _xy(a), -1, 0))
+    d = _xy(b) - _xy(a)
+    return np.hypot(d[..., 0], d[..., 1])
 
 
 def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray | float:

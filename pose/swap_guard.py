@@ -73,16 +73,19 @@ class SwapGuard:
             return frame
         hips = xy[[landmark_index("hip", "left"), landmark_index("hip", "right")]].mean(axis=0)
         shoulders = xy[[landmark_index("shoulder", "left"), landmark_index("shoulder", "right")]].mean(axis=0)
-        scale = float(np.hypot(*(hips - shoulders)))
+        scale = float(np.hypot(hips[0] - shoulders[0], hips[1] - shoulders[1]))
         perm = np.arange(len(xy))
         if np.isfinite(scale) and scale > 0:
             for idx in _GROUP_IDX.values():
-                same = np.hypot(*(xy[idx] - self._prev[idx]).T)
-                swapped = np.hypot(*(xy[_MIRROR[idx]] - self._prev[idx]).T)
+                d_same = xy[idx] - self._prev[idx]
+                d_swap = xy[_MIRROR[idx]] - self._prev[idx]
+                same = np.hypot(d_same[:, 0], d_same[:, 1])
+                swapped = np.hypot(d_swap[:, 0], d_swap[:, 1])
                 ok = np.isfinite(same) & np.isfinite(swapped)
-                if ok.sum() < 2:
+                n = int(ok.sum())
+                if n < 2:
                     continue
-                c_same, c_swap = float(same[ok].mean()), float(swapped[ok].mean())
+                c_same, c_swap = float(same[ok].sum()) / n, float(swapped[ok].sum()) / n
                 if c_swap <= self.ratio * c_same and (c_same - c_swap) >= self.min_gain * scale:
                     perm[idx] = _MIRROR[idx]
                     self.swaps += 1
