@@ -86,3 +86,22 @@ def test_file_as_camera_runs_on_the_wall_clock_and_drops_late_frames(tmp_path):
     assert 5 <= len(slow) <= 15
     # The frames that do arrive keep the file's own timestamps.
     assert all(f.timestamp_ms == pytest.approx(f.index * 33, abs=1.0) for f in slow)
+
+
+def test_rotation_metadata_is_applied(tmp_path):
+    """A phone clip recorded sideways carries a display rotation; people must come out upright."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    plain = _write_clip(tmp_path / "plain.mp4", [i * 33 for i in range(10)], size=(160, 120))
+    rotated = tmp_path / "rotated.mp4"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-display_rotation", "90",
+         "-i", str(plain), "-c", "copy", str(rotated)],
+        check=True, timeout=60,
+    )
+    info = probe_video(rotated)
+    assert (info.width, info.height) == (120, 160)
+    frames = list(file_frames(rotated))
+    assert len(frames) == 10 and frames[0].size_px == (120, 160)
