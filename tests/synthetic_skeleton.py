@@ -80,6 +80,9 @@ class Scenario:
     swaps: tuple[tuple[float, float], ...] = ()  # (start_s, duration_s): left/right labels swapped
     hidden: tuple[tuple[float, float], ...] = ()  # (start_s, duration_s): legs not visible
     walk_in: bool = False
+    swap_frac: float = 0.0  # fraction of lifted frames with left/right swapped (lite model, supine SLR)
+    collapse_ankle: bool = False  # the lifted leg's ankle drawn onto the shin (full model, supine SLR)
+    wobble_deg: float = 0.0  # a 1.5 Hz wobble of the moving joint while it is lifted
     fps: float = 30.0
     seed: int = 0
     extra: dict = field(default_factory=dict)
@@ -284,6 +287,8 @@ def exercise_pose(sc: Scenario, t: float, rng_sway: float) -> tuple[str, Pose]:
     lift *= amp
     p = Pose()
     sway = rng_sway
+    if lift > 0.5 and sc.wobble_deg:
+        sway += sc.wobble_deg * math.sin(2 * math.pi * 1.5 * t)
     if ex == "glute_squeeze":
         return "supine", _hook(p)
     if ex in ("glute_bridge", "bridge_march"):
@@ -377,6 +382,14 @@ def generate(sc: Scenario) -> list[PoseFrame]:
         sway = 0.6 * float(np.interp(t, [kk, kk + 1], sway_knots[kk:kk + 2]))
         posture, pose = exercise_pose(sc, t, sway)
         world = body_points(pose) @ axes.T - centre
+        k, lift = rep_phase(sc, t)
+        if sc.collapse_ankle and k is not None and lift > 0.3:
+            # The ankle landmark slides up onto the shin and off its line: the knee looks bent.
+            side = sc.rep_sides[k] or "left"
+            kn, an = world[_i("knee", side)], world[_i("ankle", side)]
+            v = 0.45 * (an - kn)
+            c, s_ = math.cos(math.radians(50)), math.sin(math.radians(50))
+            world[_i("ankle", side)] = kn + np.array([c * v[0] - s_ * v[1], s_ * v[0] + c * v[1], v[2]])
         if sc.walk_in and t < sc.idle_s:
             # walk in from the side: the body slides in while the legs swing
             frac = max(0.0, 1.0 - t / max(sc.idle_s - 0.7, 0.1))
@@ -396,7 +409,8 @@ def generate(sc: Scenario) -> list[PoseFrame]:
             for name in ("knee", "ankle", "heel", "foot_index"):
                 for s in ("left", "right"):
                     vis[_i(name, s)] = 0.05
-        if any(a <= t < a + d for a, d in sc.swaps):
+        lifted_swap = sc.swap_frac > 0 and k is not None and lift > 0.3 and rng.random() < sc.swap_frac
+        if lifted_swap or any(a <= t < a + d for a, d in sc.swaps):
             xyz, vis = xyz[perm], vis[perm]
         frames.append(PoseFrame.from_normalized(ts_ms, IMAGE_SIZE, xyz, vis))
     return frames
