@@ -71,6 +71,7 @@ PARTIAL_FRAC = 0.3
 REST_TAU_S = 2.0  # how fast the learnt rest value follows the person at rest
 REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
 REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
+REP_MAX_TRAVEL_TORSO = 0.25  # hips carried sideways further than this during a rep: a stride
 NAN = float("nan")
 
 
@@ -91,6 +92,7 @@ class _Rep:
     peak_v: float
     votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     hold_start: float | None = None
+    hip_x: float = NAN  # hip midpoint x at the start (px): the hips must not travel during a rep
     hold_samples: deque = field(default_factory=deque)  # (t, x) of the current hold run
     below_since: float | None = None
     best_hold: float = 0.0
@@ -313,6 +315,12 @@ class ExerciseChecker:
         dt = t - self._t if self._t is not None else 0.0
 
         rep = self._rep
+        if self.reader.walking:
+            # Walking into place (or away): not ready, whatever the legs look like.
+            if rep is not None:
+                self._abandon(t, "walking", events)
+            self._phase, self._rest_since, self._exc = "setup", None, None
+            return
         if rep is None:
             if x <= exit_:
                 self._above_exit_since = None
@@ -383,6 +391,7 @@ class ExerciseChecker:
         start_x = self._rest_min_x if math.isfinite(self._rest_min_x) else x
         rep = _Rep(index=self.reps + 1, start_t=self._last_rest_t if self._last_rest_t is not None else t,
                    enter_t=t, side=side, start_x=start_x, peak_x=x, peak_v=reading.signal[side or reading.best_side])
+        rep.hip_x = self.reader.hip_x_torso[0]
         rule_side = side or reading.best_side
         for rule in d.rules:
             rep.rule_since[rule.code] = None
@@ -493,7 +502,11 @@ class ExerciseChecker:
             self._close_hold(rep, t, events)
         duration = t - rep.start_t
         side = self._rep_side(rep) if d.unilateral else None
-        if rep.peak_x - rep.start_x < d.min_range_deg:
+        hip_x, torso = self.reader.hip_x_torso
+        travelled = abs(hip_x - rep.hip_x) / torso if torso > 0 else 0.0
+        if travelled > REP_MAX_TRAVEL_TORSO:
+            self._abandon(t, "walking", events)  # a stride, not an exercise
+        elif rep.peak_x - rep.start_x < d.min_range_deg:
             self._abandon(t, "too_small", events)
         elif duration < d.min_rep_s:
             self._abandon(t, "too_short", events)

@@ -9,6 +9,7 @@ which side the camera sees best); :class:`BodyReader` keeps it, with time from t
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,9 @@ FRAME_MARGIN = 0.02
 MIN_VISIBILITY = 0.3
 TORSO_JUMP_FRAC = 0.35  # torso length change from its recent value that marks a glitch
 MAX_JOINT_SPEED_TORSO_PER_S = 8.0  # a fast squat moves the hips about 3 torso lengths a second
+WALK_WINDOW_S = 0.8
+WALK_MIN_TRAVEL_TORSO = 0.35  # hips and both ankles carried sideways this far in the window
+_WALK_IDX = [_IDX[("hip", "left")], _IDX[("ankle", "left")], _IDX[("ankle", "right")]]
 _SPEED_IDX = [_IDX[(n, s)] for n in ("shoulder", "hip", "knee", "ankle") for s in SIDES]
 
 
@@ -89,6 +93,9 @@ class BodyReader:
         self._vis = {s: float("nan") for s in SIDES}
         self.best_side: Side | None = None
         self._thigh_ref = {s: float("nan") for s in SIDES}
+        self._hip_track: deque[tuple[float, np.ndarray, float]] = deque()  # (t_s, x of hips, ankles; torso)
+        self.walking = False  # the hips travelled sideways lately: walking into place
+        self.hip_x_torso: tuple[float, float] = (float("nan"), float("nan"))  # hip mid x (px), torso (px)
         self._shin_ref = {s: float("nan") for s in SIDES}
         self._xy = np.full((33, 2), np.nan)
         self._torso = float("nan")
@@ -104,6 +111,8 @@ class BodyReader:
         if not frame.has_pose:
             self._prev_pts = None
             self._torso = float("nan")
+            self._hip_track.clear()
+            self.walking = False
             return Reading(t, "no_person", self.view, "unknown", self.best_side, {})
         self._xy = frame.xy_px
         self._update_context(frame, dt)
@@ -146,6 +155,22 @@ class BodyReader:
             o = other_side(self.best_side)
             if self._vis[o] > self._vis[self.best_side] + 0.1:
                 self.best_side = o
+        xs = self._xy[_WALK_IDX, 0]
+        xs[0] = (xs[0] + self._xy[_IDX[("hip", "right")], 0]) / 2  # hip midpoint: blind to swaps
+        torso = torso_length_px(frame)
+        if torso > 0 and np.isfinite(xs).all():
+            # Walking: over the last moments the hips and *both* feet travelled sideways. A squat
+            # or a leg swing keeps at least one foot planted; a squat's hips come back.
+            track = self._hip_track
+            track.append((self._t_s, xs, torso))
+            while track and track[0][0] < self._t_s - WALK_WINDOW_S:
+                track.popleft()
+            # Displacement in pixels over the largest torso seen: a squat foreshortens the
+            # torso, which must not read as travel.
+            scale = max(item[2] for item in track)
+            travel = np.abs(track[-1][1] - track[0][1]) / scale
+            self.walking = bool((travel > WALK_MIN_TRAVEL_TORSO).all())
+            self.hip_x_torso = (float(xs[0]), scale)
         decay = math.exp(-dt / 20.0)
         for s in SIDES:
             thigh = self._dist("hip", s, "knee", s)

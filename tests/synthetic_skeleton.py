@@ -381,6 +381,15 @@ def generate(sc: Scenario) -> list[PoseFrame]:
         kk = int(t)
         sway = 0.6 * float(np.interp(t, [kk, kk + 1], sway_knots[kk:kk + 2]))
         posture, pose = exercise_pose(sc, t, sway)
+        walking = sc.walk_in and t < sc.idle_s - 0.7
+        if walking:
+            # stride: thighs swing +-25 deg in opposite phase, the swinging knee bends
+            ph = 2 * math.pi * 0.9 * t
+            pose.planted = None
+            pose.pelvis = np.zeros(3)
+            for s_, sg in (("left", 1.0), ("right", -1.0)):
+                pose.hip_flex[s_] = 25.0 * sg * math.sin(ph)
+                pose.knee_flex[s_] = 35.0 * max(0.0, sg * math.sin(ph))
         world = body_points(pose) @ axes.T - centre
         k, lift = rep_phase(sc, t)
         if sc.collapse_ankle and k is not None and lift > 0.3:

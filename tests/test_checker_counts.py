@@ -73,7 +73,7 @@ def test_partial_reps_are_not_counted_but_reported(exercise):
 
 @pytest.mark.parametrize("exercise", ["squat", "standing_hip_flexion", "standing_hip_extension"])
 def test_walking_into_place_is_not_counted(exercise):
-    check(base(exercise, walk_in=True, idle_s=3.0))
+    check(base(exercise, walk_in=True, idle_s=4.0, noise_px=2.0))
 
 
 @pytest.mark.parametrize("exercise", EXERCISE_IDS)
