@@ -69,6 +69,7 @@ POSTURE_SETTLE_S = 1.0  # guided hold: posture held this long before the first s
 POSTURE_GRACE_S = 0.5
 PARTIAL_FRAC = 0.3
 REST_TAU_S = 2.0  # how fast the learnt rest value follows the person at rest
+GATE_SETTLED_DEG_PER_S = 30.0  # the starting posture changes slower than this: settled
 REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
 REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
 REP_MAX_TRAVEL_TORSO = 0.25  # hips carried sideways further than this during a rep: a stride
@@ -161,6 +162,8 @@ class ExerciseChecker:
         self._interrupted_since: float | None = None
         self._above_exit_since: float | None = None
         self._readable_since: float | None = None
+        self._gate_prev: dict[int, float] = {}
+        self._gate_rate: dict[int, float] = {}
         self._learn_fast = True
         self._base: dict[str, float] = {s: NAN for s in SIDES}
         self._value: float = NAN
@@ -282,7 +285,7 @@ class ExerciseChecker:
             r = d.direction * (v - base)
             # The mean of rest, not its lowest jitter: a base at the jitter's floor would put
             # the jitter's peaks half-way to a rep.
-            if self._learn_fast and r < d.enter_deg:
+            if self._phase == "setup" or (self._learn_fast and r < d.enter_deg):
                 base = _ema(base, v, dt, REST_TAU_S / 4)  # getting into position: learn fast
             elif r < d.exit_deg or (stuck and r < d.enter_deg):
                 base = _ema(base, v, dt, REST_TAU_S)
@@ -308,13 +311,15 @@ class ExerciseChecker:
         enter, exit_ = d.direction * d.enter_deg, d.direction * d.exit_deg
         if d.relative_to_rest:
             enter, exit_ = d.enter_deg, d.exit_deg
-        gate_ok = True
-        if d.gate_measure is not None and reading.best_side is not None:
-            g = self.reader.measure(d.gate_measure, reading.best_side)
-            gate_ok = math.isfinite(g) and g >= d.gate_min_deg
         dt = t - self._t if self._t is not None else 0.0
-
         rep = self._rep
+        if rep is None and not self._gates_ok(reading, dt):
+            # Not in the starting posture yet (still lying down, legs straight...): not ready,
+            # and what was learnt about rest belongs to another posture.
+            self._phase, self._rest_since, self._exc = "setup", None, None
+            self._readable_since = t
+            self._base = {s: NAN for s in SIDES}
+            return
         if self.reader.walking:
             # Walking into place (or away): not ready, whatever the legs look like.
             if rep is not None:
@@ -326,7 +331,7 @@ class ExerciseChecker:
                 self._above_exit_since = None
             elif self._above_exit_since is None:
                 self._above_exit_since = t
-            if d.relative_to_rest and x < enter:
+            if d.relative_to_rest and (x < enter or self._phase == "setup"):
                 # Learn rest only while no side is lifted: one foot up in a march pushes the
                 # other foot's signal negative, and that is not its rest. A short excursion
                 # (a partial rep) leaves rest alone; a long one means rest was misjudged.
@@ -338,12 +343,12 @@ class ExerciseChecker:
                 self._close_excursion(t, enter, exit_, events)
                 if self._phase == "setup":
                     self._rest_since = t if self._rest_since is None else self._rest_since
-                    if t - self._rest_since >= ARM_S - 1e-6 and gate_ok:
+                    if t - self._rest_since >= ARM_S - 1e-6 and self._gates_settled():
                         self._phase = "rest"
             elif self._phase == "setup":
                 self._rest_since = None
             if self._phase == "rest" and x > exit_:
-                if x >= enter and gate_ok:
+                if x >= enter:
                     self._start_rep(t, side if d.unilateral else None, x, reading, events)
                 else:
                     exc = self._exc
@@ -371,6 +376,25 @@ class ExerciseChecker:
         d = self.defn
         exit_ = d.exit_deg if d.relative_to_rest else d.direction * d.exit_deg
         return math.isfinite(self._last_x) and self._last_x <= rep.peak_x - 0.5 * (rep.peak_x - exit_)
+
+    def _gates_ok(self, reading: Reading, dt: float) -> bool:
+        """Whether the starting posture holds; also tracks whether it has settled."""
+        side = reading.best_side
+        if side is None:
+            return False
+        ok = True
+        for k, (measure, lo, hi) in enumerate(self.defn.gates):
+            v = self.reader.measure(measure, side)
+            prev = self._gate_prev.get(k, NAN)
+            if dt > 0 and math.isfinite(prev) and math.isfinite(v):
+                self._gate_rate[k] = _ema(self._gate_rate.get(k, 0.0), abs(v - prev) / dt, dt, 0.2)
+            self._gate_prev[k] = v
+            ok = ok and lo <= v <= hi
+        return ok
+
+    def _gates_settled(self) -> bool:
+        """The posture has stopped changing (knees no longer being bent into place)."""
+        return all(r < GATE_SETTLED_DEG_PER_S for r in self._gate_rate.values())
 
     def _freeze(self, t: float, events: list[Event]) -> None:
         """Nothing readable this frame: keep the rep for a while, then drop it."""
@@ -506,7 +530,9 @@ class ExerciseChecker:
         travelled = abs(hip_x - rep.hip_x) / torso if torso > 0 else 0.0
         if travelled > REP_MAX_TRAVEL_TORSO:
             self._abandon(t, "walking", events)  # a stride, not an exercise
-        elif rep.peak_x - rep.start_x < d.min_range_deg:
+        elif rep.peak_x - rep.start_x < d.min_range_deg or (
+            d.min_peak_deg is not None and d.direction * (rep.peak_v - d.min_peak_deg) < 0
+        ):
             self._abandon(t, "too_small", events)
         elif duration < d.min_rep_s:
             self._abandon(t, "too_short", events)
@@ -519,7 +545,9 @@ class ExerciseChecker:
                     self._raise(rep, rule.code, rule.cue, t, events)
             if d.has_hold and rep.best_hold < d.hold_target_s - HOLD_TOLERANCE_S:
                 self._raise(rep, "hold_short", d.cues.hold_short, t, events)
-            if d.too_fast_s is not None and duration < d.too_fast_s:
+            # Tempo of the movement itself: a 5 s hold must not hide a rushed lift and lowering.
+            moving_s = duration - (rep.best_hold if d.has_hold else 0.0)
+            if d.too_fast_s is not None and moving_s < d.too_fast_s:
                 self._raise(rep, "too_fast", d.cues.too_fast, t, events)
             self.reps += 1
             if self.reps_by_side is not None and side is not None:

@@ -90,12 +90,14 @@ class ExerciseDef:
     relative_to_rest: bool = False
     rest_deg: float = 0.0
     rest_limit_deg: float = 10.0
+    min_peak_deg: float | None = None  # the peak must also pass this absolute value (natural units)
     hold_target_s: float | None = None
     min_rep_s: float = 0.3
-    too_fast_s: float | None = None
+    too_fast_s: float | None = None  # a rep moving (time minus the hold) for less than this is too_fast
     rules: tuple[FormRule, ...] = ()
-    gate_measure: str | None = None  # a rep may start only while this measure ...
-    gate_min_deg: float = 0.0  # ... is at least this (bridge march: hips up in the bridge)
+    # The starting posture: (measure, low, high) bands that must all hold before counting
+    # starts and for a rep to start (hook-lying knees for a bridge, hips up for a march).
+    gates: tuple[tuple[str, float, float], ...] = ()
     key_joints: tuple[str, ...] = ("shoulder", "hip", "knee", "ankle")
     mode: Literal["reps", "guided_hold"] = "reps"
     relax_s: float = 3.0
@@ -176,14 +178,22 @@ GLUTE_BRIDGE = ExerciseDef(
     unilateral=False,
     positions=("supine",),
     views=SIDE_VIEWS,
-    enter_deg=158.0,
-    exit_deg=145.0,
+    # Hook-lying reads 120-150 deg depending on where the feet are and on the model; the
+    # thresholds sit above the person's own rest, and the top must still be near a line.
+    enter_deg=14.0,
+    exit_deg=6.0,
     min_range_deg=15.0,
+    relative_to_rest=True,
+    rest_deg=132.0,
+    rest_limit_deg=20.0,
+    min_peak_deg=155.0,
+    gates=(("knee_angle_raw", 25.0, 130.0),),
     hold_target_s=5.0,
+    too_fast_s=0.8,
     rules=(
         FormRule(
             code="hips_low", cue="Lift your hips a little higher, in line with your knees",
-            measure="hip_angle", limit=166.0, fault_if="below", aggregate="peak",
+            measure="hip_angle", limit=168.0, fault_if="below", aggregate="peak",
         ),
     ),
     target_reps=30,
@@ -208,8 +218,7 @@ BRIDGE_MARCH = ExerciseDef(
     min_range_deg=6.0,
     relative_to_rest=True,
     rest_limit_deg=6.0,
-    gate_measure="hip_angle",
-    gate_min_deg=148.0,
+    gates=(("hip_angle", 150.0, 360.0),),
     rules=(
         FormRule(
             code="hips_drop", cue="Keep your hips up while you lift your foot", measure="hip_angle",

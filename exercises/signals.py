@@ -77,8 +77,8 @@ class BodyReader:
     """Reads signals and measures from frames, keeping the context they need."""
 
     def __init__(self, definition: ExerciseDef) -> None:
-        for name in (definition.signal, definition.gate_measure, *(r.measure for r in definition.rules)):
-            if name is not None and name not in MEASURES:
+        for name in (definition.signal, *(g[0] for g in definition.gates), *(r.measure for r in definition.rules)):
+            if name not in MEASURES:
                 raise ValueError(f"{definition.id}: unknown signal/measure {name!r}; expected one of {', '.join(MEASURES)}")
         self.defn = definition
         self._key_idx = {s: np.array([_IDX[(n, s)] for n in definition.key_joints if (n, s) in _IDX]) for s in SIDES}

@@ -17,6 +17,9 @@ def base(exercise: str, **kw) -> Scenario:
     """A clean session of four reps (alternating legs for unilateral exercises)."""
     kw.setdefault("view", VIEW.get(exercise, "side"))
     kw.setdefault("hold_s", 5.4 if exercise in HOLD else 0.4)
+    if exercise == "glute_bridge":  # "lower slowly": a brisk 1 s lift and lowering is too_fast
+        kw.setdefault("rise_s", 1.5)
+        kw.setdefault("fall_s", 1.5)
     kw.setdefault("reps", 4)
     return Scenario(exercise, **kw)
 
@@ -128,7 +131,7 @@ def test_rep_times_lie_in_the_movement():
         t0 = sc.idle_s + k * sc.rep_period_s
         assert t0 - 0.2 <= d.start_s <= t0 + sc.rise_s
         assert t0 + sc.rise_s + sc.hold_s <= d.end_s <= t0 + sc.rise_s + sc.hold_s + sc.fall_s + 0.3
-        assert d.hold_s == pytest.approx(sc.hold_s, abs=0.8)
+        assert d.hold_s == pytest.approx(sc.hold_s, abs=1.0)
         assert d.peak_angle_deg > 165
 
 

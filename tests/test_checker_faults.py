@@ -16,6 +16,9 @@ VIEW = {"hip_abduction": "feet"}
 def base(exercise: str, **kw) -> Scenario:
     kw.setdefault("view", VIEW.get(exercise, "side"))
     kw.setdefault("hold_s", 5.4 if exercise in HOLD else 0.4)
+    if exercise == "glute_bridge":  # "lower slowly": a brisk 1 s lift and lowering is too_fast
+        kw.setdefault("rise_s", 1.5)
+        kw.setdefault("fall_s", 1.5)
     kw.setdefault("reps", 4)
     return Scenario(exercise, **kw)
 
