@@ -70,6 +70,8 @@ POSTURE_GRACE_S = 0.5
 PARTIAL_FRAC = 0.3
 REST_TAU_S = 2.0  # how fast the learnt rest value follows the person at rest
 GATE_SETTLED_DEG_PER_S = 30.0  # the starting posture changes slower than this: settled
+REST_WINDOW_MARGIN_DEG = 3.0
+SETTLED_DEG_PER_S = 20.0  # the signal at rest changes slower than this: still, ready to count
 REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
 REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
 REP_MAX_TRAVEL_TORSO = 0.25  # hips carried sideways further than this during a rep: a stride
@@ -168,6 +170,8 @@ class ExerciseChecker:
         self._base: dict[str, float] = {s: NAN for s in SIDES}
         self._value: float = NAN
         self._last_x: float = NAN
+        self._last_v: float = NAN
+        self._signal_rate = math.inf  # |d signal / dt|, smoothed; unknown until two frames
         self._value_side: Side | None = None
         self._posture_since: float | None = None
         self._broken_since: float | None = None
@@ -306,14 +310,19 @@ class ExerciseChecker:
         # Just in view (or back after a status): learn the person's rest quickly at first.
         self._learn_fast = t - self._readable_since < REST_LEARN_FAST_S
         side = max(xs, key=xs.get)
-        x = self._last_x = xs[side]
+        x = xs[side]
+        dt0 = t - self._t if self._t is not None else 0.0
+        if dt0 > 0 and math.isfinite(self._last_v):
+            rate = abs(reading.signal[side] - self._last_v) / dt0
+            self._signal_rate = rate if math.isinf(self._signal_rate) else _ema(self._signal_rate, rate, dt0, 0.15)
+        self._last_x, self._last_v = x, reading.signal[side]
         self._value, self._value_side = reading.signal[side], side
         enter, exit_ = d.direction * d.enter_deg, d.direction * d.exit_deg
         if d.relative_to_rest:
             enter, exit_ = d.enter_deg, d.exit_deg
         dt = t - self._t if self._t is not None else 0.0
         rep = self._rep
-        if rep is None and not self._gates_ok(reading, dt):
+        if rep is None and (not self._gates_ok(reading, dt) or self._below_rest_window(reading)):
             # Not in the starting posture yet (still lying down, legs straight...): not ready,
             # and what was learnt about rest belongs to another posture.
             self._phase, self._rest_since, self._exc = "setup", None, None
@@ -343,7 +352,11 @@ class ExerciseChecker:
                 self._close_excursion(t, enter, exit_, events)
                 if self._phase == "setup":
                     self._rest_since = t if self._rest_since is None else self._rest_since
-                    if t - self._rest_since >= ARM_S - 1e-6 and self._gates_settled():
+                    # Armed once at rest and still: not while lying down or stepping into place.
+                    # (Learnt rest needs it; an absolute threshold does not wait for stillness.)
+                    still = self._gates_settled() and (
+                        not d.relative_to_rest or self._signal_rate < SETTLED_DEG_PER_S)
+                    if t - self._rest_since >= ARM_S - 1e-6 and still:
                         self._phase = "rest"
             elif self._phase == "setup":
                 self._rest_since = None
@@ -391,6 +404,17 @@ class ExerciseChecker:
             self._gate_prev[k] = v
             ok = ok and lo <= v <= hi
         return ok
+
+    def _below_rest_window(self, reading: Reading) -> bool:
+        """A learnt-rest signal far below any plausible rest: not in the start position yet
+        (a leg still coming down while lying down), so nothing learnt or counted."""
+        d = self.defn
+        if not d.relative_to_rest:
+            return False
+        floor = d.rest_deg - d.direction * (d.rest_limit_deg + REST_WINDOW_MARGIN_DEG)
+        # The highest side decides: in a march the foot left down reads negative by design.
+        vals = [d.direction * (v - floor) for v in reading.signal.values() if math.isfinite(v)]
+        return bool(vals) and max(vals) < 0
 
     def _gates_settled(self) -> bool:
         """The posture has stopped changing (knees no longer being bent into place)."""

@@ -275,13 +275,16 @@ class BodyReader:
         return elevation_deg(self._p("hip", s), self._p("ankle", s), self.feet_x)
 
     def _m_foot_lift(self, s: Side) -> float:
-        """How much higher this ankle is than the other, as a shin tilt: asin(rise / shin length).
-
-        A 10 cm lift of a 42 cm shin reads about 14 deg; feet side by side read 0.
+        """Height of this ankle above the shoulders (on the floor), as a shin tilt:
+        asin(height / shin length). Only changes matter: the checker learns each foot's rest,
+        so a 10 cm lift of a 42 cm shin reads about 14 deg above it. Measured against the
+        shoulders, not the other foot, because a model tracking the far foot poorly drags
+        the near one along.
         """
         o = other_side(s)
         shin = (self._dist("knee", s, "ankle", s) + self._dist("knee", o, "ankle", o)) / 2
-        rise = self._p("ankle", o)[1] - self._p("ankle", s)[1]
+        floor_y = (self._p("shoulder", s)[1] + self._p("shoulder", o)[1]) / 2
+        rise = floor_y - self._p("ankle", s)[1]
         if not shin > 0:
             return float("nan")
         return math.degrees(math.asin(min(1.0, max(-1.0, rise / shin))))
