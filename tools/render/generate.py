@@ -121,6 +121,8 @@ class Request:
             raise ValueError(f"view {self.view!r} for {self.exercise}: expected one of {', '.join(m.views)}")
         if self.facing not in ("left", "right"):
             raise ValueError(f"facing must be 'left' or 'right', got {self.facing!r}")
+        if self.width % 2 or self.height % 2 or self.width < 16 or self.height < 16:
+            raise ValueError(f"size {self.width}x{self.height}: expected even numbers of at least 16")
         if self.reps < 1:
             raise ValueError(f"reps must be at least 1, got {self.reps}")
         if self.sides not in ("alternate", "left", "right", "left-then-right", "right-then-left"):
@@ -436,7 +438,8 @@ def truth_header(builder: ClipBuilder) -> dict:
 class VideoWriter:
     """H.264 through PyAV's libx264 when available (about 4x smaller), else OpenCV's mp4v.
 
-    x264 runs single-threaded with fixed settings so the same frames give the same bytes.
+    x264 runs single-threaded with fixed settings on frames built here, so the same frames give
+    the same bytes.
     """
 
     def __init__(self, path: Path, fps: float, width: int, height: int, codec: str = "auto") -> None:
@@ -451,6 +454,7 @@ class VideoWriter:
             self._stream = self._out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
             self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, "yuv420p"
             self._stream.options = {"crf": "23", "preset": "medium", "threads": "1"}
+            self._pts = 0
         elif self.codec == "mp4v":
             self._cv = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
             if not self._cv.isOpened():
@@ -461,7 +465,21 @@ class VideoWriter:
     def write(self, bgr: np.ndarray) -> None:
         if self.codec == "h264":
             import av
-            for packet in self._stream.encode(av.VideoFrame.from_ndarray(bgr, format="bgr24")):
+            # Build the YUV 4:2:0 frame ourselves, with zeroed line padding: PyAV leaves the padding
+            # of its planes uninitialised and x264 reads it at the right edge, so re-renders of the
+            # same frames differed by a few levels there.
+            h, w = bgr.shape[:2]
+            yuv = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).ravel()
+            planes = (yuv[: w * h].reshape(h, w), yuv[w * h: w * h * 5 // 4].reshape(h // 2, w // 2),
+                      yuv[w * h * 5 // 4:].reshape(h // 2, w // 2))
+            frame = av.VideoFrame(w, h, "yuv420p")
+            for plane, data in zip(frame.planes, planes):
+                buf = np.zeros((data.shape[0], plane.line_size), np.uint8)
+                buf[:, : data.shape[1]] = data
+                plane.update(buf)
+            frame.pts = self._pts
+            self._pts += 1
+            for packet in self._stream.encode(frame):
                 self._out.mux(packet)
         else:
             self._cv.write(bgr)
