@@ -312,10 +312,12 @@ class ExerciseChecker:
         side = max(xs, key=xs.get)
         x = xs[side]
         dt0 = t - self._t if self._t is not None else 0.0
+        # How fast the (smoothed) signal moves: jitter averages out, lying down does not.
+        v_smooth = _ema(self._last_v, reading.signal[side], dt0, 0.15)
         if dt0 > 0 and math.isfinite(self._last_v):
-            rate = abs(reading.signal[side] - self._last_v) / dt0
+            rate = abs(v_smooth - self._last_v) / dt0
             self._signal_rate = rate if math.isinf(self._signal_rate) else _ema(self._signal_rate, rate, dt0, 0.15)
-        self._last_x, self._last_v = x, reading.signal[side]
+        self._last_x, self._last_v = x, v_smooth
         self._value, self._value_side = reading.signal[side], side
         enter, exit_ = d.direction * d.enter_deg, d.direction * d.exit_deg
         if d.relative_to_rest:
@@ -358,6 +360,13 @@ class ExerciseChecker:
                         not d.relative_to_rest or self._signal_rate < SETTLED_DEG_PER_S)
                     if t - self._rest_since >= ARM_S - 1e-6 and still:
                         self._phase = "rest"
+                        if d.relative_to_rest:
+                            # Still, in position: this is rest, for every side, whatever was
+                            # learnt on the way in.
+                            for s_, v in reading.signal.items():
+                                if math.isfinite(v):
+                                    self._base[s_] = min(max(v, d.rest_deg - d.rest_limit_deg),
+                                                         d.rest_deg + d.rest_limit_deg)
             elif self._phase == "setup":
                 self._rest_since = None
             if self._phase == "rest" and x > exit_:
