@@ -265,7 +265,7 @@ HIP_ABDUCTION = ExerciseDef(
     exit_deg=7.0,
     min_range_deg=10.0,
     relative_to_rest=True,
-    rest_limit_deg=10.0,
+    rest_limit_deg=25.0,  # legs apart at rest, and the view along the body splays them
     too_fast_s=0.8,
     cues=Cues(setup="Put the camera at your feet or above you, so it looks along your body"),
     note=("Sliding a leg out to the side is invisible from the side: put the camera at your feet or "
