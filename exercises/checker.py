@@ -71,6 +71,7 @@ PARTIAL_FRAC = 0.3
 REST_TAU_S = 2.0  # how fast the learnt rest value follows the person at rest
 GATE_SETTLED_DEG_PER_S = 30.0  # the starting posture changes slower than this: settled
 REST_WINDOW_MARGIN_DEG = 3.0
+RULE_REF_WINDOW_S = 1.0  # relative form rules compare with the best of the last second before a rep
 SETTLED_DEG_PER_S = 20.0  # the signal at rest changes slower than this: still, ready to count
 REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
 REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
@@ -165,6 +166,7 @@ class ExerciseChecker:
         self._above_exit_since: float | None = None
         self._readable_since: float | None = None
         self._gate_prev: dict[int, float] = {}
+        self._rule_recent: dict[str, deque] = {}
         self._gate_rate: dict[int, float] = {}
         self._learn_fast = True
         self._base: dict[str, float] = {s: NAN for s in SIDES}
@@ -338,6 +340,7 @@ class ExerciseChecker:
             self._phase, self._rest_since, self._exc = "setup", None, None
             return
         if rep is None:
+            self._remember_rule_measures(t, reading)
             if x <= exit_:
                 self._above_exit_since = None
             elif self._above_exit_since is None:
@@ -399,6 +402,20 @@ class ExerciseChecker:
         exit_ = d.exit_deg if d.relative_to_rest else d.direction * d.exit_deg
         return math.isfinite(self._last_x) and self._last_x <= rep.peak_x - 0.5 * (rep.peak_x - exit_)
 
+    def _remember_rule_measures(self, t: float, reading: Reading) -> None:
+        """Keep the last second of the measures that relative rules compare against."""
+        side = reading.best_side
+        if side is None:
+            return
+        for rule in self.defn.rules:
+            if rule.relative:
+                buf = self._rule_recent.setdefault(rule.code, deque())
+                v = self.reader.measure(rule.measure, side)
+                if math.isfinite(v):
+                    buf.append((t, v))
+                while buf and buf[0][0] < t - RULE_REF_WINDOW_S:
+                    buf.popleft()
+
     def _gates_ok(self, reading: Reading, dt: float) -> bool:
         """Whether the starting posture holds; also tracks whether it has settled."""
         side = reading.best_side
@@ -453,7 +470,12 @@ class ExerciseChecker:
         for rule in d.rules:
             rep.rule_since[rule.code] = None
             if rule.relative and rule_side is not None:
-                rep.rule_ref[rule.code] = self.reader.measure(rule.measure, rule_side)
+                # The posture just before the rep: hips sag as the foot leaves the floor, so
+                # the value at the start is already part of the fault.
+                recent = [v for (_, v) in self._rule_recent.get(rule.code, ())]
+                now = self.reader.measure(rule.measure, rule_side)
+                pick = max if rule.fault_if == "below" else min
+                rep.rule_ref[rule.code] = pick(recent + [now]) if recent else now
         self._rep = rep
         self._exc = None
         self._phase = "active"

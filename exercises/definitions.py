@@ -137,7 +137,7 @@ KNEE_STRAIGHT = FormRule(
     min_duration_s=0.5, views=("side",), only_when_lifted=True,
 )
 TRUNK_UPRIGHT = FormRule(
-    code="trunk_lean", cue="Stand tall, keep your body upright", measure="trunk_lean", limit=20.0,
+    code="trunk_lean", cue="Stand tall, keep your body upright", measure="trunk_lean", limit=12.0,
     fault_if="above", min_duration_s=0.5, views=("side",),
 )
 SAFETY_GENERAL = "Stop or ease off if it is hard or it hurts. Done wrongly, exercises can make the pain worse."
@@ -221,8 +221,8 @@ BRIDGE_MARCH = ExerciseDef(
     gates=(("hip_angle", 150.0, 360.0),),
     rules=(
         FormRule(
-            code="hips_drop", cue="Keep your hips up while you lift your foot", measure="hip_angle",
-            limit=-12.0, fault_if="below", relative=True, min_duration_s=0.3, only_when_lifted=True,
+            code="hips_drop", cue="Keep your hips up while you lift your foot", measure="pelvis_lift",
+            limit=-5.0, fault_if="below", relative=True, min_duration_s=0.3, only_when_lifted=True,
         ),
     ),
     target_reps=15,
@@ -354,8 +354,9 @@ SQUAT = ExerciseDef(
             limit=50.0, fault_if="above", min_duration_s=0.4, views=("side",),
         ),
         FormRule(
+            # From an angle the lean reads smaller than it is: judging it there cannot nag.
             code="trunk_lean", cue="Keep your chest up", measure="trunk_lean",
-            limit=55.0, fault_if="above", min_duration_s=0.3, views=("side",),
+            limit=55.0, fault_if="above", min_duration_s=0.3, views=("side", "oblique"),
         ),
     ),
     cues=Cues(setup="Stand with your heels shoulder-width apart, whole body in view"),

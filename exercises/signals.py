@@ -38,7 +38,7 @@ _NOSE = landmark_index("nose")
 
 SIGNALS = ("hip_angle", "foot_lift", "leg_elevation", "thigh_forward", "thigh_backward", "leg_abduction",
            "squat_knee_angle")
-MEASURES = SIGNALS + ("knee_angle", "knee_angle_raw", "trunk_lean", "head_drop", "thigh_drop")
+MEASURES = SIGNALS + ("knee_angle", "knee_angle_raw", "pelvis_lift", "trunk_lean", "head_drop", "thigh_drop")
 
 # Shin / thigh length ratio (2D) outside which a knee angle is not believed: a collapsed ankle
 # landmark (seen in supine leg raises) makes the shin look short and the knee look bent.
@@ -345,6 +345,14 @@ class BodyReader:
                 if math.isfinite(rise):
                     vals.append(math.degrees(math.asin(min(1.0, max(-1.0, rise)))))
         return sum(vals) / len(vals) if vals else float("nan")
+
+    def _m_pelvis_lift(self, s: Side) -> float:
+        """Lying: how high the hips are lifted off the shoulders' line, as the trunk's angle above
+        the horizontal (0 flat, ~25-35 in a bridge). Uses both sides: it is the pelvis, not a leg."""
+        sh = (self._p("shoulder", "left") + self._p("shoulder", "right")) / 2
+        hp = (self._p("hip", "left") + self._p("hip", "right")) / 2
+        d = hp - sh
+        return math.degrees(math.atan2(-d[1], abs(d[0])))
 
     def _m_trunk_lean(self, s: Side) -> float:
         """Shoulders->hips from the downward vertical: 0 upright."""
