@@ -37,6 +37,10 @@ SIDE_VIEW_MAX_RATIO = 0.3
 FRONT_VIEW_MIN_RATIO = 0.5
 
 
+def _clip1(v: float) -> float:
+    return min(1.0, max(-1.0, float(v)))
+
+
 def _xy(p: np.ndarray) -> np.ndarray:
     return np.asarray(p, dtype=np.float64)[..., :2]
 
@@ -175,11 +179,11 @@ def facing_x(frame: PoseFrame) -> float:
     for side in (_L, _R):
         d = frame.xy_px[side["foot_index"], 0] - frame.xy_px[side["heel"], 0]
         if np.isfinite(d):
-            votes += np.clip(d / (0.1 * scale), -1, 1)
+            votes += _clip1(d / (0.1 * scale))
     ears = midpoint(_pt(frame, _L["ear"]), _pt(frame, _R["ear"]))
     d = frame.xy_px[_NOSE, 0] - ears[0]
     if np.isfinite(d):
-        votes += 2 * np.clip(d / (0.1 * scale), -1, 1)
+        votes += 2 * _clip1(d / (0.1 * scale))
     if abs(votes) < 1.0:
         return 0.0
     return float(np.sign(votes))
@@ -209,11 +213,11 @@ def body_orientation(frame: PoseFrame) -> Orientation:
     ears = midpoint(_pt(frame, _L["ear"]), _pt(frame, _R["ear"]))
     face_up = (ears[1] - frame.xy_px[_NOSE, 1]) / (0.15 * torso)  # > 0: nose above the ears
     if np.isfinite(face_up):
-        score += 2.0 * float(np.clip(face_up, -1, 1))
+        score += 2.0 * _clip1(face_up)
     for side in (_L, _R):
         toes_up = (frame.xy_px[side["heel"], 1] - frame.xy_px[side["foot_index"], 1]) / (0.1 * torso)
         if np.isfinite(toes_up):
-            score += 0.5 * float(np.clip(toes_up, -1, 1))
+            score += 0.5 * _clip1(toes_up)
     if score >= 0.8:
         return "supine"
     if score <= -0.8:
