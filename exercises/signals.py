@@ -48,6 +48,7 @@ FRAME_MARGIN = 0.02
 MIN_VISIBILITY = 0.3
 TORSO_JUMP_FRAC = 0.35  # torso length change from its recent value that marks a glitch
 MAX_JOINT_SPEED_TORSO_PER_S = 8.0  # a fast squat moves the hips about 3 torso lengths a second
+REF_WARMUP_S = 0.5  # reference limb lengths trusted after this long in view
 WALK_WINDOW_S = 0.8
 WALK_MIN_TRAVEL_TORSO = 0.35  # hips and both ankles carried sideways this far in the window
 _WALK_IDX = [_IDX[("hip", "left")], _IDX[("ankle", "left")], _IDX[("ankle", "right")]]
@@ -93,6 +94,7 @@ class BodyReader:
         self._vis = {s: float("nan") for s in SIDES}
         self.best_side: Side | None = None
         self._thigh_ref = {s: float("nan") for s in SIDES}
+        self._ref_since = float("nan")  # when the reference limb lengths started to build up
         self._hip_track: deque[tuple[float, np.ndarray, float]] = deque()  # (t_s, x of hips, ankles; torso)
         self.walking = False  # the hips travelled sideways lately: walking into place
         self.hip_x_torso: tuple[float, float] = (float("nan"), float("nan"))  # hip mid x (px), torso (px)
@@ -171,6 +173,8 @@ class BodyReader:
             travel = np.abs(track[-1][1] - track[0][1]) / scale
             self.walking = bool((travel > WALK_MIN_TRAVEL_TORSO).all())
             self.hip_x_torso = (float(xs[0]), scale)
+        if not math.isfinite(self._ref_since):
+            self._ref_since = self._t_s
         decay = math.exp(-dt / 20.0)
         for s in SIDES:
             thigh = self._dist("hip", s, "knee", s)
@@ -322,8 +326,9 @@ class BodyReader:
         """
         hip, knee, ankle = self._p("hip", s), self._p("knee", s), self._p("ankle", s)
         t_ref, s_ref = self._thigh_ref[s], self._shin_ref[s]
-        if not (t_ref > 0 and s_ref > 0):
-            return float("nan")
+        if not (t_ref > 0 and s_ref > 0) or self._t_s - self._ref_since < REF_WARMUP_S:
+            # The longest limbs seen are not known yet: the plain 2D angle is the safer guess.
+            return float(joint_angle_deg(hip, knee, ankle))
         thigh_tilt = math.acos(min(1.0, max(-1.0, (knee[1] - hip[1]) / t_ref)))
         shin_tilt = math.acos(min(1.0, max(-1.0, (ankle[1] - knee[1]) / s_ref)))
         return 180.0 - math.degrees(thigh_tilt + shin_tilt)
