@@ -79,11 +79,10 @@ def test_walking_into_place_is_not_counted(exercise):
     check(base(exercise, walk_in=True, idle_s=4.0, noise_px=2.0))
 
 
-@pytest.mark.parametrize("exercise", EXERCISE_IDS)
+# The guided squeeze is left out: it counts timed cycles while the person lies still, by design.
+@pytest.mark.parametrize("exercise", [e for e in EXERCISE_IDS if e != "glute_squeeze"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_idle_with_noise_never_counts(exercise, seed):
-    if exercise == "glute_squeeze":
-        pytest.skip("the guided squeeze counts timed cycles while lying still, by design")
     r = run(idle(exercise, 25.0, view=VIEW.get(exercise, "side"), noise_px=3.0, seed=seed))
     assert r.checker.reps == 0
     assert not r.kinds("rep_started")
