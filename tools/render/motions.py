@@ -91,7 +91,7 @@ def _standing_raise_peak(direction: float) -> Callable:
         if "knee_bent" in faults:
             out[f"bend_{s}"] = 45.0
         if "trunk_lean" in faults:
-            out["lean"] = -14.0 if direction > 0 else 24.0
+            out["lean"] = -20.0 if direction > 0 else 24.0   # leaning back / forward
         return out
     return peak
 
@@ -237,7 +237,8 @@ MOTIONS: dict[str, Motion] = {m.exercise: m for m in (
     Motion("standing_hip_extension", "standing", True, None, ("knee_bent", "trunk_lean", "too_fast"),
            {"flex_L": 0.0, "flex_R": 0.0, "bend_L": 0.0, "bend_R": 0.0, "lean": 0.0, "arm": 45.0},
            _standing_raise_peak(-1.0), _standing_posture, up_s=1.1, down_s=1.2, rest_s=0.8),
-    Motion("glute_squeeze", "supine", False, 5.0, ("hold_short",),
+    # A camera cannot see a squeeze (only a slight pelvic tilt): no faults to inject.
+    Motion("glute_squeeze", "supine", False, 5.0, (),
            {"bridge": 0.0, "tilt": 0.0}, _squeeze_peak, _BRIDGE.posture, up_s=0.6, down_s=0.6, rest_s=2.0),
     Motion("glute_bridge", "supine", False, 5.0, ("hips_low", "hold_short", "too_fast"),
            {"bridge": 0.0}, _bridge_peak, _BRIDGE.posture, up_s=1.5, down_s=2.0, rest_s=1.5),

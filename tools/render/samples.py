@@ -42,7 +42,7 @@ CLIPS: dict[str, str] = {
     "squat_side_fast": "squat --reps 4 --fault too_fast:3 --facing left --look skin=light,hair=blond,shirt=green "
                        "--seed 5",
     "glute_squeeze_ok": "glute_squeeze --reps 3 --seed 6",
-    "glute_squeeze_short": "glute_squeeze --reps 3 --fault hold_short:2 --facing left --look random --seed 7",
+    "glute_squeeze_variant": "glute_squeeze --reps 4 --facing left --look random --seed 7",
     "glute_bridge_ok": "glute_bridge --reps 3 --seed 8",
     "glute_bridge_faults": "glute_bridge --reps 4 --fault hips_low:2 --fault hold_short:3 --facing left "
                            "--look random --seed 9",
