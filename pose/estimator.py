@@ -128,7 +128,7 @@ class PoseEstimator:
                 raise ModelError(f"cannot load model {path.name} ({exc}); rebuild it with: "
                                  f"python -m models.build_bundles {model}") from None
         self._image_cls, self._srgb = Image, ImageFormat.SRGB
-        self._warmed_up = False
+        self._quiet_calls_left = 3  # calls with a person in view still to keep quiet
 
     def detect(self, image_bgr: np.ndarray, timestamp_ms: float, image_rgb: np.ndarray | None = None) -> PoseFrame:
         """Landmarks of the most prominent person in a BGR image, or an empty PoseFrame.
@@ -142,12 +142,15 @@ class PoseEstimator:
         self._last_timestamp_ms = stamp
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB) if image_rgb is None else image_rgb
         image = self._image_cls(image_format=self._srgb, data=rgb)
-        if self._warmed_up:
+        if self._quiet_calls_left <= 0:
             result = self._landmarker.detect_for_video(image, stamp)
         else:
-            with _native_stderr_captured():  # the first call prints delegate set-up messages
+            # Set-up messages come on the first call and when tracking first starts, i.e. on
+            # the frames just after a person is first found: keep those calls quiet.
+            with _native_stderr_captured():
                 result = self._landmarker.detect_for_video(image, stamp)
-            self._warmed_up = True
+            if result.pose_landmarks:
+                self._quiet_calls_left -= 1
         people = self._count_people(rgb, timestamp_ms)
         return self._to_frame(result, timestamp_ms, (width, height), people)
 
@@ -162,7 +165,7 @@ class PoseEstimator:
             if scale < 1.0:
                 rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             image = self._image_cls(image_format=self._srgb, data=np.ascontiguousarray(rgb))
-            if self._people_checks_done:
+            if self._people_checks_done >= 2:
                 result = self._people_counter.detect(image)
             else:
                 with _native_stderr_captured():  # its first call prints set-up warnings too
