@@ -61,10 +61,15 @@ STATUS_PERSIST_S: dict[str | None, float] = {
 }
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
 ARM_S = 0.0  # a rest frame must be seen before the first rep (not starting mid-movement)
+ARM_STILL_S = 0.0  # absolute thresholds: at rest and still this long before counting starts
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
 HOLD_TOLERANCE_S = 0.25
-HOLD_BAND_FRAC = 0.25  # the top of a rep: within a quarter of its range below the peak ...
-HOLD_BAND_MIN_DEG = 3.0  # ... and never a band narrower than the jitter  # hold_short only when clearly short
+HOLD_BAND_FRAC = 0.10  # the top of a rep: within 10 % of its range below the peak ...
+HOLD_BAND_MIN_DEG = 3.0  # ... and never a band narrower than the jitter
+HOLD_EDGE_K = 2.5  # the slow arrival at (departure from) the top: see _edge_correction
+HOLD_SETTLE_S = 0.5  # after this long at the top a slightly higher peak no longer moves the hold's start
+HOLD_EDGE_MAX_S = 0.6
+HOLD_DRIFT_FRAC = 0.05  # a sag at the top slower than this (of the range per second) does not end a hold  # never move a hold's edge by more than this
 POSTURE_SETTLE_S = 1.0  # guided hold: posture held this long before the first squeeze
 POSTURE_GRACE_S = 0.5
 PARTIAL_FRAC = 0.3
@@ -97,8 +102,13 @@ class _Rep:
     votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     hold_start: float | None = None
     hip_x: float = NAN  # hip midpoint x at the start (px): the hips must not travel during a rep
-    hold_samples: deque = field(default_factory=deque)  # (t, x) of the current hold run
+    trace: list = field(default_factory=list)  # (t, x) of the rep's readable frames
+    run_i: int | None = None  # index in trace of the first sample of the current hold run
+    floor: float = NAN  # the hold band's lower edge when hold_start was computed
     below_since: float | None = None
+    below_i: int = 0
+    live_hold: float = 0.0
+    hold_peak: float = -math.inf  # the peak of the smoothed signal (the hold's reference)
     best_hold: float = 0.0
     hold_reached: bool = False
     faults: list[str] = field(default_factory=list)
@@ -158,6 +168,7 @@ class ExerciseChecker:
         self._cand_since = 0.0
         self._phase = "setup"
         self._rest_since: float | None = None
+        self._still_since: float | None = None
         self._last_rest_t: float | None = None
         self._rest_min_x = math.inf
         self._rep: _Rep | None = None
@@ -356,12 +367,22 @@ class ExerciseChecker:
                 self._rest_min_x = min(self._rest_min_x, x)
                 self._close_excursion(t, enter, exit_, events)
                 if self._phase == "setup":
-                    self._rest_since = t if self._rest_since is None else self._rest_since
+                    if self._rest_since is None:
+                        self._rest_since, self._still_since = t, None
                     # Armed once at rest and still: not while lying down or stepping into place.
                     # (Learnt rest needs it; an absolute threshold does not wait for stillness.)
-                    still = self._gates_settled() and (
-                        not d.relative_to_rest or self._signal_rate < SETTLED_DEG_PER_S)
-                    if t - self._rest_since >= ARM_S - 1e-6 and still:
+                    # Whatever the threshold, a signal still swinging (strides while walking
+                    # in, towards the camera too) is not a starting position.
+                    still = self._gates_settled() and self._signal_rate < SETTLED_DEG_PER_S
+                    if not still:
+                        self._still_since = None
+                    elif self._still_since is None:
+                        self._still_since = t
+                    # A learnt rest is checked for stillness again when it is learnt; an
+                    # absolute threshold needs the stillness to last a moment.
+                    still_for = 0.0 if d.relative_to_rest else ARM_STILL_S
+                    if (t - self._rest_since >= ARM_S - 1e-6 and still
+                            and t - self._still_since >= still_for - 1e-6):
                         self._phase = "rest"
                         if d.relative_to_rest:
                             # Still, in position: this is rest, for every side, whatever was
@@ -372,6 +393,7 @@ class ExerciseChecker:
                                                          d.rest_deg + d.rest_limit_deg)
             elif self._phase == "setup":
                 self._rest_since = None
+                self._still_since = None
             if self._phase == "rest" and x > exit_:
                 if x >= enter:
                     self._start_rep(t, side if d.unilateral else None, x, reading, events)
@@ -391,7 +413,8 @@ class ExerciseChecker:
             rep.votes[side] += 1
         rep_side = self._rep_side(rep) if d.unilateral else reading.best_side
         if d.has_hold:
-            self._track_hold(rep, x, enter, t, events)
+            # The hold follows the smoothed signal: jitter neither ends it nor moves its top.
+            self._track_hold(rep, self._internal(side, v_smooth), enter, t, events)
         self._check_rules(rep, rep_side, x >= enter, t, events)
         if x <= exit_:
             self._end_rep(t, x, events)
@@ -450,6 +473,8 @@ class ExerciseChecker:
         """Nothing readable this frame: keep the rep for a while, then drop it."""
         if self._status is not None:
             self._readable_since = None
+            # Whatever moved while nothing was seen is not a movement speed.
+            self._last_v, self._signal_rate = NAN, math.inf
         if self._rep is not None:
             if self._interrupted_since is None:
                 self._interrupted_since = t
@@ -488,44 +513,119 @@ class ExerciseChecker:
             return rep.side
         return "left" if v["left"] > v["right"] else "right"
 
+    @staticmethod
+    def _crossing(trace: list, i: int, level: float) -> float:
+        """Time at which the signal crossed ``level`` between samples i-1 and i (interpolated)."""
+        t1, x1 = trace[i]
+        if i == 0:
+            return t1
+        t0, x0 = trace[i - 1]
+        if x1 == x0:
+            return t1
+        f = min(1.0, max(0.0, (level - x0) / (x1 - x0)))
+        return t0 + f * (t1 - t0)
+
+    @staticmethod
+    def _edge_correction(near: float, far: float) -> float:
+        """How long the slow end of the climb (or the start of the lowering) stayed inside the band.
+
+        The signal eases into the top: it enters the band (``near``, ``band`` below the peak)
+        before it arrives, and leaves it after it has started to lower. ``far`` is when it
+        crossed a second level another ``band`` further down. For an eased (quadratic) approach
+        the time from the band's edge to the top is about twice the time between the two levels.
+        """
+        return min(HOLD_EDGE_MAX_S, HOLD_EDGE_K * max(0.0, abs(near - far)))
+
+    def _run_start(self, rep: _Rep, floor: float, band: float) -> float:
+        """The corrected start of the hold run that begins at ``rep.run_i``."""
+        tr, i = rep.trace, rep.run_i
+        assert i is not None
+        near = self._crossing(tr, i, floor)
+        lower = floor - band
+        j = i - 1
+        while j > 0 and tr[j][1] >= lower:
+            j -= 1
+        far = self._crossing(tr, j + 1, lower) if j >= 0 and tr[j][1] < lower else tr[0][0]
+        return near + self._edge_correction(near, far)
+
     def _track_hold(self, rep: _Rep, x: float, enter: float, t: float, events: list[Event]) -> None:
-        """A hold is the time spent near the top: within HOLD_BAND_FRAC of the range below the peak."""
+        """A hold is the time spent at the top: from arriving there to starting to lower.
+
+        The band is a few degrees below the peak (``HOLD_BAND_MIN_DEG`` or ``HOLD_BAND_FRAC`` of
+        the rep's range); the edges of the time spent in it are moved in by the eased approach
+        and departure (:meth:`_edge_correction`), so the slow end of the climb and the slow
+        start of the lowering do not count. Dips shorter than ``HOLD_GRACE_S`` do not break it.
+        """
         target = self.defn.hold_target_s or math.inf
-        band = max(HOLD_BAND_MIN_DEG, HOLD_BAND_FRAC * (rep.peak_x - rep.start_x))
-        floor = max(enter, rep.peak_x - band)
-        run_samples = rep.hold_samples
-        # A higher peak raises the band: samples of the climb below it are not part of the hold.
-        while run_samples and run_samples[0][1] < floor and not rep.hold_reached:
-            run_samples.popleft()
-            rep.hold_start = run_samples[0][0] if run_samples else None
-        up = x >= floor
-        if up:
-            run_samples.append((t, x))
+        band = self._hold_band(rep)
+        # The top may sag slowly during a long hold (the hips settle): the reference follows
+        # it down at HOLD_DRIFT_FRAC of the range per second, far slower than any lowering.
+        if rep.trace and math.isfinite(rep.hold_peak):
+            sag = HOLD_DRIFT_FRAC * max(rep.peak_x - rep.start_x, HOLD_BAND_MIN_DEG / HOLD_BAND_FRAC)
+            rep.hold_peak -= sag * (t - rep.trace[-1][0])
+        rep.hold_peak = max(rep.hold_peak, x)
+        floor = max(enter, rep.hold_peak - band)
+        tr = rep.trace
+        tr.append((t, x))
+        n = len(tr) - 1
+        # Once at the top for a moment, a slow drift upwards is part of the hold; a further
+        # climb by more than the band (a pause half-way up, then the rest) is not.
+        restart = rep.hold_start is None or t - rep.hold_start < HOLD_SETTLE_S or floor > rep.floor + band
+        if rep.run_i is not None and floor > rep.floor and not rep.hold_reached and restart:
+            # A higher peak raises the band: samples of the climb below it are not part of the hold.
+            i = rep.run_i
+            while i <= n and tr[i][1] < floor:
+                i += 1
+            rep.run_i = i if i <= n and x >= floor else None
+            if rep.run_i is not None:
+                rep.hold_start, rep.floor = self._run_start(rep, floor, band), floor
+                rep.below_since = None
+            else:
+                rep.hold_start = None
+        if x >= floor:
             rep.below_since = None
-            if rep.hold_start is None:
-                rep.hold_start = t
-            run = t - rep.hold_start
-            rep.best_hold = max(rep.best_hold, run)
-            if run >= target and not rep.hold_reached:
+            if rep.run_i is None:
+                rep.run_i = n
+                rep.hold_start, rep.floor = self._run_start(rep, floor, band), floor
+        elif rep.run_i is not None and rep.below_since is None:
+            rep.below_since, rep.below_i = self._crossing(tr, n, floor), n
+        if rep.run_i is not None:
+            # Below the band (a dip, or the lowering): the live hold stops growing.
+            rep.live_hold = max(0.0, (t if rep.below_since is None else rep.below_since) - rep.hold_start)
+            if rep.live_hold >= target and not rep.hold_reached and rep.below_since is None:
                 rep.hold_reached = True
-                events.append(HoldReached(_r(t), rep.index, _r(run), self.defn.cues.hold_reached))
-        elif rep.hold_start is not None:
-            if rep.below_since is None:
-                rep.below_since = t
-            if t - rep.below_since > HOLD_GRACE_S:
+                events.append(HoldReached(_r(t), rep.index, _r(rep.live_hold), self.defn.cues.hold_reached))
+            if rep.below_since is not None and t - rep.below_since > HOLD_GRACE_S and x < floor - band:
                 self._close_hold(rep, t, events)
+        else:
+            rep.live_hold = 0.0
+
+    def _hold_band(self, rep: _Rep) -> float:
+        return max(HOLD_BAND_MIN_DEG, HOLD_BAND_FRAC * (rep.peak_x - rep.start_x))
 
     def _close_hold(self, rep: _Rep, t: float, events: list[Event]) -> None:
-        if rep.hold_start is None:
+        if rep.hold_start is None or rep.run_i is None:
+            rep.hold_start, rep.run_i, rep.below_since, rep.live_hold = None, None, None, 0.0
             return
-        end = rep.below_since if rep.below_since is not None else t
+        tr = rep.trace
+        if rep.below_since is not None:
+            near = rep.below_since
+            lower = rep.floor - self._hold_band(rep)
+            k = rep.below_i
+            while k < len(tr) and tr[k][1] >= lower:
+                k += 1
+            far = self._crossing(tr, k, lower) if k < len(tr) else t
+            end = near - self._edge_correction(near, far)
+        else:
+            end = t
         run = max(0.0, end - rep.hold_start)
         rep.best_hold = max(rep.best_hold, run)
         if not rep.hold_reached and self.defn.hold_target_s is not None:
             events.append(HoldBroken(_r(t), rep.index, _r(run), self.defn.hold_target_s, ""))
         rep.hold_start = None
+        rep.run_i = None
         rep.below_since = None
-        rep.hold_samples.clear()
+        rep.live_hold = 0.0
 
     def _check_rules(self, rep: _Rep, side: Side | None, lifted: bool, t: float, events: list[Event]) -> None:
         if side is None:
@@ -718,8 +818,8 @@ class ExerciseChecker:
         if rep is not None:
             if d.mode == "guided_hold":
                 hold = rep.best_hold
-            elif rep.hold_start is not None:
-                hold = t - rep.hold_start
+            else:
+                hold = rep.live_hold
         side: str | None
         if rep is not None and d.unilateral:
             side = self._rep_side(rep)
