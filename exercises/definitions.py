@@ -189,7 +189,7 @@ GLUTE_BRIDGE = ExerciseDef(
     min_peak_deg=155.0,
     gates=(("knee_angle_raw", 25.0, 130.0),),
     hold_target_s=5.0,
-    too_fast_s=0.8,
+    too_fast_s=1.5,  # lift + lowering, the hold (now measured at the top only) excluded
     rules=(
         FormRule(
             code="hips_low", cue="Lift your hips a little higher, in line with your knees",
