@@ -1,0 +1,1 @@
+"""The coaching layer: routine, safety rules, history (SQLite), progress and reports. Qt-free."""
