@@ -12,8 +12,8 @@ days over two weeks; session ``k`` (0..9) is the k-th of them:
 * set 2, straight leg raise (unilateral): 8 left reps peaking at 18.0, then ``8 - 2 * (k < 5)``
   right reps peaking at ``14.0 + 0.5 * k``; left holds 5.0 s; right holds 4.0 s with
   ``hold_short`` when k < 3, else 5.0 s; right rep 1 (the first right rep) has ``knee_bent``.
-* set 3, squat: 5 reps with the knee at ``110 - 2 * k`` at the bottom (deeper each day), no hold,
-  every rep ``shallow`` in sessions 0 and 1.
+* set 3, squat: 5 reps, rep i with the knee at ``110 - 2 * k + (i - 1)`` at the bottom (the first
+  rep deepest, and deeper each day), no hold, every rep ``shallow`` in sessions 0 and 1.
 * session 0, set 1 also has a status span (out_of_frame 2.0-3.5 s) and a fault raised in a rep
   that did not count (too_fast, rep 99); session 9 starts at 23:50 and runs past midnight.
 
@@ -69,8 +69,8 @@ def squat_reps(k: int) -> int:
     return 2 if k == PAIN_SESSION else 5
 
 
-def squat_peak(k: int) -> float:
-    return 110.0 - 2 * k
+def squat_peak(k: int, i: int) -> float:
+    return 110.0 - 2 * k + (i - 1)
 
 
 @dataclass
@@ -106,7 +106,7 @@ def _slr_set(k: int) -> list[_Rep]:
 
 
 def _squat_set(k: int) -> list[_Rep]:
-    return [_Rep(None, squat_peak(k), None, ["shallow"] if k < 2 else []) for _ in range(squat_reps(k))]
+    return [_Rep(None, squat_peak(k, i), None, ["shallow"] if k < 2 else []) for i in range(1, squat_reps(k) + 1)]
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
