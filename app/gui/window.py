@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
         self.live.exercise_id = exercise_id
         self.live.model = model
         self.review = None  # built on first use (pyqtgraph import)
+        self.progress_page = None  # built on first use, like the review page
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.live, "Coach")
@@ -107,8 +108,10 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for action in (open_cam, play, review, quit_action):
             menu.addAction(action)
+        self._build_history_menus(menu, quit_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
+        help_menu.addAction(self.where_action)
 
     def _update_buttons(self, *_: object) -> None:
         running = self.live.running
@@ -196,6 +199,99 @@ class MainWindow(QMainWindow):
         if urls:
             self.open_review(Path(urls[0]))
             event.acceptProposedAction()
+
+    # ------------------------------------------------------------------ history: progress, settings, export
+    def _build_history_menus(self, file_menu, before: QAction) -> None:
+        def action(text: str, shortcut: str | None, slot) -> QAction:
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(lambda _checked=False: slot())
+            return act
+
+        self.export_action = action("&Export report…", "Ctrl+E", self.export_report)
+        file_menu.insertAction(before, self.export_action)
+        file_menu.insertSeparator(before)
+        self.progress_action = action("&Progress", "Ctrl+G", self.show_progress)
+        self.menuBar().addMenu("&View").addAction(self.progress_action)
+        self.settings_action = action("&Settings…", "Ctrl+,", self.show_settings)
+        self.menuBar().addMenu("&Tools").addAction(self.settings_action)
+        self.where_action = action("Where is my data?", None, self.show_data_location)
+        self.live.session_ended.connect(lambda _session: self.refresh_progress())
+        self.tabs.currentChanged.connect(lambda _i: self.refresh_progress(only_if_visible=True))
+
+    def history(self):
+        """``(HistoryStore, profile_id)``, opening the store on first use; None (after a message) if it cannot."""
+        if getattr(self, "store", None) is None:
+            from app.coach.store import HistoryStore, StoreError
+
+            try:
+                store = HistoryStore.open()
+                self.profile_id = store.ensure_profile()
+            except StoreError as exc:
+                self.error(str(exc))
+                return None
+            self.store = store
+        return self.store, self.profile_id
+
+    def show_progress(self):
+        """View ▸ Progress: the progress tab (built on first use), refreshed."""
+        if self.progress_page is None:
+            from app.gui.progress_page import ProgressPage
+
+            def opened():
+                found = self.history()
+                return None if found is None else (found[0].connection, found[1])
+
+            self.progress_page = ProgressPage(opened)
+            self.tabs.addTab(self.progress_page, "Progress")
+        self.tabs.setCurrentWidget(self.progress_page)
+        self.progress_page.refresh()
+        return self.progress_page
+
+    def refresh_progress(self, only_if_visible: bool = False) -> None:
+        page = self.progress_page
+        if page is not None and (not only_if_visible or self.tabs.currentWidget() is page):
+            page.refresh()
+
+    def show_settings(self):
+        """Tools ▸ Settings… (window-modal, not blocking: returns the dialog)."""
+        found = self.history()
+        if found is None:
+            return None
+        from app.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(found[0], found[1], self, can_delete=not self.live.running)
+        dialog.data_deleted.connect(self._data_deleted)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _data_deleted(self, folder: Path) -> None:
+        self.store = None  # the old one is closed; a fresh, empty history opens now
+        self.history()
+        self.refresh_progress()
+        self.statusBar().showMessage(f"Your data was deleted from {folder}. HipCoach starts a new, empty history.",
+                                     15000)
+
+    def export_report(self):
+        """File ▸ Export report… (window-modal, not blocking: returns the dialog)."""
+        found = self.history()
+        if found is None:
+            return None
+        from app.gui.data_dialog import ExportDialog
+
+        dialog = ExportDialog(found[0], found[1], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_data_location(self) -> None:
+        from app.coach.store import data_dir
+        from app.gui.data_dialog import show_data_location
+
+        store = getattr(self, "store", None)
+        show_data_location(self, Path(store.path).parent if store is not None else data_dir())
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.live.shutdown()

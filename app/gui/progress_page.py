@@ -1,0 +1,410 @@
+"""The Progress tab: per-exercise charts over time, a calendar of days trained, and recent sessions.
+
+The page only renders what ``app.coach.progress`` computes from the history database; it holds no
+state of its own beyond the chosen exercise and date range. ``refresh()`` re-reads everything
+(the window calls it when a session ends and after the data was deleted).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QDate, Qt
+from PyQt6.QtGui import QBrush, QColor, QTextCharFormat
+from PyQt6.QtWidgets import (
+    QCalendarWidget, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from app.coach import progress
+from app.gui.widgets import BAD, GOOD, LEFT, RIGHT, WARN, big_font
+from exercises.registry import EXERCISE_IDS, get_exercise
+
+log = logging.getLogger(__name__)
+
+# (label, days back including today); None = everything
+RANGES: tuple[tuple[str, int | None], ...] = (
+    ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("All time", None),
+)
+DAY_S = 86400.0
+TRAINED = QColor(60, 160, 95)
+RECENT_SESSIONS = 30
+
+# What the session table shows: returns (the connection, the profile id) or None when no history is open.
+HistoryProvider = Callable[[], "tuple[object, int] | None"]
+
+
+def day_x(day: date) -> float:
+    """The chart's x for a day: local noon as epoch seconds, so a day's bar sits in the middle of its day."""
+    return datetime.combine(day, time(12, 0)).timestamp()
+
+
+def range_bounds(days_back: int | None, today: date) -> tuple[date | None, date]:
+    """``since``/``until`` (inclusive) for "the last N days including today"; ``since`` None means all."""
+    return (None if days_back is None else today - timedelta(days=days_back - 1)), today
+
+
+@dataclass
+class ChartData:
+    """The numbers behind the five charts, one entry per day the exercise was done (oldest first).
+
+    Asymmetries are signed percentages of the larger side: + means more on the left, - more on
+    the right (their size is ``progress.asymmetry_ratio``); NaN where there is nothing to compare.
+    """
+
+    days: list[date] = field(default_factory=list)
+    reps: list[int] = field(default_factory=list)
+    reps_left: list[int] = field(default_factory=list)
+    reps_right: list[int] = field(default_factory=list)
+    hold_s: list[float] = field(default_factory=list)        # NaN on days without a hold
+    peak_deg: list[float] = field(default_factory=list)
+    peak_left_deg: list[float] = field(default_factory=list)
+    peak_right_deg: list[float] = field(default_factory=list)
+    faults_per_rep: list[float] = field(default_factory=list)
+    count_asymmetry_pct: list[float] = field(default_factory=list)
+    peak_asymmetry_pct: list[float] = field(default_factory=list)
+
+    @classmethod
+    def from_stats(cls, stats: list[progress.DayStat], unilateral: bool) -> ChartData:
+        """Per-day chart values from ``progress.daily_stats`` rows of one exercise."""
+        data = cls()
+        for s in sorted(stats, key=lambda s: s.day):
+            data.days.append(s.day)
+            data.reps.append(int(s.reps))
+            data.reps_left.append(int(s.reps_left))
+            data.reps_right.append(int(s.reps_right))
+            data.hold_s.append(_num(s.hold_s_mean))
+            data.peak_deg.append(_num(s.peak_deg_mean))
+            data.peak_left_deg.append(_num(s.peak_deg_left_mean))
+            data.peak_right_deg.append(_num(s.peak_deg_right_mean))
+            data.faults_per_rep.append(_num(s.fault_rate))
+            data.count_asymmetry_pct.append(signed_asymmetry_pct(s.reps_left, s.reps_right) if unilateral
+                                            else math.nan)
+            data.peak_asymmetry_pct.append(signed_asymmetry_pct(s.peak_deg_left_mean, s.peak_deg_right_mean)
+                                           if unilateral else math.nan)
+        return data
+
+
+def signed_asymmetry_pct(left: float | None, right: float | None) -> float:
+    """``progress.asymmetry_ratio`` as a percentage, signed: + when the left is larger, - when the right is."""
+    ratio = progress.asymmetry_ratio(left, right)
+    if ratio is None or left is None or right is None:
+        return math.nan
+    return 100.0 * ratio * (1.0 if abs(left) >= abs(right) else -1.0)
+
+
+def _num(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+class ProgressPage(QWidget):
+    """Exercise chooser + date range; charts; calendar of days trained; recent sessions.
+
+    ``history`` returns ``(connection, profile_id)`` of the open store, or None while there is none.
+    """
+
+    def __init__(self, history: HistoryProvider, parent: QWidget | None = None,
+                 today: Callable[[], date] = date.today) -> None:
+        super().__init__(parent)
+        self._history = history
+        self._today = today
+        self.data = ChartData()
+        self.trained_days: set[date] = set()
+        self._highlighted: set[date] = set()
+        self._build()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.setStyleSheet("QLabel { color: #e6e6e6; }")
+        font = big_font(12, bold=False)
+        top = QHBoxLayout()
+        title = QLabel("Your progress")
+        title.setFont(big_font(16))
+        self.exercise_box = QComboBox()
+        self.exercise_box.setFont(font)
+        for ex_id in EXERCISE_IDS:
+            self.exercise_box.addItem(get_exercise(ex_id).title, ex_id)
+        self.range_box = QComboBox()
+        self.range_box.setFont(font)
+        for label, days in RANGES:
+            self.range_box.addItem(label, days)
+        self.range_box.setCurrentIndex(1)
+        top.addWidget(title)
+        top.addStretch(1)
+        for text, box in (("Exercise:", self.exercise_box), ("Show:", self.range_box)):
+            label = QLabel(text)
+            label.setFont(font)
+            top.addWidget(label)
+            top.addWidget(box)
+        self.exercise_box.currentIndexChanged.connect(lambda _i: self._refresh_charts())
+        self.range_box.currentIndexChanged.connect(lambda _i: self._refresh_charts())
+
+        pg.setConfigOptions(antialias=True, background=(28, 30, 34), foreground=(220, 220, 220))
+        self.charts = pg.GraphicsLayoutWidget()
+        self.plots: dict[str, pg.PlotItem] = {}
+        specs = (("reps", "Reps per day", "reps", 0, 0, 2), ("hold", "Hold time (mean)", "s", 1, 0, 1),
+                 ("peak", "Range of motion (mean peak angle)", "°", 1, 1, 1),
+                 ("faults", "Form faults per rep", "per rep", 2, 0, 1),
+                 ("asym", "Left / right difference (+ left larger)", "%", 2, 1, 1))
+        for key, name, unit, row, col, span in specs:
+            plot = self.charts.addPlot(row=row, col=col, colspan=span,
+                                       axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+            plot.setTitle(name, size="11pt")
+            plot.setLabel("left", unit)
+            plot.showGrid(x=False, y=True, alpha=0.2)
+            plot.setMenuEnabled(False)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            self.plots[key] = plot
+        width = 0.7 * DAY_S
+        self.bars_both = pg.BarGraphItem(x=[], height=[], width=width, brush=GOOD, pen=None)
+        self.bars_left = pg.BarGraphItem(x=[], height=[], width=width, brush=LEFT, pen=None)
+        self.bars_right = pg.BarGraphItem(x=[], y0=[], height=[], width=width, brush=RIGHT, pen=None)
+        for item in (self.bars_both, self.bars_left, self.bars_right):
+            self.plots["reps"].addItem(item)
+        self.reps_legend = self.plots["reps"].addLegend(offset=(10, 5))
+        self.reps_legend.addItem(self.bars_left, "left")
+        self.reps_legend.addItem(self.bars_right, "right (stacked on top)")
+
+        def line(key: str, colour: QColor, name: str | None = None, dashed: bool = False) -> pg.PlotDataItem:
+            pen = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+            return self.plots[key].plot([], [], pen=pen, symbol="o", symbolSize=7, symbolBrush=colour,
+                                        symbolPen=None, connect="finite", name=name)
+
+        self.hold_target = pg.InfiniteLine(angle=0, pen=pg.mkPen(GOOD, style=Qt.PenStyle.DotLine))
+        self.plots["hold"].addItem(self.hold_target)
+        self.hold_curve = line("hold", QColor(120, 200, 255))
+        self.peak_legend = self.plots["peak"].addLegend(offset=(10, 5))
+        self.peak_curve = line("peak", QColor(200, 160, 255))
+        self.peak_left_curve = line("peak", LEFT, "left")
+        self.peak_right_curve = line("peak", RIGHT, "right")
+        self.fault_curve = line("faults", BAD)
+        self.plots["asym"].addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen((150, 150, 150))))
+        self.asym_legend = self.plots["asym"].addLegend(offset=(10, 5))
+        self.peak_asym_curve = line("asym", WARN, "range of motion")
+        self.count_asym_curve = line("asym", QColor(160, 160, 160), "reps", dashed=True)
+        self.asym_note = pg.TextItem("", color=(170, 170, 170), anchor=(0.5, 0.5))
+        self.plots["asym"].addItem(self.asym_note)
+        self.chart_note = QLabel("")
+        self.chart_note.setFont(font)
+
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(False)
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.calendar.setMaximumDate(QDate.currentDate())
+        self.calendar.setMinimumWidth(340)
+        self.days_label = QLabel("")
+        self.days_label.setFont(big_font(13))
+        self.days_label.setWordWrap(True)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Date", "Exercises", "Reps", "Pain before → after"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col in (0, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        recent = QLabel("Recent sessions")
+        recent.setFont(big_font(13))
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.calendar)
+        side_layout.addWidget(self.days_label)
+        side_layout.addWidget(recent)
+        side_layout.addWidget(self.table, 1)
+        chart_box = QWidget()
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addWidget(self.charts, 1)
+        chart_layout.addWidget(self.chart_note)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(chart_box)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([900, 460])
+
+        self.empty = QLabel("No sessions yet.\n\nYour reps, holds and range of motion will show up here "
+                            "after your first session.\nStart one on the Coach tab.")
+        self.empty.setFont(big_font(18, bold=False))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        full = QWidget()
+        full_layout = QVBoxLayout(full)
+        full_layout.setContentsMargins(0, 0, 0, 0)
+        full_layout.addLayout(top)
+        full_layout.addWidget(split, 1)
+        self.stack.addWidget(full)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def exercise_id(self) -> str:
+        return self.exercise_box.currentData()
+
+    @property
+    def is_empty(self) -> bool:
+        return self.stack.currentWidget() is self.empty
+
+    def set_exercise(self, exercise_id: str) -> None:
+        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+
+    def set_range(self, days_back: int | None) -> None:
+        self.range_box.setCurrentIndex([d for _label, d in RANGES].index(days_back))
+
+    def refresh(self) -> None:
+        """Re-read the history: calendar, day counts, session table and the charts."""
+        opened = self._history()
+        if opened is None:
+            self._show_empty()
+            return
+        conn, profile_id = opened
+        self.trained_days = set(progress.days_trained(conn, profile_id, None, None))
+        if not self.trained_days:
+            self._show_empty()
+            return
+        self.stack.setCurrentIndex(1)
+        self._refresh_calendar()
+        self._refresh_sessions(conn, profile_id)
+        self._refresh_charts()
+
+    def _show_empty(self) -> None:
+        self.trained_days = set()
+        self.data = ChartData()
+        self._refresh_calendar()
+        self.table.setRowCount(0)
+        self.stack.setCurrentWidget(self.empty)
+
+    # ------------------------------------------------------------------ calendar and sessions
+    def _refresh_calendar(self) -> None:
+        plain = QTextCharFormat()
+        for day in self._highlighted - self.trained_days:
+            self.calendar.setDateTextFormat(QDate(day.year, day.month, day.day), plain)
+        marked = QTextCharFormat()
+        marked.setBackground(QBrush(TRAINED))
+        marked.setForeground(QBrush(QColor(255, 255, 255)))
+        marked.setFontWeight(700)
+        for day in self.trained_days:
+            self.calendar.setDateTextFormat(QDate(day.year, day.month, day.day), marked)
+        self._highlighted = set(self.trained_days)
+        today = self._today()
+        week_start = today - timedelta(days=today.weekday())
+        week = sum(1 for d in self.trained_days if week_start <= d <= today)
+        month = sum(1 for d in self.trained_days if (d.year, d.month) == (today.year, today.month) and d <= today)
+        self.days_label.setText(f"Days trained: {week} this week · {month} this month")
+
+    def highlighted_days(self) -> set[date]:
+        """The days the calendar shows as trained (read back from the widget, for tests)."""
+        return {date(q.year(), q.month(), q.day()) for q, fmt in self.calendar.dateTextFormat().items()
+                if fmt.background().color() == TRAINED}
+
+    def _refresh_sessions(self, conn, profile_id: int) -> None:
+        rows = list(reversed(progress.sessions(conn, profile_id)))[:RECENT_SESSIONS]
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            per_exercise = progress.daily_stats(conn, profile_id, session_id=row.id)
+            done = ", ".join(f"{progress.title(d.exercise)} {d.reps}" for d in per_exercise)
+            pain = f"{_pain(row.pain_before)} → {_pain(row.pain_after)}"
+            if row.sharp_pain:
+                pain += " · stopped: sharp pain"
+            cells = (_when(row.started_at), done or "–", str(row.reps), pain)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c in (2, 3):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
+
+    # ------------------------------------------------------------------ charts
+    def _refresh_charts(self) -> None:
+        opened = self._history()
+        if opened is None:
+            return
+        conn, profile_id = opened
+        definition = get_exercise(self.exercise_id)
+        since, until = range_bounds(self.range_box.currentData(), self._today())
+        stats = progress.daily_stats(conn, profile_id, exercise=self.exercise_id, since=since, until=until)
+        self.data = data = ChartData.from_stats(stats, definition.unilateral)
+        x = np.array([day_x(d) for d in data.days], dtype=float)
+        nothing = np.array([], dtype=float)
+
+        def arr(values: list) -> np.ndarray:
+            return np.array(values, dtype=float)
+
+        one_sided = definition.unilateral
+        if one_sided:
+            self.bars_both.setOpts(x=nothing, height=nothing)
+            self.bars_left.setOpts(x=x, height=arr(data.reps_left))
+            self.bars_right.setOpts(x=x, y0=arr(data.reps_left), height=arr(data.reps_right))
+        else:
+            self.bars_left.setOpts(x=nothing, height=nothing)
+            self.bars_right.setOpts(x=nothing, y0=nothing, height=nothing)
+            self.bars_both.setOpts(x=x, height=arr(data.reps))
+        self.hold_curve.setData(x, arr(data.hold_s), connect="finite")
+        self.peak_curve.setData(*((nothing, nothing) if one_sided else (x, arr(data.peak_deg))), connect="finite")
+        self.peak_left_curve.setData(*((x, arr(data.peak_left_deg)) if one_sided else (nothing, nothing)),
+                                     connect="finite")
+        self.peak_right_curve.setData(*((x, arr(data.peak_right_deg)) if one_sided else (nothing, nothing)),
+                                      connect="finite")
+        self.fault_curve.setData(x, arr(data.faults_per_rep), connect="finite")
+        self.peak_asym_curve.setData(x, arr(data.peak_asymmetry_pct), connect="finite")
+        self.count_asym_curve.setData(x, arr(data.count_asymmetry_pct), connect="finite")
+        for legend in (self.reps_legend, self.peak_legend, self.asym_legend):
+            legend.setVisible(one_sided)
+        has_hold = definition.hold_target_s is not None
+        self.hold_target.setVisible(has_hold)
+        if has_hold:
+            self.hold_target.setValue(definition.hold_target_s)
+        self.plots["hold"].setTitle(f"Hold time (mean; target {definition.hold_target_s:g} s)" if has_hold
+                                    else "Hold time (this exercise has no hold)", size="11pt")
+        self.asym_note.setText("" if one_sided else "both sides move together: nothing to compare")
+        self._fit_ranges(since, until, data, definition.hold_target_s)
+        label = self.range_box.currentText().lower()
+        self.chart_note.setText(
+            f"{definition.title}: {sum(data.reps)} reps on {len(data.days)} day(s), {label}."
+            if data.days else f"No {definition.title.lower()} {label}. Pick another exercise or a longer range.")
+
+    def _fit_ranges(self, since: date | None, until: date, data: ChartData, hold_target_s: float | None) -> None:
+        first = since if since is not None else (data.days[0] if data.days else until)
+        x0, x1 = day_x(first) - 0.6 * DAY_S, day_x(until) + 0.6 * DAY_S
+
+        def top(*series: list[float]) -> float:
+            return max([v for values in series for v in values if not math.isnan(v)], default=0.0)
+
+        tops = {"reps": top(data.reps), "hold": max(top(data.hold_s), hold_target_s or 0.0),
+                "peak": top(data.peak_deg, data.peak_left_deg, data.peak_right_deg),
+                "faults": max(1.0, top(data.faults_per_rep))}
+        for key, plot in self.plots.items():
+            plot.setXRange(x0, x1, padding=0)
+            if key == "asym":
+                worst = max(top([abs(v) for v in data.peak_asymmetry_pct + data.count_asymmetry_pct]), 0.0)
+                span = max(20.0, worst * 1.2)
+                plot.setYRange(-span, span, padding=0)
+                self.asym_note.setPos((x0 + x1) / 2, 0)
+            else:
+                plot.setYRange(0, max(1.0, tops[key] * 1.15), padding=0)
+
+
+def _when(started_at: str) -> str:
+    try:
+        return datetime.fromisoformat(started_at).strftime("%a %d %b %Y, %H:%M")
+    except (TypeError, ValueError):
+        return str(started_at)
+
+
+def _pain(score: int | None) -> str:
+    return "–" if score is None else str(score)
