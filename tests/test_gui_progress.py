@@ -1,0 +1,169 @@
+"""The Progress tab, offscreen, on the hand-written fixture history (tests/history_fixture.py).
+
+Every expected number below is worked out by hand from the fixture's stated rules (its module
+docstring), not read back from app.coach.progress.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from tests import history_fixture as fx
+
+from app.gui.progress_page import ProgressPage, day_x
+
+TODAY = fx.START + timedelta(days=13)  # Sunday 15 Nov 2026, the day after the last session
+K = range(10)
+
+
+@pytest.fixture
+def conn(tmp_path):
+    connection = sqlite3.connect(fx.build_history(tmp_path / "history.sqlite3"))
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def page(qtbot, conn):
+    widget = ProgressPage(lambda: (conn, fx.PROFILE), today=lambda: TODAY)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.refresh()
+    return widget
+
+
+def bars(item) -> tuple[list[float], list[float], list[float]]:
+    opts = item.opts
+    n = len(opts["height"])
+    y0 = opts.get("y0")
+    y0 = [0.0] * n if y0 is None else list(np.broadcast_to(np.asarray(y0, float), (n,)))
+    return list(np.asarray(opts["x"], float)), list(np.asarray(opts["height"], float)), y0
+
+
+def same(a, b) -> bool:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return a.shape == b.shape and bool(np.all((np.isnan(a) & np.isnan(b)) | np.isclose(a, b)))
+
+
+def test_glute_bridge_over_all_time_matches_the_fixture(page):
+    page.set_exercise("glute_bridge")
+    page.set_range(None)
+    # reps: 6 + k // 3, plus a second set of 4 in session 3
+    reps = [6, 6, 6, 11, 7, 7, 8, 8, 8, 9]
+    # holds: rep 1 of each set 3.0 s, the rest 5.0 s
+    holds = [(3 + 5 * (n - 1)) / n for n in reps]
+    holds[3] = (2 * 3.0 + 9 * 5.0) / 11
+    # peaks: odd reps 160 + k, even reps 158 + k
+    peaks = []
+    for k, n in zip(K, reps):
+        sets = [6 + k // 3] + ([4] if k == 3 else [])
+        values = [160.0 + k if i % 2 else 158.0 + k for size in sets for i in range(1, size + 1)]
+        peaks.append(sum(values) / len(values))
+    # faults per rep: hold_short on rep 1 of each set, hips_low on rep 2 (first set and the extra one) when k < 5
+    faults = [(2 if k < 5 else 1) / n for k, n in zip(K, reps)]
+    faults[3] = 4 / 11
+    data = page.data
+    assert data.days == list(fx.TRAINED_DAYS)
+    assert data.reps == reps
+    assert same(data.hold_s, holds)
+    assert same(data.peak_deg, peaks)
+    assert same(data.faults_per_rep, faults)
+    # ...and those are the arrays the charts draw.
+    x, height, y0 = bars(page.bars_both)
+    assert same(x, [day_x(d) for d in fx.TRAINED_DAYS]) and same(height, reps) and same(y0, [0] * 10)
+    assert bars(page.bars_left)[1] == [] and bars(page.bars_right)[1] == []
+    assert same(page.hold_curve.getData()[1], holds)
+    assert same(page.peak_curve.getData()[1], peaks)
+    assert same(page.fault_curve.getData()[1], faults)
+    assert np.isnan(page.peak_asym_curve.getData()[1]).all()  # a two-sided exercise has no asymmetry
+    assert page.hold_target.isVisible() and page.hold_target.value() == 5.0
+
+
+def test_straight_leg_raise_stacks_left_and_right_and_shows_the_asymmetry(page):
+    page.set_exercise("straight_leg_raise")
+    page.set_range(30)
+    left = [8] * 10
+    right = [6 if k < 5 else 8 for k in K]
+    right_peak = [14.0 + 0.5 * k for k in K]
+    data = page.data
+    assert data.days == list(fx.TRAINED_DAYS)
+    x, height, y0 = bars(page.bars_left)
+    assert same(height, left) and same(y0, [0] * 10)
+    x, height, y0 = bars(page.bars_right)
+    assert same(height, right) and same(y0, left)  # right stacked on top of left
+    assert bars(page.bars_both)[1] == []
+    assert same(page.peak_left_curve.getData()[1], [18.0] * 10)
+    assert same(page.peak_right_curve.getData()[1], right_peak)
+    # (left - right) / larger side, + when the left is larger: reps 8 vs 6 is 25 %; peaks 18 vs 14 + k/2,
+    # so the right side passes the left on the last day (18.5)
+    assert same(page.count_asym_curve.getData()[1], [25.0 if k < 5 else 0.0 for k in K])
+    assert same(page.peak_asym_curve.getData()[1], [100 * (18.0 - p) / max(18.0, p) for p in right_peak])
+    assert page.peak_asym_curve.getData()[1][-1] < 0
+    # holds: 8 left at 5.0 s; right at 4.0 s when k < 3, else 5.0 s
+    holds = [(8 * 5.0 + r * (4.0 if k < 3 else 5.0)) / (8 + r) for k, r in zip(K, right)]
+    assert same(page.hold_curve.getData()[1], holds)
+
+
+def test_the_last_seven_days_of_squats(page):
+    page.set_exercise("squat")
+    page.set_range(7)  # 9..15 Nov: sessions 5..9 (offsets 7, 8, 10, 11, 12)
+    assert page.data.days == [fx.START + timedelta(days=o) for o in (7, 8, 10, 11, 12)]
+    assert page.data.reps == [5, 2, 5, 5, 5]  # session 6 stopped for sharp pain after 2
+    # rep i bottoms out at 110 - 2k + (i - 1): the day's mean is 110 - 2k + (n - 1) / 2
+    assert same(page.peak_curve.getData()[1], [110.0 - 2 * k + (n - 1) / 2 for k, n in zip(range(5, 10), [5, 2, 5, 5, 5])])
+    assert same(page.fault_curve.getData()[1], [0.0] * 5)  # "shallow" only in sessions 0 and 1
+    assert not page.hold_target.isVisible()
+    # the x axis spans exactly the seven days
+    low, high = page.plots["reps"].viewRange()[0]
+    assert low < day_x(TODAY - timedelta(days=6)) < day_x(TODAY) < high
+    assert high - low < 8 * 86400
+
+
+def test_calendar_highlights_exactly_the_trained_days(page):
+    # the empty session (5 Nov) and the other profile do not count; session 9 counts on the day it began
+    assert page.highlighted_days() == set(fx.TRAINED_DAYS)
+    assert fx.EMPTY_SESSION_DAY not in page.highlighted_days()
+    # this week = Mon 9 .. Sun 15 Nov: offsets 7, 8, 10, 11, 12; this month: all ten
+    assert page.days_label.text() == "Days trained: 5 this week · 10 this month"
+
+
+def test_recent_sessions_table_newest_first_with_pain(page):
+    table = page.table
+    assert table.rowCount() == 11  # ten sessions and the empty one
+    cells = [[table.item(r, c).text() for c in range(4)] for r in range(table.rowCount())]
+    # session 9 (newest): bridge 9 + raises 8 + 8 + squats 5; pain 1 -> 0
+    assert cells[0][0].startswith("Sat 14 Nov 2026, 23:50")
+    assert cells[0][2] == "30"
+    assert cells[0][3] == "1 → 0"
+    assert "Glute bridge 9" in cells[0][1] and "Squat 5" in cells[0][1]
+    # session 6 (third row): pain 2 -> 4 and the sharp-pain stop
+    assert cells[3][0].startswith("Tue 10 Nov")
+    assert cells[3][2] == str(8 + 16 + 2)
+    assert cells[3][3] == "2 → 4 · stopped: sharp pain"
+    # the empty session: no reps, no pain
+    empty_row = [row for row in cells if row[0].startswith("Thu 05 Nov")]
+    assert empty_row == [["Thu 05 Nov 2026, 09:00", "–", "0", "– → –"]]
+
+
+def test_no_history_shows_the_friendly_empty_state(qtbot, tmp_path):
+    conn = sqlite3.connect(tmp_path / "empty.sqlite3")
+    fx.create_schema(conn)
+    opened: list = [None]
+    page = ProgressPage(lambda: opened[0], today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.is_empty
+    opened[0] = (conn, 1)
+    page.refresh()
+    assert page.is_empty and "No sessions yet" in page.empty.text()
+    assert page.highlighted_days() == set()
+    fx.write_history(sqlite3.connect(tmp_path / "full.sqlite3"))
+    opened[0] = (sqlite3.connect(tmp_path / "full.sqlite3"), fx.PROFILE)
+    page.refresh()
+    assert not page.is_empty and page.highlighted_days() == set(fx.TRAINED_DAYS)
+    conn.close()
