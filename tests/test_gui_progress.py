@@ -115,7 +115,8 @@ def test_the_last_seven_days_of_squats(page):
     assert page.data.days == [fx.START + timedelta(days=o) for o in (7, 8, 10, 11, 12)]
     assert page.data.reps == [5, 2, 5, 5, 5]  # session 6 stopped for sharp pain after 2
     # rep i bottoms out at 110 - 2k + (i - 1): the day's mean is 110 - 2k + (n - 1) / 2
-    assert same(page.peak_curve.getData()[1], [110.0 - 2 * k + (n - 1) / 2 for k, n in zip(range(5, 10), [5, 2, 5, 5, 5])])
+    means = [110.0 - 2 * k + (n - 1) / 2 for k, n in zip(range(5, 10), [5, 2, 5, 5, 5])]
+    assert same(page.peak_curve.getData()[1], means)
     assert same(page.fault_curve.getData()[1], [0.0] * 5)  # "shallow" only in sessions 0 and 1
     assert not page.hold_target.isVisible()
     # the x axis spans exactly the seven days

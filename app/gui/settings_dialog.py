@@ -39,6 +39,10 @@ ROUTINE_COLUMNS = ("In", "Exercise", "Target reps", "Sets", "Rest (s)")
 class OverrideError(ValueError):
     """A physiotherapist's override that cannot be used; the message names the exercise and the field."""
 
+    def __init__(self, message: str, exercise: str) -> None:
+        super().__init__(message)
+        self.exercise = exercise
+
 
 def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
     """Overrides typed as text -> the ``overrides`` settings value, each checked by ``personalise``.
@@ -55,11 +59,12 @@ def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
             try:
                 entry["target_reps"] = int(reps)
             except ValueError:
-                raise OverrideError(f"{definition.title}: target reps must be a whole number, got {reps!r}") from None
+                raise OverrideError(f"{definition.title}: target reps must be a whole number, got {reps!r}",
+                                    ex_id) from None
         hold = fields.get("hold_target_s", "").strip()
         if hold:
-            entry["hold_target_s"] = _number(definition.title, "hold seconds", hold)
-        limits = {code: _number(definition.title, f"{code} limit", text.strip())
+            entry["hold_target_s"] = _number(ex_id, "hold seconds", hold)
+        limits = {code: _number(ex_id, f"{code.replace('_', ' ')} limit", text.strip())
                   for code, text in fields.get("limits", {}).items() if text.strip()}
         if limits:
             entry["limits"] = limits
@@ -68,18 +73,19 @@ def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
         try:
             personalise(definition, strictness, None, entry)
         except (ValueError, TypeError) as exc:
-            raise OverrideError(f"{definition.title}: {exc}") from None
+            raise OverrideError(f"{definition.title}: {exc}", ex_id) from None
         result[ex_id] = entry
     return result
 
 
-def _number(title: str, what: str, text: str) -> float:
+def _number(ex_id: str, what: str, text: str) -> float:
+    title = get_exercise(ex_id).title
     try:
         value = float(text)
     except ValueError:
-        raise OverrideError(f"{title}: {what} must be a number, got {text!r}") from None
+        raise OverrideError(f"{title}: {what} must be a number, got {text!r}", ex_id) from None
     if not math.isfinite(value):
-        raise OverrideError(f"{title}: {what} must be a finite number, got {text!r}")
+        raise OverrideError(f"{title}: {what} must be a finite number, got {text!r}", ex_id)
     return value
 
 
@@ -385,6 +391,7 @@ class SettingsDialog(QDialog):
         except OverrideError as exc:
             self.show_error(str(exc))
             self.tabs.setCurrentIndex(1)
+            self.override_exercise.setCurrentIndex(EXERCISE_IDS.index(exc.exercise))
             return False
         if self.store is None:
             return False
