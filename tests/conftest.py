@@ -16,6 +16,13 @@ SHARED_CLIPS = ROOT.parent / "shared" / "clips"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path_factory, monkeypatch):
+    """No test writes into the user's real data folder (the window opens the history at startup)."""
+    if "HIPCOACH_DATA_DIR" not in os.environ:
+        monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path_factory.mktemp("hipcoach-data")))
+
+
 def shared_clips() -> list[dict]:
     """The real clips with their counts by eye, or [] when ../shared is not beside the project."""
     manifest = SHARED_CLIPS / "clips.json"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Protocol
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QColor
+from PyQt6.QtGui import QAction, QColor, QKeySequence
 from PyQt6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
 )
@@ -18,6 +21,8 @@ from app.gui.session import SessionLog
 from app.gui.voice import Voice
 from app.gui.widgets import BAD, GOOD, LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, HoldRing, VideoView, big_font
 from app.gui.worker import GeneratorWorker
+from exercises.checker import ExerciseChecker
+from exercises.definitions import ExerciseDef
 from exercises.events import STATUS_CODES, STATUS_MESSAGES
 from exercises.registry import get_exercise
 
@@ -50,6 +55,21 @@ SIGNAL_CAPTIONS = {
     "thigh_backward": "thigh backward",
     "squat_knee_angle": "knee angle",
 }
+
+
+class LiveHooks(Protocol):
+    """What the coaching layer does around a live set (app.gui.coaching.Coach implements it)."""
+
+    def definition_for(self, exercise_id: str) -> ExerciseDef: ...  # personalised for this person
+    def set_started(self, definition: ExerciseDef) -> None: ...
+    def take(self, events: Sequence[object]) -> None: ...  # every step's checker events
+    def set_ended(self, code: str, session_over: bool) -> None: ...  # 'done', 'stopped', 'pain', ...
+    def request_start(self, source: LiveSource, exercise_id: str) -> None: ...  # a start the person asked for
+
+
+SHARP_STYLE = ("QPushButton { color: #fff; background: #c62828; border-radius: 10px; padding: 8px; }"
+               "QPushButton:disabled { color: #999; background: #4a3030; }")
+NEXT_STYLE = "QPushButton { color: #111; background: #e8e8e8; border-radius: 8px; padding: 6px; }"
 
 
 class MessagePanel(QWidget):
@@ -98,6 +118,9 @@ class LivePage(QWidget):
     session_ended = pyqtSignal(object)  # the SessionLog
     running_changed = pyqtSignal(bool)
     stepped = pyqtSignal(object)  # each LiveItem, after it was handled (tests and measurements)
+    target_reached = pyqtSignal()  # once per set, when the target (per side if unilateral) is met
+    sharp_pain = pyqtSignal()  # the person pressed "Sharp pain - stop" (or P)
+    next_requested = pyqtSignal()  # "Next exercise" in a routine
 
     def __init__(self, voice: Voice, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +129,10 @@ class LivePage(QWidget):
         self.session: SessionLog | None = None
         self.source: LiveSource | None = None
         self.exercise_id = "glute_bridge"
+        self.definition: ExerciseDef = get_exercise(self.exercise_id)
+        self.hooks: LiveHooks | None = None
+        self.checker: ExerciseChecker | None = None
+        self._target_said = False
         self.model = "full"
         self.state = None
         self._cue_until = 0.0
@@ -168,6 +195,24 @@ class LivePage(QWidget):
         col.addWidget(self.checks)
         col.addStretch(0)
         col.addWidget(self.elapsed)
+        self.next_button = QPushButton("Next exercise  ›")
+        self.next_button.setFont(big_font(16))
+        self.next_button.setMinimumHeight(48)
+        self.next_button.setStyleSheet(NEXT_STYLE)
+        self.next_button.clicked.connect(self.next_requested)
+        self.next_button.hide()  # only in a routine
+        col.addWidget(self.next_button)
+        self.sharp_button = QPushButton("Sharp pain – stop  (P)")
+        self.sharp_button.setFont(big_font(20))
+        self.sharp_button.setMinimumHeight(76)
+        self.sharp_button.setStyleSheet(SHARP_STYLE)
+        self.sharp_button.clicked.connect(self._sharp_pressed)
+        col.addWidget(self.sharp_button)
+        self.sharp_action = QAction("Sharp pain – stop", self)
+        self.sharp_action.setShortcut(QKeySequence("P"))
+        self.sharp_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.sharp_action.triggered.connect(self._sharp_pressed)
+        self.addAction(self.sharp_action)
 
         self.cue_banner = Banner(26)
         self.status_banner = Banner(24)
@@ -182,7 +227,9 @@ class LivePage(QWidget):
         self._show_exercise()
 
     def _show_exercise(self) -> None:
-        ex = get_exercise(self.exercise_id)
+        if self.definition.id != self.exercise_id:
+            self.definition = get_exercise(self.exercise_id)
+        ex = self.definition
         self.title.setText(ex.title)
         unilateral = ex.unilateral
         self.left_count.setVisible(unilateral)
@@ -215,6 +262,7 @@ class LivePage(QWidget):
         self._show_exercise()
         if restart and self.source is not None:
             self.start(self.source)
+        self.sharp_button.setEnabled(self.running)
 
     def start(self, source: LiveSource, exercise_id: str | None = None, model: str | None = None) -> None:
         if self.running:
@@ -224,9 +272,13 @@ class LivePage(QWidget):
         if model:
             self.model = model
         self.source = source
-        ex = get_exercise(self.exercise_id)
+        # The coaching layer personalises the definition (calibration, strictness, the routine's target).
+        self.definition = self.hooks.definition_for(self.exercise_id) if self.hooks else get_exercise(self.exercise_id)
+        ex = self.definition
         self._show_exercise()
         self.session = SessionLog(ex.id, ex.title, ex.unilateral, ex.target_reps)
+        self.checker = checker = ExerciseChecker(ex)
+        self._target_said = False
         self.state = None
         self._error = None
         self.voice.reset()
@@ -234,12 +286,15 @@ class LivePage(QWidget):
         self.video.clear(f"Starting {source.describe()} …")
         self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)
         exercise_id, model = self.exercise_id, self.model
-        worker = GeneratorWorker(lambda: live_items(source, exercise_id, model))
+        worker = GeneratorWorker(lambda: live_items(source, ex, model, checker=checker))
         worker.yielded.connect(self._on_item)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
         self.worker = worker
+        if self.hooks is not None:
+            self.hooks.set_started(ex)
         worker.start()
+        self.sharp_button.setEnabled(True)
         self.running_changed.emit(True)
         log.info("live session: %s, %s, model %s", source.describe(), exercise_id, model)
 
@@ -254,13 +309,30 @@ class LivePage(QWidget):
             self.status_banner.show_message("Paused. Press Space to go on.", QColor(90, 140, 230), QColor(255, 255, 255))
         self.running_changed.emit(True)
 
-    def stop(self, show_summary: bool = True) -> None:
+    def stop(self, show_summary: bool = True, code: str = "stopped", reason: str = "") -> None:
+        """Stop the set; ``code`` is how it ended for the history ('stopped', 'done', 'pain', 'skipped')."""
         worker = self.worker
         if worker is None:
             return
         worker.stop()
         worker.wait(10000)
-        self._finish(show_summary, "")
+        self._finish(show_summary, reason, code)
+
+    def _sharp_pressed(self) -> None:
+        if self.running:
+            self.sharp_pain.emit()
+
+    def _target_met(self, state) -> bool:
+        target = self.definition.target_reps
+        if not target or state is None:
+            return False
+        if self.definition.unilateral and state.reps_by_side is not None:
+            return min(state.reps_by_side.get("left", 0), state.reps_by_side.get("right", 0)) >= target
+        return state.reps >= target
+
+    @property
+    def target_met(self) -> bool:
+        return self._target_met(self.state)
 
     # ------------------------------------------------------------------ worker results
     def _on_item(self, item: LiveItem) -> None:
@@ -269,16 +341,22 @@ class LivePage(QWidget):
         step = item.step
         result = step.result
         self.session.add(result, step.frame.timestamp_ms / 1000.0)
-        for event in getattr(result, "events", ()):
+        events = getattr(result, "events", ())
+        if self.hooks is not None and events:
+            self.hooks.take(events)  # each rep is written as it is counted
+        for event in events:
             self._on_event(event)
         self.state = getattr(result, "state", None)
         self.video.show_frame(item.display_bgr, tag=item.arrived_s)
         self._render_state(self.state)
         self.stepped.emit(item)
+        if not self._target_said and self._target_met(self.state):
+            self._target_said = True
+            self.target_reached.emit()
 
     def _on_event(self, event) -> None:
         kind = event.kind
-        ex = get_exercise(self.exercise_id)
+        ex = self.definition
         if kind == "rep_completed":
             self.voice.play("rep")
             if event.side and ex.unilateral:
@@ -315,7 +393,8 @@ class LivePage(QWidget):
             return
         if worker.stopped_by_user:
             return
-        self._finish(True, self._end_reason())
+        lost = bool(self._error) or (self.source is not None and self.source.is_camera)
+        self._finish(True, self._end_reason(), "interrupted" if lost else ("done" if self.target_met else "stopped"))
 
     def _end_reason(self) -> str:
         frames = self.session.frames if self.session else 0
@@ -328,12 +407,27 @@ class LivePage(QWidget):
             return "The camera stopped sending pictures (unplugged?). Your session so far is kept."
         return "The video ended."
 
-    def _finish(self, show_summary: bool, reason: str) -> None:
+    def _close_checker(self) -> None:
+        """Close the set's checker (after its worker stopped) and pass on the last events it gives."""
+        checker, self.checker = self.checker, None
+        if checker is None:
+            return
+        events = checker.finish()
+        if self.session is not None and events and checker.state is not None:
+            self.session.add(SimpleNamespace(events=events, state=None), checker.state.t_s)
+        if self.hooks is not None and events:
+            self.hooks.take(events)
+
+    def _finish(self, show_summary: bool, reason: str, code: str = "stopped") -> None:
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.stop()
             # Keep it alive until its thread has quit: a QThread destroyed while running aborts.
             self._retired = [w for w in self._retired if not (w.thread and w.thread.isFinished())] + [worker]
+        self._close_checker()
+        if self.hooks is not None:
+            self.hooks.set_ended(code, show_summary)
+        self.sharp_button.setEnabled(False)
         session = self.session
         self.running_changed.emit(False)
         self.status_banner.show_message("")
@@ -362,7 +456,7 @@ class LivePage(QWidget):
         if camera:
             lines.append("Connect a camera and press Start, or watch how it works on a generated sample clip.")
         if clip is not None:
-            actions.append(("Play the demo clip", lambda: self.start(LiveSource(path=clip), self.exercise_id)))
+            actions.append(("Play the demo clip", lambda: self.request_start(LiveSource(path=clip), self.exercise_id)))
         elif camera:
             lines.append("(No sample clip for this exercise was found in sample_videos/.)")
         actions.append(("Try again", self._restart))
@@ -371,11 +465,18 @@ class LivePage(QWidget):
 
     def _restart(self) -> None:
         if self.source is not None:
-            self.start(self.source)
+            self.request_start(self.source, self.exercise_id)
+
+    def request_start(self, source: LiveSource, exercise_id: str) -> None:
+        """A start the person asked for: through the coaching layer's check-ins when there is one."""
+        if self.hooks is not None:
+            self.hooks.request_start(source, exercise_id)
+        else:
+            self.start(source, exercise_id)
 
     # ------------------------------------------------------------------ rendering
     def _render_counts(self, reps: int, by_side: dict | None) -> None:
-        ex = get_exercise(self.exercise_id)
+        ex = self.definition
         target = ex.target_reps
         if ex.unilateral and by_side is not None:
             per = f" / {target}" if target else ""
@@ -400,7 +501,7 @@ class LivePage(QWidget):
     def _render_state(self, state) -> None:
         if state is None:
             return
-        ex = get_exercise(self.exercise_id)
+        ex = self.definition
         self._render_counts(state.reps, state.reps_by_side)
         ok = state.status is None and not state.faults and state.phase == "active"
         self.ring.set_hold(state.hold_s, state.hold_target_s, ok)
@@ -419,7 +520,7 @@ class LivePage(QWidget):
     def _show_cue(self, text: str, background: QColor | None = None) -> None:
         if text in STATUS_MESSAGES.values():
             return  # already on the "not counting" banner, with what to do about it
-        fault = any(text == rule.cue for rule in get_exercise(self.exercise_id).rules)
+        fault = any(text == rule.cue for rule in self.definition.rules)
         colour = background or (BAD if fault else QColor(50, 110, 200))
         self.cue_banner.show_message(text, colour, QColor(255, 255, 255) if colour != WARN else QColor(20, 20, 20))
         self._cue_until = time.monotonic() + 4.0
@@ -433,7 +534,11 @@ class LivePage(QWidget):
             self.elapsed.setText(f"Time {m}:{s:02d}" + ("   (paused)" if self.paused else ""))
 
     def shutdown(self) -> None:
+        """The window is closing: stop the worker and close the set in the history."""
         if self.worker is not None:
             self.worker.stop()
             self.worker.wait(10000)
             self.worker = None
+            self._close_checker()
+            if self.hooks is not None:
+                self.hooks.set_ended("stopped", True)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from exercises.checker import ExerciseChecker
+from exercises.definitions import ExerciseDef
 from exercises.registry import get_exercise
 from pose.estimator import PoseEstimator
 from pose.filtering import PoseFilter
@@ -62,13 +63,18 @@ def _stamped(frames: Iterator[VideoFrame], arrivals: dict[int, float]) -> Iterat
         yield frame
 
 
-def live_items(source: LiveSource, exercise_id: str, model: str = "full",
-               estimator: PoseEstimator | None = None) -> Iterator[LiveItem]:
-    """Run the live pipeline; closing the generator releases the camera and the model."""
-    exercise = get_exercise(exercise_id)
+def live_items(source: LiveSource, exercise: ExerciseDef | str, model: str = "full",
+               estimator: PoseEstimator | None = None, checker: ExerciseChecker | None = None) -> Iterator[LiveItem]:
+    """Run the live pipeline; closing the generator releases the camera and the model.
+
+    ``exercise`` is an id or a (personalised) definition. A ``checker`` passed in belongs to the
+    caller, who calls its ``finish()`` (and keeps the events it returns) once the generator is closed.
+    """
+    own_checker = checker is None
+    if checker is None:
+        checker = ExerciseChecker(get_exercise(exercise) if isinstance(exercise, str) else exercise)
     own_estimator = estimator is None
     estimator = estimator or PoseEstimator(model)
-    checker = ExerciseChecker(exercise)
     arrivals: dict[int, float] = {}
     try:
         for step in run_pipeline(_stamped(source.frames(), arrivals), estimator, PoseFilter(), checker):
@@ -77,6 +83,7 @@ def live_items(source: LiveSource, exercise_id: str, model: str = "full",
                 image = cv2.flip(image, 1)  # a mirror is what people expect of a webcam preview
             yield LiveItem(step, image, arrivals.pop(step.frame.index, time.perf_counter()))
     finally:
-        checker.finish()
+        if own_checker:
+            checker.finish()
         if own_estimator:
             estimator.close()

@@ -34,6 +34,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--review", metavar="VIDEO", help="open a recorded video in replay review")
     parser.add_argument("--mute", action="store_true", help="start with the voice off")
     parser.add_argument("--no-start", action="store_true", help="open the window without starting the camera")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder for the history (default: $HIPCOACH_DATA_DIR or the user data folder)")
+    parser.add_argument("--no-checkin", action="store_true",
+                        help="skip the safety questions and pain check-ins (demos, tests; also HIPCOACH_NO_CHECKIN=1)")
     return parser.parse_args(argv)
 
 
@@ -49,6 +53,10 @@ def main(argv: list[str]) -> int:
         print("hipcoach: error: no display to open the window on (DISPLAY is not set); "
               "for headless work use 'hipcoach analyze VIDEO --exercise ID'", file=sys.stderr)
         return 2
+    if args.data_dir:
+        # Through the environment, so every part that finds the history (store, reports) agrees.
+        os.environ["HIPCOACH_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
+    checkins = not (args.no_checkin or os.environ.get("HIPCOACH_NO_CHECKIN", "") not in ("", "0"))
     import cv2  # noqa: F401  (import first, so its environment changes can be undone below)
 
     _qt_environment()
@@ -58,7 +66,7 @@ def main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("HipCoach")
-    window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute)
+    window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute, checkins=checkins)
     window.resize(1400, 900)
     window.show()
     if args.review:

@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import (
     QCheckBox, QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget,
 )
 
+from app.gui.coaching import Coach
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
 from app.gui.voice import Voice
@@ -24,7 +25,7 @@ VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 
 class MainWindow(QMainWindow):
     def __init__(self, exercise_id: str = "glute_bridge", model: str = "full", muted: bool = False,
-                 enable_speech: bool = True) -> None:
+                 enable_speech: bool = True, checkins: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("HipCoach")
         self.model = model
@@ -33,6 +34,9 @@ class MainWindow(QMainWindow):
         self.live = LivePage(self.voice)
         self.live.exercise_id = exercise_id
         self.live.model = model
+        self.store = None  # the history (app.coach.store.HistoryStore), opened by the coach below
+        self.profile_id = None
+        self.coach = Coach(self, self.live, self.voice, checkins=checkins)
         self.review = None  # built on first use (pyqtgraph import)
         self.progress_page = None  # built on first use, like the review page
         self.tabs = QTabWidget()
@@ -45,8 +49,11 @@ class MainWindow(QMainWindow):
         self.live.running_changed.connect(self._update_buttons)
         self._update_buttons()
         self.live._show_exercise()
-        if self.voice.note:
-            self.statusBar().showMessage(self.voice.note, 15000)
+        self.coach.status.connect(lambda text: self.statusBar().showMessage(text, 20000))
+        self.coach.exercise_shown.connect(self._show_exercise_quietly)
+        history_note = self.coach.open_history()
+        if history_note or self.voice.note:
+            self.statusBar().showMessage("   ".join(n for n in (history_note, self.voice.note) if n), 20000)
         self.setStyleSheet("QMainWindow { background: #1c1e22; } QToolBar { spacing: 8px; }")
 
     # ------------------------------------------------------------------ chrome
@@ -80,8 +87,11 @@ class MainWindow(QMainWindow):
         self.pause_action.triggered.connect(self.live.toggle_pause)
         self.stop_action = QAction("Stop", self)
         self.stop_action.setShortcuts([QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+.")])
-        self.stop_action.triggered.connect(lambda: self.live.stop())
-        for action in (self.start_action, self.pause_action, self.stop_action):
+        self.stop_action.triggered.connect(lambda: self.coach.stop())
+        self.routine_action = QAction("Start routine", self)
+        self.routine_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.routine_action.triggered.connect(lambda: self.coach.start_routine())
+        for action in (self.start_action, self.routine_action, self.pause_action, self.stop_action):
             bar.addAction(action)
         bar.addSeparator()
         self.mute_box = QCheckBox("Mute")
@@ -124,11 +134,17 @@ class MainWindow(QMainWindow):
     def start_live(self, camera: int | None = 0, path: Path | None = None) -> None:
         source = LiveSource(camera=camera) if path is None else LiveSource(path=Path(path))
         self.tabs.setCurrentWidget(self.live)
-        self.live.start(source, self.exercise_box.currentData(), self.model)
+        self.coach.request_start(source, self.exercise_box.currentData())
 
     def _start_clicked(self) -> None:
         source = self.live.source or LiveSource(camera=0)
-        self.live.start(source, self.exercise_box.currentData(), self.model)
+        self.coach.request_start(source, self.exercise_box.currentData())
+
+    def _show_exercise_quietly(self, exercise_id: str) -> None:
+        """The routine moved on: show it in the toolbar without restarting anything."""
+        self.exercise_box.blockSignals(True)
+        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.blockSignals(False)
 
     def _exercise_chosen(self, index: int) -> None:
         self.live.set_exercise(self.exercise_box.itemData(index))
@@ -143,7 +159,7 @@ class MainWindow(QMainWindow):
 
         cameras = QMediaDevices.videoInputs()
         if not cameras:
-            self.live.start(LiveSource(camera=0), self.exercise_box.currentData(), self.model)
+            self.coach.request_start(LiveSource(camera=0), self.exercise_box.currentData())
             return
         from PyQt6.QtWidgets import QInputDialog
 
@@ -244,6 +260,7 @@ class MainWindow(QMainWindow):
                 return None if found is None else (found[0].connection, found[1])
 
             self.progress_page = ProgressPage(opened)
+            self.progress_page.set_exercise(self.exercise_box.currentData())
             self.tabs.addTab(self.progress_page, "Progress")
         self.tabs.setCurrentWidget(self.progress_page)
         self.progress_page.refresh()
@@ -294,6 +311,7 @@ class MainWindow(QMainWindow):
         show_data_location(self, Path(store.path).parent if store is not None else data_dir())
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        self.coach.close()  # ends the set and the session in the history
         self.live.shutdown()
         if self.review is not None:
             self.review.shutdown()

@@ -1,0 +1,564 @@
+"""The coaching flow around the live page: history, safety screening, pain check-ins, routines.
+
+:class:`Coach` is the live page's :class:`~app.gui.live.LiveHooks`: it personalises each
+exercise from the profile, writes every step's events through the
+:class:`~app.coach.recorder.SessionRecorder` (so each rep is on disk as it is counted), and runs a
+session as: screening when due -> pain before -> one exercise or a whole routine -> pain after ->
+advice. The rules themselves (when to screen, when pain means stop, the routine and its ramp) live
+in the Qt-free :mod:`app.coach`; this class only asks, shows and says.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+from PyQt6.QtWidgets import QMessageBox, QWidget
+
+from app.gui.checkin import AdviceDialog, PainCheckIn, ScreeningDialog
+from app.gui.live import LivePage
+from app.gui.live_pipeline import LiveSource
+from app.gui.routine_page import RestPage
+from app.gui.session import SessionLog
+from app.gui.voice import Voice
+from exercises.definitions import ExerciseDef
+from exercises.registry import get_exercise
+
+# The rules land as separate modules; until one can be imported its piece is off, not broken.
+try:
+    from app.coach import safety
+except ImportError:  # pragma: no cover - only while the module is missing
+    safety = None
+try:
+    from app.coach import routine as routine_rules
+except ImportError:  # pragma: no cover
+    routine_rules = None
+try:
+    from exercises.personalise import Calibration, personalise
+except ImportError:  # pragma: no cover
+    Calibration = personalise = None
+
+log = logging.getLogger(__name__)
+
+HISTORY_ERRORS = (sqlite3.Error, OSError)
+SHARP_SAID = "Stopping now. Stop and rest. Don't push through sharp pain."
+
+
+def _store_api():
+    """The history store's module (imported late: the GUI still runs when it cannot be loaded)."""
+    from app.coach import recorder, store
+
+    return store, recorder
+
+
+class Coach(QObject):
+    """Runs sessions for the main window; ``status`` carries one-line notes for the status bar."""
+
+    status = pyqtSignal(str)
+    exercise_shown = pyqtSignal(str)  # the exercise the routine moved to (for the toolbar)
+    routine_finished = pyqtSignal(list)  # the SessionLogs of the routine's exercises
+
+    def __init__(self, window: QWidget, live: LivePage, voice: Voice, checkins: bool = True) -> None:
+        super().__init__(window)
+        self.window = window
+        self.live = live
+        self.voice = voice
+        self.checkins = checkins
+        self.recorder = None
+        self.mode: str | None = None  # None, 'single' or 'routine'
+        self.pain_before: int | None = None
+        self.session_exercises: list[str] = []
+        self.sharp_exercises: list[str] = []
+        self.runner = None
+        self.routine_logs: list[SessionLog] = []
+        self.routine_override: Sequence | None = None  # tests: a tiny routine instead of the profile's
+        self.routine_source: Callable[[object], LiveSource] | None = None  # tests: a clip per exercise
+        self._routine_base: LiveSource | None = None
+        self._stopping = False  # the coach itself is stopping the live set: its end is handled here
+        self._closing = False
+        self._screened_at: datetime | None = None  # without a history: screen once per run
+        # The dialogs on screen (tests answer them like a person would).
+        self.screening_dialog: ScreeningDialog | None = None
+        self.pain_dialog: PainCheckIn | None = None
+        self.advice_dialog: AdviceDialog | None = None
+        self.rest_page = RestPage()
+        live.stack.addWidget(self.rest_page)
+        self.rest_page.finished.connect(self._rest_over)
+        self.rest_page.end_requested.connect(self.end_routine)
+        live.hooks = self
+        live.sharp_pain.connect(self.sharp_pain)
+        live.target_reached.connect(self._target_reached)
+        live.next_requested.connect(self.next_exercise)
+
+    # ------------------------------------------------------------------ history
+    @property
+    def store(self):
+        return getattr(self.window, "store", None)
+
+    @property
+    def profile_id(self) -> int | None:
+        return getattr(self.window, "profile_id", None)
+
+    def open_history(self, ask_fresh: Callable[[str], bool] | None = None) -> str:
+        """Open the history at startup; returns the status-bar note ('' when all is well).
+
+        A file that cannot be read is offered to be moved aside (``ask_fresh(message)`` says yes);
+        a folder that cannot be written leaves the app running without history.
+        """
+        try:
+            store_mod, _ = _store_api()
+        except ImportError as exc:
+            log.warning("history off: %s", exc)
+            return "History is off: the history module could not be loaded."
+        path = store_mod.data_dir() / "history.sqlite3"
+        try:
+            store = store_mod.HistoryStore.open()
+        except store_mod.StoreError as exc:
+            message = str(exc)
+            if not path.is_file():
+                return f"History is off: {message}"
+            ask = ask_fresh or self._ask_fresh
+            if not ask(message):
+                return f"History is off: {message}"
+            try:
+                aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+                path.rename(aside)
+                for extra in ("-wal", "-shm"):
+                    side = path.with_name(path.name + extra)
+                    if side.exists():
+                        side.rename(aside.with_name(aside.name + extra))
+                store = store_mod.HistoryStore.open()
+            except (store_mod.StoreError, OSError) as again:
+                return f"History is off: {again}"
+            self.status.emit(f"The damaged history was moved to {aside.name}; a fresh one was started.")
+        try:
+            profile_id = store.ensure_profile()
+            recovered = store.recover_interrupted()
+        except (store_mod.StoreError, *HISTORY_ERRORS) as exc:
+            return f"History is off: {exc}"
+        self.window.store, self.window.profile_id = store, profile_id
+        if recovered:
+            return self._recovered_note(recovered)
+        return ""
+
+    def _recovered_note(self, session_ids: list[int]) -> str:
+        marks = ",".join("?" * len(session_ids))
+        try:
+            (reps,) = self.store.connection.execute(
+                f"SELECT COUNT(*) FROM reps JOIN sets ON sets.id = reps.set_id WHERE sets.session_id IN ({marks})",
+                tuple(session_ids)).fetchone()
+        except HISTORY_ERRORS:
+            reps = 0
+        return f"Your last session was interrupted; the {reps} reps counted were kept."
+
+    def _ask_fresh(self, message: str) -> bool:
+        answer = QMessageBox.question(
+            self.window, "HipCoach: history", f"{message}\n\nMove the damaged file aside and start a fresh history? "
+            "(Choose No to go on without saving history this time.)")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def settings(self) -> dict:
+        if self.store is None:
+            return {}
+        try:
+            return dict(self.store.profile_settings(self.profile_id))
+        except HISTORY_ERRORS as exc:
+            log.warning("profile settings unreadable: %s", exc)
+            return {}
+
+    def _save_settings(self, settings: dict) -> None:
+        if self.store is not None:
+            self._safe(lambda: self.store.save_profile_settings(self.profile_id, settings))
+
+    def _safe(self, write: Callable[[], object]) -> object:
+        """Run a history write; a failing disk must never stop the coaching (say so once, go on)."""
+        try:
+            return write()
+        except Exception as exc:  # noqa: BLE001 - StoreError, sqlite3 and OS errors alike
+            log.exception("history write failed")
+            if self.recorder is not None:
+                self.recorder = None
+                self.status.emit(f"History is not being saved any more: {exc}")
+            return None
+
+    # ------------------------------------------------------------------ live hooks
+    def definition_for(self, exercise_id: str) -> ExerciseDef:
+        """The exercise personalised from the profile: strictness, calibration, overrides, routine target."""
+        settings = self.settings()
+        overrides = dict((settings.get("overrides") or {}).get(exercise_id) or {})
+        item = self._current_item()
+        if item is not None and item.exercise == exercise_id:
+            overrides["target_reps"] = item.target_reps
+        if personalise is None:
+            return get_exercise(exercise_id)
+        calibration = None
+        if self.store is not None:
+            try:
+                found = self.store.calibration(self.profile_id, exercise_id)
+            except HISTORY_ERRORS:
+                found = None
+            if found is not None:
+                calibration = Calibration(peak_deg=found[0], rest_deg=found[1])
+        try:
+            return personalise(get_exercise(exercise_id), settings.get("strictness", "standard"), calibration,
+                               overrides or None)
+        except (ValueError, TypeError, KeyError) as exc:  # a bad stored override must not stop the session
+            log.warning("personalising %s failed (%s); using the standard definition", exercise_id, exc)
+            return get_exercise(exercise_id)
+
+    def set_started(self, definition: ExerciseDef) -> None:
+        if self.mode is None:
+            self._open_session("single")  # a start without the check-ins (tests, a restart)
+        self.session_exercises.append(definition.id)
+        if self.recorder is not None:
+            strictness = self.settings().get("strictness", "standard")
+            self._safe(lambda: self.recorder.begin_set(definition.id, definition.target_reps, strictness))
+
+    def take(self, events: Sequence[object]) -> None:
+        if self.recorder is not None:
+            self._safe(lambda: self.recorder.take(events))
+
+    def set_ended(self, code: str, session_over: bool) -> None:
+        if self.recorder is not None:
+            self._safe(lambda: self.recorder.end_set(code))
+        if self._stopping or self._closing:
+            return  # the coach stopped it and carries on itself
+        if self.mode == "routine":
+            # The clip ended or the camera was lost: the routine goes on (or ends) after this step.
+            QTimer.singleShot(0, lambda: self._routine_set_ended(code))
+        elif session_over:
+            QTimer.singleShot(0, lambda: self._finish_session(code))
+
+    def request_start(self, source: LiveSource, exercise_id: str) -> None:
+        """Start one exercise as a session: screening when due, pain before, then the live set."""
+        if self.live.running:
+            self.stop()
+        self._before_session(lambda before: self._start_single(source, exercise_id, before))
+
+    # ------------------------------------------------------------------ session
+    def _open_session(self, mode: str) -> None:
+        self.mode = mode
+        self.session_exercises, self.sharp_exercises = [], []
+        self.recorder = None
+        if self.store is not None:
+            try:
+                _, recorder_mod = _store_api()
+                self.recorder = recorder_mod.SessionRecorder(self.store, self.profile_id)
+            except Exception as exc:  # noqa: BLE001 - any history trouble leaves the coaching running
+                log.exception("cannot start a session in the history")
+                self.status.emit(f"This session is not being saved: {exc}")
+
+    def _start_single(self, source: LiveSource, exercise_id: str, before: int | None) -> None:
+        self._open_session("single")
+        self._record_pain("before", before)
+        self.live.start(source, exercise_id)
+
+    def _record_pain(self, moment: str, score: int | None, exercise: str | None = None) -> None:
+        if moment == "before":
+            self.pain_before = score
+        if self.recorder is not None and (score is not None or moment == "sharp"):
+            self._safe(lambda: self.recorder.pain(moment, score, exercise))
+
+    def _before_session(self, then: Callable[[int | None], None]) -> None:
+        """Screening when due, then the pain check-in; ``then(pain_before)`` unless the person stops."""
+        if not self.checkins:
+            then(None)
+            return
+        self._screen_if_due(lambda: self.ask_pain("before", then))
+
+    def screening_due(self) -> bool:
+        if safety is None:
+            return False
+        last = self._screened_at
+        if self.store is not None:
+            try:
+                found = self.store.last_screening(self.profile_id)
+            except HISTORY_ERRORS:
+                found = None
+            last = found[0] if found else None
+        now = datetime.now(last.tzinfo) if last is not None and last.tzinfo else datetime.now()
+        return safety.screening_due(last, now)
+
+    def _screen_if_due(self, then: Callable[[], None]) -> None:
+        if not self.screening_due():
+            then()
+            return
+        dialog = ScreeningDialog(safety.SCREENING_QUESTIONS, self.window)
+        dialog.answered.connect(lambda answers: self._screened(answers, then))
+        self.screening_dialog = dialog
+        dialog.open()
+
+    def _screened(self, answers: dict[str, bool], then: Callable[[], None]) -> None:
+        self._screened_at = datetime.now()
+        if self.store is not None:
+            self._safe(lambda: self.store.add_screening(self.profile_id, answers))
+        advice = safety.screening_advice(answers)
+        if not advice:
+            then()
+            return
+        self.voice.offer("Please read this advice before you exercise.", "count")
+        dialog = AdviceDialog("Please see a doctor", advice, go_on="I have read this – continue",
+                              stop="Not today", parent=self.window, urgent=True)
+        dialog.chosen.connect(lambda go_on: then() if go_on else self.status.emit(
+            "No exercise today. Please see a doctor about these signs."))
+        self.advice_dialog = dialog
+        dialog.open()
+
+    def ask_pain(self, moment: str, then: Callable[[int | None], None], note: str = "") -> None:
+        """The 0-10 check-in; ``then(score or None)``."""
+        dialog = PainCheckIn(moment, self.window, note)
+        dialog.answered.connect(then)
+        self.pain_dialog = dialog
+        dialog.open()
+
+    def _finish_session(self, code: str) -> None:
+        """The session is over: close it in the history, then the pain check-in after."""
+        if self.mode is None:
+            return
+        if self.recorder is not None:
+            self._safe(lambda: self.recorder.end_session(code))
+        exercises, sharp = list(dict.fromkeys(self.session_exercises)), list(self.sharp_exercises)
+        recorder, self.mode = self.recorder, None
+        if not self.checkins:
+            self.recorder = None
+            return
+        note = "You stopped for sharp pain. Rest now." if sharp else ""
+        self.ask_pain("after", lambda score: self._after_pain(recorder, score, exercises, sharp), note)
+
+    def _after_pain(self, recorder, after: int | None, exercises: list[str], sharp: list[str]) -> None:
+        if recorder is not None and after is not None:
+            self.recorder = recorder  # the session is closed, its pain scores still belong to it
+            self._safe(lambda: recorder.pain("after", after))
+        self.recorder = None
+        if safety is None:
+            return
+        decision = safety.pain_decision(self.pain_before, after, sharp=bool(sharp))
+        if not (decision.stop or decision.easier_next_time):
+            return
+        if decision.easier_next_time:
+            settings = self.settings()
+            for exercise in exercises:
+                if exercise not in sharp:  # eased already when the sharp pain was reported
+                    settings = safety.apply_pain_easing(settings, exercise)
+            self._save_settings(settings)
+        self.voice.offer(decision.message, "count")
+        dialog = AdviceDialog("Take it easier", decision.message, go_on="OK", parent=self.window, urgent=decision.stop)
+        self.advice_dialog = dialog
+        dialog.open()
+
+    # ------------------------------------------------------------------ controls
+    def stop(self) -> None:
+        """The Stop button: ends the set, and in a routine the whole routine, keeping what was recorded."""
+        if self.mode == "routine":
+            self.end_routine()
+        else:
+            self.live.stop()
+
+    def sharp_pain(self) -> None:
+        """Sharp pain: stop this exercise at once, record it, say to rest, ease it for next time."""
+        if not self.live.running:
+            return
+        exercise = self.live.exercise_id
+        self._stopping = True
+        try:
+            self.live.stop(show_summary=False, code="pain", reason="Stopped for sharp pain.")
+        finally:
+            self._stopping = False
+        self._record_pain("sharp", None, exercise)
+        self.sharp_exercises.append(exercise)
+        if safety is not None:
+            self._save_settings(safety.apply_pain_easing(self.settings(), exercise))
+        self.voice.reset()
+        self.voice.offer(SHARP_SAID, "count")
+        title = get_exercise(exercise).title
+        lines = [f"{title} was stopped because of sharp pain.",
+                 "Stop and rest now. Do not push through sharp pain.",
+                 "Next time this exercise will be easier.",
+                 "If the pain is severe or does not settle, see a doctor."]
+        if self.mode == "routine":
+            if self.live.session is not None:
+                self.routine_logs.append(self.live.session)
+            self.runner.stop_for_pain()
+            actions = [("End the routine", self.end_routine)]
+            if self.runner.phase != "done":
+                actions.insert(0, ("Go on with the next exercise", self._continue_after_pain))
+            self.live.message.show_message("Stopped: sharp pain", lines, actions)
+            self.live.stack.setCurrentWidget(self.live.message)
+        else:
+            self.live.message.show_message("Stopped: sharp pain", lines, [])
+            self.live.stack.setCurrentWidget(self.live.message)
+            self._finish_session("pain")
+
+    # ------------------------------------------------------------------ routine
+    def routine_items(self) -> tuple:
+        """Today's routine: the profile's, made gentler in the first week."""
+        if self.routine_override is not None:
+            return tuple(self.routine_override)
+        items = routine_rules.routine_from_settings(self.settings())
+        return routine_rules.ramp(items, self.programme_day())
+
+    def programme_day(self, today: date | None = None) -> int:
+        """1 on the first day of training (or before any), counting calendar days."""
+        start = None
+        if self.store is not None:
+            try:
+                start = self.store.programme_start(self.profile_id)
+            except HISTORY_ERRORS:
+                start = None
+        today = today or date.today()
+        return 1 if start is None else max(1, (today - start).days + 1)
+
+    def start_routine(self, source: LiveSource | None = None) -> None:
+        """Start routine: check-ins, then exercise by exercise with rests, then the pain check-in."""
+        if self.mode == "routine":
+            return
+        if routine_rules is None:
+            self.status.emit("Routines are not available in this build yet.")
+            return
+        if self.live.running:
+            self.stop()
+        items = [item for item in self.routine_items() if getattr(item, "enabled", True)]
+        if not items:
+            self.status.emit("Your routine has no exercises switched on (Tools > Settings).")
+            return
+        self._routine_base = source or self.live.source or LiveSource(camera=0)
+        self._before_session(lambda before: self._begin_routine(items, before))
+
+    def _begin_routine(self, items: list, before: int | None) -> None:
+        self._open_session("routine")
+        self._record_pain("before", before)
+        self.runner = routine_rules.RoutineRunner(tuple(items))
+        self.routine_logs = []
+        self.live.next_button.show()
+        self._run_current()
+
+    def _current_item(self):
+        if self.mode != "routine" or self.runner is None or self.runner.phase == "done":
+            return None
+        return self.runner.current
+
+    def _run_current(self) -> None:
+        if self.mode != "routine":
+            return
+        if self.runner.phase == "done":
+            self._routine_done()
+            return
+        item = self.runner.current
+        source = self.routine_source(item) if self.routine_source else self._routine_base
+        self.exercise_shown.emit(item.exercise)
+        self.live.start(source, item.exercise)
+
+    def _target_reached(self) -> None:
+        if self.mode == "routine":
+            self.voice.offer("That's the target. Well done!", "count")
+            QTimer.singleShot(0, lambda: self._exercise_finished("done"))
+        else:
+            self.voice.offer("That's your target. Well done! Stop whenever you like.", "cue")
+
+    def next_exercise(self) -> None:
+        """Next (or skip): end this exercise now and move on."""
+        if self.mode == "routine" and self.live.running:
+            self._exercise_finished("done" if self.live.target_met else "skipped")
+
+    def _exercise_finished(self, code: str) -> None:
+        if self.mode != "routine" or not self.live.running:
+            return
+        self._stopping = True
+        try:
+            self.live.stop(show_summary=False, code=code)
+        finally:
+            self._stopping = False
+        self._routine_set_ended(code)
+
+    def _routine_set_ended(self, code: str) -> None:
+        """One exercise of the routine ended ('done', 'skipped', 'stopped' at a clip's end, 'interrupted')."""
+        if self.mode != "routine":
+            return
+        if self.live.session is not None and (not self.routine_logs or self.routine_logs[-1] is not self.live.session):
+            self.routine_logs.append(self.live.session)
+        if code == "interrupted":
+            self.status.emit("The camera stopped; the routine ended. What was counted is kept.")
+            self.end_routine()
+            return
+        if code == "skipped":
+            self.runner.skip()
+        else:
+            self.runner.advance()
+        self._after_exercise()
+
+    def _continue_after_pain(self) -> None:
+        if self.mode == "routine":
+            self._after_exercise()
+
+    def _after_exercise(self) -> None:
+        phase = self.runner.phase
+        if phase == "done":
+            self._routine_done()
+        elif phase == "rest":
+            text = self.runner.transition_text()
+            self.voice.offer(text, "count")
+            done = sum(1 for _ in self.routine_logs)
+            self.rest_page.start(self.runner.rest_s, text, f"{done} done so far")
+            self.live.stack.setCurrentWidget(self.rest_page)
+        else:
+            self._run_current()
+
+    def _rest_over(self) -> None:
+        if self.mode != "routine" or self.runner is None:
+            return
+        if self.runner.phase == "rest":
+            self.runner.advance()
+        self._run_current()
+
+    def end_routine(self) -> None:
+        """End the routine now, keeping everything recorded so far."""
+        if self.mode != "routine":
+            return
+        self.rest_page.stop()
+        if self.live.running:
+            self._stopping = True
+            try:
+                self.live.stop(show_summary=False, code="stopped")
+            finally:
+                self._stopping = False
+            if self.live.session is not None:
+                self.routine_logs.append(self.live.session)
+        self._routine_done(early=True)
+
+    def _routine_done(self, early: bool = False) -> None:
+        self.live.next_button.hide()
+        self.rest_page.stop()
+        logs = list(self.routine_logs)
+        lines = [self._summary_line(log_) for log_ in logs] or ["No exercise was counted."]
+        if early:
+            lines.append("You ended the routine early. Everything counted is kept.")
+        title = "Routine ended" if early else "Routine done – well done!"
+        self.live.message.show_message(title, lines, [("Start the routine again", lambda: self.start_routine())])
+        self.live.stack.setCurrentWidget(self.live.message)
+        if not early:
+            self.voice.offer("That's the whole routine. Well done!", "count")
+        self.runner = None
+        self.routine_finished.emit(logs)
+        self._finish_session("stopped" if early else "done")
+
+    @staticmethod
+    def _summary_line(session: SessionLog) -> str:
+        target = f" of {session.target_reps}" if session.target_reps else ""
+        if session.unilateral and session.reps_by_side is not None:
+            left, right = session.reps_by_side.get("left", 0), session.reps_by_side.get("right", 0)
+            return f"{session.exercise_title}: left {left}{target}, right {right}{target}"
+        return f"{session.exercise_title}: {session.reps}{target} reps"
+
+    # ------------------------------------------------------------------ window
+    def close(self) -> None:
+        """The window is closing: end the set and the session in the history."""
+        self._closing = True
+        self.rest_page.stop()
+        self.live.shutdown()
+        if self.mode is not None and self.recorder is not None:
+            self._safe(lambda: self.recorder.end_session("closed"))
+        self.mode, self.recorder = None, None
