@@ -19,6 +19,8 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QMessageBox, QWidget
 
+from app.coach import routine as routine_rules
+from app.coach import safety
 from app.gui.checkin import AdviceDialog, PainCheckIn, ScreeningDialog
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
@@ -28,18 +30,10 @@ from app.gui.voice import Voice
 from exercises.definitions import ExerciseDef
 from exercises.registry import get_exercise
 
-# The rules land as separate modules; until one can be imported its piece is off, not broken.
-try:
-    from app.coach import safety
-except ImportError:  # pragma: no cover - only while the module is missing
-    safety = None
-try:
-    from app.coach import routine as routine_rules
-except ImportError:  # pragma: no cover
-    routine_rules = None
+# Personalising lands as its own module; until it can be imported the standard definitions are used.
 try:
     from exercises.personalise import Calibration, personalise
-except ImportError:  # pragma: no cover
+except ImportError:  # pragma: no cover - only while the module is missing
     Calibration = personalise = None
 
 log = logging.getLogger(__name__)
@@ -187,11 +181,17 @@ class Coach(QObject):
 
     # ------------------------------------------------------------------ live hooks
     def definition_for(self, exercise_id: str) -> ExerciseDef:
-        """The exercise personalised from the profile: strictness, calibration, overrides, routine target."""
+        """The exercise personalised from the profile: strictness, calibration, overrides, target.
+
+        The target is a physiotherapist's override if there is one, else the routine's (made
+        gentler in the first week, lowered after pain), also when the exercise is done on its own.
+        """
         settings = self.settings()
         overrides = dict((settings.get("overrides") or {}).get(exercise_id) or {})
         item = self._current_item()
-        if item is not None and item.exercise == exercise_id:
+        if item is None or item.exercise != exercise_id:
+            item = next((i for i in self._todays_routine(settings) if i.exercise == exercise_id), None)
+        if item is not None and "target_reps" not in overrides:
             overrides["target_reps"] = item.target_reps
         if personalise is None:
             return get_exercise(exercise_id)
@@ -271,8 +271,6 @@ class Coach(QObject):
         self._screen_if_due(lambda: self.ask_pain("before", then))
 
     def screening_due(self) -> bool:
-        if safety is None:
-            return False
         last = self._screened_at
         if self.store is not None:
             try:
@@ -334,8 +332,6 @@ class Coach(QObject):
             self.recorder = recorder  # the session is closed, its pain scores still belong to it
             self._safe(lambda: recorder.pain("after", after))
         self.recorder = None
-        if safety is None:
-            return
         decision = safety.pain_decision(self.pain_before, after, sharp=bool(sharp))
         if not (decision.stop or decision.easier_next_time):
             return
@@ -370,8 +366,7 @@ class Coach(QObject):
             self._stopping = False
         self._record_pain("sharp", None, exercise)
         self.sharp_exercises.append(exercise)
-        if safety is not None:
-            self._save_settings(safety.apply_pain_easing(self.settings(), exercise))
+        self._save_settings(safety.apply_pain_easing(self.settings(), exercise))
         self.voice.reset()
         self.voice.offer(SHARP_SAID, "count")
         title = get_exercise(exercise).title
@@ -398,7 +393,14 @@ class Coach(QObject):
         """Today's routine: the profile's, made gentler in the first week."""
         if self.routine_override is not None:
             return tuple(self.routine_override)
-        items = routine_rules.routine_from_settings(self.settings())
+        return self._todays_routine(self.settings())
+
+    def _todays_routine(self, settings: dict) -> tuple:
+        try:
+            items = routine_rules.routine_from_settings(settings)
+        except (ValueError, TypeError) as exc:  # a damaged stored routine: the article's, not a crash
+            log.warning("stored routine unusable (%s); using the default", exc)
+            items = routine_rules.DEFAULT_ROUTINE
         return routine_rules.ramp(items, self.programme_day())
 
     def programme_day(self, today: date | None = None) -> int:
@@ -415,9 +417,6 @@ class Coach(QObject):
     def start_routine(self, source: LiveSource | None = None) -> None:
         """Start routine: check-ins, then exercise by exercise with rests, then the pain check-in."""
         if self.mode == "routine":
-            return
-        if routine_rules is None:
-            self.status.emit("Routines are not available in this build yet.")
             return
         if self.live.running:
             self.stop()
@@ -451,6 +450,7 @@ class Coach(QObject):
         source = self.routine_source(item) if self.routine_source else self._routine_base
         self.exercise_shown.emit(item.exercise)
         self.live.start(source, item.exercise)
+        self.voice.offer(self.runner.transition_text(), "cue")  # "First: ..." / "Now: ..."
 
     def _target_reached(self) -> None:
         if self.mode == "routine":
