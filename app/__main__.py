@@ -1,10 +1,10 @@
-"""``hipcoach``: the desktop window by default; ``analyze``, ``eval`` and ``bench`` run headless."""
+"""``hipcoach``: the desktop window by default; ``analyze``, ``eval``, ``bench`` and ``report`` run headless."""
 
 from __future__ import annotations
 
 import sys
 
-HEADLESS_COMMANDS = ("analyze", "eval", "bench")
+HEADLESS_COMMANDS = ("analyze", "eval", "bench", "report")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Headless command line: ``analyze``, ``eval`` and ``bench``. Imports no Qt.
+"""Headless command line: ``analyze``, ``eval``, ``bench`` and ``report``. Imports no Qt.
 
 Every expected failure (bad file, unknown exercise or model, camera) ends in one line on
 stderr naming the problem and exit status 2; only a bug shows a traceback.
@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--exercise", default="squat")
     bench.add_argument("--model", default="full")
     bench.add_argument("--rounds", type=int, default=3, help="alternating bare/full runs; medians are shown")
+
+    report = sub.add_parser("report", help="export a session or a date range for a physiotherapist")
+    report.add_argument("--out", required=True, metavar="FILE", help="report file: .html, .pdf, .csv or .json")
+    report.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="first day (default: the first session)")
+    report.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="last day (default: the last session)")
+    report.add_argument("--session", metavar="N", help="one session only (its id)")
+    report.add_argument("--data-dir", metavar="DIR", help="folder of history.sqlite3 (default: the user data folder)")
     return parser
 
 
@@ -54,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        if args.model not in MODEL_NAMES:
+        model = getattr(args, "model", None)
+        if model is not None and model not in MODEL_NAMES:
             raise CliError(f"unknown model {args.model!r}; expected one of {', '.join(MODEL_NAMES)}")
         exercise = getattr(args, "exercise", None)
         if exercise is not None:
@@ -66,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             return _analyze(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "report":
+            return _report(args)
         return _bench(args)
     except (CliError, SourceError, ModelError) as exc:
         print(f"hipcoach {args.command}: error: {exc}", file=sys.stderr)
@@ -142,3 +152,97 @@ def _bench(args: argparse.Namespace) -> int:
     result = run_bench(video, args.exercise, args.model, args.rounds)
     print(format_bench(video, args.model, result))
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from app.coach.report import ReportError, report_kind, write_report
+
+    since, until = _day_arg(args.since, "--from"), _day_arg(args.until, "--to")
+    session_id = None
+    if args.session is not None:
+        if not args.session.isdigit():
+            raise CliError(f"--session must be a session number, got {args.session!r}")
+        session_id = int(args.session)
+    out = Path(args.out)
+    try:
+        report_kind(out)
+        conn = _open_history(_history_path(args.data_dir))
+        try:
+            profile_id = _report_profile(conn, session_id)
+            write_report(conn, profile_id, out, since=since, until=until, session_id=session_id)
+        finally:
+            conn.close()
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    print(f"report written to {out}")
+    return 0
+
+
+def _day_arg(text: str | None, option: str):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{option} {text!r} is not a date; expected YYYY-MM-DD") from None
+
+
+def _history_path(data_dir: str | None) -> Path:
+    if data_dir:
+        return Path(data_dir).expanduser() / "history.sqlite3"
+    try:
+        from app.coach.store import data_dir as default_dir
+    except ImportError:  # until the store lands: the same rule, $HIPCOACH_DATA_DIR or the user data folder
+        import os
+
+        import platformdirs
+
+        env = os.environ.get("HIPCOACH_DATA_DIR")
+        return Path(env or platformdirs.user_data_dir("HipCoach", appauthor=False)) / "history.sqlite3"
+    return default_dir() / "history.sqlite3"
+
+
+def _open_history(path: Path):
+    """The history read-only; an older schema is upgraded in a private in-memory copy, never on disk."""
+    import sqlite3
+
+    from app.coach.schema import MIGRATIONS, SCHEMA_VERSION
+
+    if not path.is_file():
+        raise CliError(f"no history at {path}: nothing has been recorded yet (or pass --data-dir)")
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        known = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sessions'").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise CliError(f"cannot read {path} as a HipCoach history: {exc}") from None
+    if not known or version < 1:
+        conn.close()
+        raise CliError(f"{path} is not a HipCoach history database")
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise CliError(f"{path} was written by a newer HipCoach (schema {version}, this one reads up to "
+                       f"{SCHEMA_VERSION}); update HipCoach")
+    if version < SCHEMA_VERSION:
+        memory = sqlite3.connect(":memory:")
+        conn.backup(memory)
+        conn.close()
+        for step in MIGRATIONS[version:]:
+            memory.executescript(step)
+        conn = memory
+    return conn
+
+
+def _report_profile(conn, session_id: int | None) -> int:
+    """The session's own profile, or the first profile (the one the app uses)."""
+    from app.coach.report import ReportError
+
+    if session_id is not None:
+        row = conn.execute("SELECT profile_id FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise ReportError(f"there is no session {session_id} in this history")
+        return int(row[0])
+    row = conn.execute("SELECT min(id) FROM profiles").fetchone()
+    return int(row[0]) if row and row[0] is not None else 1

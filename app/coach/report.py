@@ -150,14 +150,20 @@ def collect(conn: sqlite3.Connection, profile_id: int, since: date | None = None
     )
 
 
+def report_kind(out: Path) -> str:
+    """The report type ``out`` asks for by its suffix ('.html', ...); ``ReportError`` for any other."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ReportError(f"unknown report type {Path(out).suffix or '(no suffix)'!r} for {Path(out).name}; "
+                          f"use one of {', '.join(SUFFIXES)}")
+    return suffix
+
+
 def write_report(conn: sqlite3.Connection, profile_id: int, out: Path, since: date | None = None,
                  until: date | None = None, session_id: int | None = None) -> Path:
     """Write the report for ``profile_id`` to ``out``, its type chosen by the suffix (.html .pdf .csv .json)."""
     out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ReportError(f"unknown report type {out.suffix or '(none)'!r} for {out.name}; "
-                          f"use one of {', '.join(SUFFIXES)}")
+    suffix = report_kind(out)
     data = collect(conn, profile_id, since, until, session_id)
     if suffix == ".html":
         payload: bytes = render_html(data).encode("utf-8")

@@ -1,0 +1,314 @@
+"""Reports of the fixture history: every type is valid and shows what the fixture holds; the CLI's errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sqlite3
+import zlib
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from app import cli
+from app.coach import charts
+from app.coach.report import CSV_COLUMNS, ReportError, write_report
+from app.coach.schema import MIGRATIONS
+from tests import history_fixture as fx
+
+TOTAL_REPS = sum(fx.bridge_reps(k) + 8 + fx.slr_right_reps(k) + fx.squat_reps(k) for k in range(10)) + 4
+PAIN_SESSION_ID = fx.PAIN_SESSION + 1  # sessions 1..10 are Alex's trained days, in order
+PAIN_SESSION_REPS = fx.bridge_reps(fx.PAIN_SESSION) + 8 + fx.slr_right_reps(fx.PAIN_SESSION) + 2
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("data")
+    return fx.build_history(folder / "history.sqlite3")
+
+
+@pytest.fixture()
+def conn(db):
+    c = sqlite3.connect(db)
+    yield c
+    c.close()
+
+
+class _Html(HTMLParser):
+    """Collects what the tests look at: tags, text, the rep tables' body rows, SVG rect fills."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.rep_rows = 0
+        self.fills: list[str] = []
+        self._table_class: list[str] = []
+        self._in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "table":
+            self._table_class.append(a.get("class") or "")
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body and self._table_class and self._table_class[-1] == "reps":
+            self.rep_rows += 1
+        elif tag == "rect":
+            self.fills.append(a.get("fill", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table_class.pop()
+        elif tag == "tbody":
+            self._in_body = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse_html(path: Path) -> _Html:
+    parser = _Html()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def _pdf_text(path: Path) -> tuple[int, str]:
+    """Page count and the text of every (deflated) content stream."""
+    raw = path.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page\b", raw))
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            chunks.append(stream.decode("latin-1"))
+    return pages, "\n".join(chunks)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def test_html_has_charts_calendar_and_a_row_per_rep(conn, tmp_path):
+    out = write_report(conn, fx.PROFILE, tmp_path / "r.html")
+    page = _parse_html(out)
+    text = " ".join(page.text)
+    # calendar, reps per day, fault rate, pain, and one range-of-motion chart per exercise (3)
+    assert page.tags.count("svg") == 4 + 3
+    assert page.rep_rows == TOTAL_REPS
+    # the calendar fills exactly the ten days trained
+    assert page.fills.count(charts.TRAINED_COLOUR) == len(fx.TRAINED_DAYS)
+    for words in ("Glute bridge", "Straight leg raise", "Squat", "hold too short", "knee bent", "not deep enough",
+                  "body partly out of frame", "sharp pain reported during Squat", "stopped for pain"):
+        assert words in text, words
+    assert "hold_short" not in text and "glute_bridge" not in text  # plain words, not codes
+    assert f"{TOTAL_REPS} repetitions" in text and "on 10 days" in text
+
+
+def test_html_escapes_text(conn, tmp_path):
+    out = write_report(conn, fx.PROFILE, tmp_path / "r.html")
+    raw = out.read_text(encoding="utf-8")
+    assert "<physio" not in raw
+    assert "Alex &lt;physio test&gt; &amp; co" in raw
+    assert "Alex <physio test> & co" in " ".join(_parse_html(out).text)
+
+
+def test_html_is_self_contained(conn, tmp_path):
+    raw = write_report(conn, fx.PROFILE, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<style>" in raw
+    assert not re.search(r"<(script|link|img)\b", raw)
+    assert "http://" not in raw.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+# ----------------------------------------------------------------------------- PDF
+
+
+def test_pdf_is_a_pdf_with_the_same_content(conn, tmp_path):
+    out = write_report(conn, fx.PROFILE, tmp_path / "r.pdf")
+    assert out.read_bytes().startswith(b"%PDF-")
+    pages, text = _pdf_text(out)
+    assert pages >= 5  # overview + charts + 273 table rows do not fit in fewer
+    for words in ("Glute bridge", "Straight leg raise", "Squat", "hold too short", "Pain before and after",
+                  "Days trained", "November 2026", "range of motion"):
+        assert words in text or words.replace(" ", "") in text, words
+
+
+def test_session_pdf_is_shorter(conn, tmp_path):
+    full, _ = _pdf_text(write_report(conn, fx.PROFILE, tmp_path / "r.pdf"))
+    one, text = _pdf_text(write_report(conn, fx.PROFILE, tmp_path / "s.pdf", session_id=PAIN_SESSION_ID))
+    assert 1 <= one < full
+    assert "session report" in text
+
+
+# ----------------------------------------------------------------------------- CSV and JSON
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert tuple(reader.fieldnames or ()) == CSV_COLUMNS
+        return list(reader)
+
+
+def test_csv_has_one_row_per_rep(conn, tmp_path):
+    rows = _csv(write_report(conn, fx.PROFILE, tmp_path / "r.csv"))
+    assert len(rows) == TOTAL_REPS
+    assert sum(r["exercise"] == "squat" for r in rows) == sum(fx.squat_reps(k) for k in range(10))
+    # session 1 (k = 0), set 2: 8 left reps, then the first right rep with knee_bent and hold_short
+    first_right = [r for r in rows if r["session_id"] == "1" and r["set_number"] == "2"][8]
+    assert first_right["side"] == "right" and first_right["rep"] == "9"
+    assert float(first_right["peak_angle_deg"]) == 14.0
+    assert first_right["faults"] == "knee_bent;hold_short"
+    assert first_right["exercise_title"] == "Straight leg raise"
+    assert {r["day"] for r in rows} == {d.isoformat() for d in fx.TRAINED_DAYS}
+
+
+def test_csv_for_a_range_and_a_session(conn, tmp_path):
+    ranged = _csv(write_report(conn, fx.PROFILE, tmp_path / "r.csv", since=date(2026, 11, 12),
+                               until=date(2026, 11, 13)))
+    assert len(ranged) == sum(fx.bridge_reps(k) + 8 + fx.slr_right_reps(k) + 5 for k in (7, 8))
+    one = _csv(write_report(conn, fx.PROFILE, tmp_path / "s.csv", session_id=PAIN_SESSION_ID))
+    assert len(one) == PAIN_SESSION_REPS
+    assert {r["session_id"] for r in one} == {str(PAIN_SESSION_ID)}
+
+
+def test_json_round_trips_the_history(conn, tmp_path):
+    data = json.loads(write_report(conn, fx.PROFILE, tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["schema"] == 1
+    assert data["profile"] == {"id": fx.PROFILE, "name": "Alex <physio test> & co"}
+    assert data["total_reps"] == TOTAL_REPS
+    assert data["days_trained"] == [d.isoformat() for d in fx.TRAINED_DAYS]
+    sessions = [s for s in data["sessions"] if s["sets"]]
+    assert [(s["pain_before"], s["pain_after"]) for s in sessions] == [
+        (fx.pain_before(k), fx.pain_after(k)) for k in range(10)]
+    assert sessions[fx.PAIN_SESSION]["sharp_pain"] == ["squat"]
+    reps = [r for s in data["sessions"] for st in s["sets"] for r in st["reps"]]
+    assert len(reps) == TOTAL_REPS
+    first = next(d for d in data["daily"] if d["day"] == "2026-11-02" and d["exercise"] == "glute_bridge")
+    assert first["reps"] == 6 and first["faults"] == 2 and first["fault_rate"] == pytest.approx(1 / 3)
+    assert data["asymmetry"][0]["reps_left"] == 80 and data["asymmetry"][0]["reps_right"] == 70
+    spans = data["sessions"][0]["sets"][0]["status"]
+    assert spans == [{"code": "out_of_frame", "start_s": 2.0, "end_s": 3.5}]
+
+
+# ----------------------------------------------------------------------------- empty and wrong
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".csv", ".json"])
+def test_empty_history_says_so(tmp_path, suffix):
+    c = sqlite3.connect(":memory:")
+    fx.create_schema(c)
+    out = write_report(c, 1, tmp_path / f"empty{suffix}")
+    if suffix == ".html":
+        assert "No exercise sessions are recorded" in " ".join(_parse_html(out).text)
+    elif suffix == ".pdf":
+        pages, text = _pdf_text(out)
+        assert pages == 1 and "No exercise sessions are recorded" in text
+    elif suffix == ".csv":
+        assert _csv(out) == []
+    else:
+        data = json.loads(out.read_text())
+        assert data["sessions"] == [] and data["daily"] == [] and data["total_reps"] == 0
+
+
+def test_report_errors(conn, tmp_path):
+    with pytest.raises(ReportError, match="unknown report type"):
+        write_report(conn, fx.PROFILE, tmp_path / "r.docx")
+    with pytest.raises(ReportError, match="no session"):
+        write_report(conn, fx.PROFILE, tmp_path / "r.json", session_id=12)  # Sam's session, not Alex's
+    with pytest.raises(ReportError, match="after the end date"):
+        write_report(conn, fx.PROFILE, tmp_path / "r.json", since=date(2026, 11, 9), until=date(2026, 11, 2))
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(["report", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_writes_a_report(db, tmp_path, capsys):
+    out = tmp_path / "cli.csv"
+    code, stdout, err = _run(capsys, "--out", str(out), "--data-dir", str(db.parent), "--from", "2026-11-14")
+    assert code == 0, err
+    assert str(out) in stdout
+    assert len(_csv(out)) == fx.bridge_reps(9) + 8 + 8 + 5
+
+
+def test_cli_session_report_uses_the_sessions_profile(db, tmp_path, capsys):
+    out = tmp_path / "sam.json"
+    code, _, err = _run(capsys, "--out", str(out), "--data-dir", str(db.parent), "--session", "12")
+    assert code == 0, err
+    data = json.loads(out.read_text())
+    assert data["profile"]["name"] == "Sam" and data["total_reps"] == 3
+
+
+def test_cli_reads_the_data_dir_from_the_environment(db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(db.parent))
+    out = tmp_path / "env.json"
+    code, _, err = _run(capsys, "--out", str(out))
+    assert code == 0, err
+    assert json.loads(out.read_text())["total_reps"] == TOTAL_REPS
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "2026-02-30"], "--from '2026-02-30' is not a date"),
+    (["--to", "yesterday"], "--to 'yesterday' is not a date"),
+    (["--from", "2026-11-10", "--to", "2026-11-01"], "after the end date"),
+    (["--session", "999"], "no session 999"),
+    (["--session", "two"], "--session must be a session number"),
+])
+def test_cli_bad_arguments(db, tmp_path, capsys, args, message):
+    code, _, err = _run(capsys, "--out", str(tmp_path / "r.html"), "--data-dir", str(db.parent), *args)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_missing_database_and_unknown_suffix(db, tmp_path, capsys):
+    code, _, err = _run(capsys, "--out", str(tmp_path / "r.html"), "--data-dir", str(tmp_path / "nowhere"))
+    assert code == 2 and "no history at" in err and err.count("\n") == 1
+    code, _, err = _run(capsys, "--out", str(tmp_path / "r.txt"), "--data-dir", str(db.parent))
+    assert code == 2 and "unknown report type '.txt'" in err
+
+
+def test_cli_rejects_a_file_that_is_not_a_history(tmp_path, capsys):
+    (tmp_path / "history.sqlite3").write_bytes(b"this is not a database at all" * 100)
+    code, _, err = _run(capsys, "--out", str(tmp_path / "r.json"), "--data-dir", str(tmp_path))
+    assert code == 2 and "HipCoach history" in err and err.count("\n") == 1
+
+
+def test_cli_reads_an_older_schema_without_changing_it(tmp_path, capsys):
+    path = tmp_path / "history.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0])
+    old.execute("PRAGMA user_version = 1")
+    old.execute("INSERT INTO profiles (id, name, created_at) VALUES (1, 'Old', '2025-01-01T09:00:00+00:00')")
+    old.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (1, 1, '2025-01-02T09:00:00+00:00')")
+    old.execute("INSERT INTO sets (id, session_id, exercise, started_at) "
+                "VALUES (1, 1, 'bridge_march', '2025-01-02T09:01:00+00:00')")
+    for idx, side in enumerate(("left", "right", "left"), start=1):
+        old.execute("INSERT INTO reps (set_id, idx, side, start_s, end_s, peak_angle_deg, faults, recorded_at) "
+                    "VALUES (1, ?, ?, ?, ?, 12.0, ?, '2025-01-02T09:01:30+00:00')",
+                    (idx, side, idx * 3.0, idx * 3.0 + 2.0, '["hips_drop"]' if idx == 2 else "[]"))
+    old.commit()
+    old.close()
+    out = tmp_path / "old.json"
+    code, _, err = _run(capsys, "--out", str(out), "--data-dir", str(tmp_path))
+    assert code == 0, err
+    data = json.loads(out.read_text())
+    assert data["total_reps"] == 3
+    assert data["asymmetry"][0]["reps_left"] == 2 and data["asymmetry"][0]["reps_right"] == 1
+    (set_,) = data["sessions"][0]["sets"]
+    assert set_["faults"] == [{"code": "hips_drop", "rep": 2, "t_s": 8.0, "cue": ""}]  # v2 moved it to a row
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 1  # the file itself was not migrated
+    check.close()
