@@ -583,9 +583,16 @@ def render_pdf(data: ReportData) -> bytes:
         used = charts.draw_pdf(pdf, drawing, pdf.l_margin, pdf.get_y(), w)
         pdf.set_y(pdf.get_y() + used + 3)
 
+    def table_mm(n_rows: int, size: float) -> float:
+        """A table's height, roughly: a two-line heading and one line per row."""
+        return (n_rows + 2) * (size * 0.5 + 1.6)
+
     def table(head: Sequence[str], rows: Sequence[Sequence[str]], col_widths: Sequence[float] | None = None,
               size: float = 8.5) -> None:
-        if pdf.get_y() + 14 > bottom:
+        # A table that fits on one page starts on a fresh page rather than split.
+        estimate = table_mm(len(rows), size)
+        if pdf.get_y() + min(estimate, 14) > bottom or (
+                pdf.get_y() + estimate > bottom and estimate < bottom - pdf.t_margin):
             pdf.add_page()
         pdf.set_font("Helvetica", "", size)
         style = FontFace(emphasis="BOLD", fill_color=(238, 243, 248))
@@ -635,7 +642,8 @@ def render_pdf(data: ReportData) -> bytes:
         title(_session_heading(d.session), 3)
         para("; ".join(_session_facts(d.session)), 9, colour=(60, 60, 60))
         for st in d.sets:
-            title(_set_heading(st), 4)
+            fits = table_mm(len(st.reps), 8) if st.reps else 0.0
+            title(_set_heading(st), 4, keep_mm=8 + fits if fits < bottom - pdf.t_margin - 8 else 0.0)
             if st.reps:
                 table(REP_HEAD, _rep_cells(st), (10, 22, 16, 24, 18, 90), size=8)
             for line in _span_lines(st):
