@@ -170,8 +170,8 @@ def test_screening_first_time_not_again_within_a_week_and_any_yes_advises(qtbot,
 
 def test_pain_rise_of_two_stops_and_eases_the_next_target(qtbot, window, data_dir):
     coach = window.coach
-    standard = coach.definition_for("squat").target_reps
-    coach.request_start(NO_CAMERA, "squat")
+    standard = coach.definition_for("glute_bridge").target_reps
+    coach.request_start(NO_CAMERA, "glute_bridge")
     answer_screening(qtbot, coach)
     answer_pain(qtbot, coach, "before", keys="1")  # "1" alone: one, after a moment
     said: list[str] = []
@@ -183,7 +183,7 @@ def test_pain_rise_of_two_stops_and_eases_the_next_target(qtbot, window, data_di
     assert coach.advice_dialog.body.text() == decision.message
     qtbot.waitUntil(lambda: decision.message in said, timeout=3000)
     assert [(m, s) for m, s, _ in pain_rows(data_dir)] == [("before", 1), ("after", 3)]
-    assert coach.definition_for("squat").target_reps < standard  # the next squat session asks for fewer
+    assert coach.definition_for("glute_bridge").target_reps < standard  # the next session asks for fewer
 
 
 def test_pain_rise_of_one_is_only_recorded(qtbot, window, data_dir):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -111,7 +112,7 @@ class Coach(QObject):
         path = store_mod.data_dir() / "history.sqlite3"
         try:
             store = store_mod.HistoryStore.open()
-        except store_mod.StoreError as exc:
+        except (store_mod.StoreError, *HISTORY_ERRORS) as exc:
             message = str(exc)
             if not path.is_file():
                 return f"History is off: {message}"
@@ -126,7 +127,7 @@ class Coach(QObject):
                     if side.exists():
                         side.rename(aside.with_name(aside.name + extra))
                 store = store_mod.HistoryStore.open()
-            except (store_mod.StoreError, OSError) as again:
+            except (store_mod.StoreError, *HISTORY_ERRORS) as again:
                 return f"History is off: {again}"
             self.status.emit(f"The damaged history was moved to {aside.name}; a fresh one was started.")
         try:
@@ -194,7 +195,7 @@ class Coach(QObject):
         if item is not None and "target_reps" not in overrides:
             overrides["target_reps"] = item.target_reps
         if personalise is None:
-            return get_exercise(exercise_id)
+            return replace(get_exercise(exercise_id), **{k: v for k, v in overrides.items() if k == "target_reps"})
         calibration = None
         if self.store is not None:
             try:
@@ -227,7 +228,7 @@ class Coach(QObject):
             self._safe(lambda: self.recorder.end_set(code))
         if self._stopping or self._closing:
             return  # the coach stopped it and carries on itself
-        if self.mode == "routine":
+        if self.mode == "routine" and session_over:
             # The clip ended or the camera was lost: the routine goes on (or ends) after this step.
             QTimer.singleShot(0, lambda: self._routine_set_ended(code))
         elif session_over:
@@ -243,6 +244,7 @@ class Coach(QObject):
     def _open_session(self, mode: str) -> None:
         self.mode = mode
         self.session_exercises, self.sharp_exercises = [], []
+        self.pain_before = None
         self.recorder = None
         if self.store is not None:
             try:
@@ -320,19 +322,18 @@ class Coach(QObject):
         if self.recorder is not None:
             self._safe(lambda: self.recorder.end_session(code))
         exercises, sharp = list(dict.fromkeys(self.session_exercises)), list(self.sharp_exercises)
-        recorder, self.mode = self.recorder, None
+        recorder, before = self.recorder, self.pain_before
+        self.mode, self.recorder = None, None
         if not self.checkins:
-            self.recorder = None
             return
         note = "You stopped for sharp pain. Rest now." if sharp else ""
-        self.ask_pain("after", lambda score: self._after_pain(recorder, score, exercises, sharp), note)
+        self.ask_pain("after", lambda score: self._after_pain(recorder, before, score, exercises, sharp), note)
 
-    def _after_pain(self, recorder, after: int | None, exercises: list[str], sharp: list[str]) -> None:
+    def _after_pain(self, recorder, before: int | None, after: int | None, exercises: list[str],
+                    sharp: list[str]) -> None:
         if recorder is not None and after is not None:
-            self.recorder = recorder  # the session is closed, its pain scores still belong to it
-            self._safe(lambda: recorder.pain("after", after))
-        self.recorder = None
-        decision = safety.pain_decision(self.pain_before, after, sharp=bool(sharp))
+            self._safe(lambda: recorder.pain("after", after))  # the session is closed; its scores still belong to it
+        decision = safety.pain_decision(before, after, sharp=bool(sharp))
         if not (decision.stop or decision.easier_next_time):
             return
         if decision.easier_next_time:
@@ -562,3 +563,10 @@ class Coach(QObject):
         if self.mode is not None and self.recorder is not None:
             self._safe(lambda: self.recorder.end_session("closed"))
         self.mode, self.recorder = None, None
+        store = self.store
+        if store is not None:
+            self.window.store = None
+            try:
+                store.close()
+            except HISTORY_ERRORS:
+                log.exception("closing the history failed")

@@ -207,6 +207,7 @@ class LivePage(QWidget):
         self.sharp_button.setMinimumHeight(76)
         self.sharp_button.setStyleSheet(SHARP_STYLE)
         self.sharp_button.clicked.connect(self._sharp_pressed)
+        self.sharp_button.setEnabled(False)  # enabled while a set runs
         col.addWidget(self.sharp_button)
         self.sharp_action = QAction("Sharp pain – stop", self)
         self.sharp_action.setShortcut(QKeySequence("P"))
