@@ -312,3 +312,24 @@ def test_cli_reads_an_older_schema_without_changing_it(tmp_path, capsys):
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA user_version").fetchone()[0] == 1  # the file itself was not migrated
     check.close()
+
+
+def test_an_exercise_without_angles_still_reports(tmp_path):
+    # the guided glute squeeze records no peak angle (a squeeze is invisible): NULL peaks
+    c = sqlite3.connect(":memory:")
+    fx.create_schema(c)
+    c.execute("INSERT INTO profiles (id, name, created_at) VALUES (1, 'Kim', '2026-11-01T08:00:00+01:00')")
+    c.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (1, 1, '2026-11-02T08:00:00+01:00')")
+    c.execute("INSERT INTO sets (id, session_id, exercise, started_at) "
+              "VALUES (1, 1, 'glute_squeeze', '2026-11-02T08:01:00+01:00')")
+    for idx in (1, 2, 3):
+        c.execute("INSERT INTO reps (set_id, idx, start_s, end_s, hold_s, recorded_at) "
+                  "VALUES (1, ?, ?, ?, 5.0, '2026-11-02T08:01:30+01:00')", (idx, 8.0 * idx, 8.0 * idx + 5))
+    page = _parse_html(write_report(c, 1, tmp_path / "k.html"))
+    text = " ".join(page.text)
+    assert "Glute squeeze" in text and "no values recorded" in text
+    assert page.rep_rows == 3
+    _, pdf_text = _pdf_text(write_report(c, 1, tmp_path / "k.pdf"))
+    assert "Glute squeeze" in pdf_text
+    data = json.loads(write_report(c, 1, tmp_path / "k.json").read_text())
+    assert data["daily"][0]["peak_deg_mean"] is None and data["daily"][0]["hold_s_mean"] == 5.0

@@ -231,7 +231,7 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit
     """Lines with a dot per value; ``invert`` puts small values at the top (a deeper squat is "up")."""
     values = [v for s in series for _, v in s.points]
     if not values:
-        return _empty(title, width, height, "nothing recorded")
+        return _empty(title, width, height, "no values recorded")
     low = min(values) if y_min is None else min(y_min, min(values))
     high = max(values) if y_max is None else max(y_max, max(values))
     pad = max(1.0, (high - low) * 0.1) if y_min is None and y_max is None else 0.0

@@ -47,6 +47,7 @@ END_WORDS = {
     "interrupted": "interrupted (the app closed)",
 }
 
+CALENDAR_NOTE = "Green: a day with at least one counted rep. Grey: a day in the range without one."
 ANGLE_NOTE = ("Angles are what the camera saw (2D pose estimates): good for following change over time, "
               "not a clinical measurement.")
 
@@ -490,7 +491,7 @@ def render_html(data: ReportData) -> str:
     parts.append(_html_table(EXERCISE_HEAD, _exercise_rows(data)))
     cal = calendar_drawing(data)
     if cal is not None:
-        parts.append("<h3>Days trained</h3>" + _figure(cal))
+        parts.append(f'<h3>Days trained</h3><p class="note">{escape(CALENDAR_NOTE)}</p>' + _figure(cal))
     for drawing in overview_charts(data):
         parts.append(_figure(drawing))
     if data.asymmetry:
@@ -619,6 +620,7 @@ def render_pdf(data: ReportData) -> bytes:
     cal = calendar_drawing(data)
     if cal is not None:
         title("Days trained", 3)
+        para(CALENDAR_NOTE, 9, colour=(90, 90, 90))
         figure(cal)
     for drawing in overview_charts(data):
         figure(drawing)
