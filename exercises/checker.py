@@ -63,7 +63,6 @@ ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
 ARM_S = 0.0  # a rest frame must be seen before the first rep (not starting mid-movement)
 ARM_STILL_S = 0.0  # absolute thresholds: at rest and still this long before counting starts
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
-HOLD_TOLERANCE_S = 0.6  # hold_short only when clearly short: a hold is measured to a few tenths
 HOLD_BAND_FRAC = 0.10  # the top of a rep: within 10 % of its range below the peak ...
 HOLD_BAND_MIN_DEG = 3.0  # ... and never a band narrower than the jitter
 HOLD_EDGE_K = 2.5  # the slow arrival at (departure from) the top: see _edge_correction
@@ -698,7 +697,7 @@ class ExerciseChecker:
                 best = rep.rule_best[rule.code]
                 if (best < rule.limit) if rule.fault_if == "below" else (best > rule.limit):
                     self._raise(rep, rule.code, rule.cue, t, events)
-            if d.has_hold and rep.best_hold < d.hold_target_s - HOLD_TOLERANCE_S:
+            if d.has_hold and rep.best_hold < d.hold_target_s - d.hold_tolerance_s:
                 self._raise(rep, "hold_short", d.cues.hold_short, t, events)
             # Tempo of the movement itself: a 5 s hold must not hide a rushed lift and lowering.
             moving_s = duration - (rep.best_hold if d.has_hold else 0.0)

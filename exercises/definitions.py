@@ -92,6 +92,7 @@ class ExerciseDef:
     rest_limit_deg: float = 10.0
     min_peak_deg: float | None = None  # the peak must also pass this absolute value (natural units)
     hold_target_s: float | None = None
+    hold_tolerance_s: float = 0.6  # hold_short only when clearly short: a hold is measured to a few tenths
     min_rep_s: float = 0.3
     too_fast_s: float | None = None  # a rep moving (time minus the hold) for less than this is too_fast
     rules: tuple[FormRule, ...] = ()
@@ -120,6 +121,8 @@ class ExerciseDef:
             raise ValueError(f"{self.id}: min_range_deg must be >= 0, got {self.min_range_deg}")
         if self.hold_target_s is not None and self.hold_target_s <= 0:
             raise ValueError(f"{self.id}: hold_target_s must be positive or None, got {self.hold_target_s}")
+        if self.hold_tolerance_s < 0:
+            raise ValueError(f"{self.id}: hold_tolerance_s must be >= 0, got {self.hold_tolerance_s}")
         if self.mode not in ("reps", "guided_hold"):
             raise ValueError(f"{self.id}: mode must be 'reps' or 'guided_hold', got {self.mode!r}")
         if self.mode == "guided_hold" and self.hold_target_s is None:
