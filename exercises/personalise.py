@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from exercises.definitions import FAULT_CODES, ExerciseDef, FormRule
+from exercises.events import CheckerStep
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,46 @@ def calibrate_from_peaks(
         log.warning("%s: calibration peak %.1f is not beyond rest; ignored", definition.id, calibration.peak_deg)
         return None
     return calibration
+
+
+class CalibrationRecorder:
+    """Builds a :class:`Calibration` from the live checker steps of a person's first reps.
+
+    Feed every :class:`~exercises.events.CheckerStep` to :meth:`take`; it keeps the peak of each
+    rep (counted or partial: a limited range shows up as partial reps) and the signal while the
+    checker is at rest, and returns the calibration once ``reps`` peaks were seen (then None
+    again). The rest is the median signal at rest, so absolute thresholds (the squat) get the
+    person's own standing value instead of an assumption.
+    """
+
+    def __init__(self, definition: ExerciseDef, reps: int = MIN_CALIBRATION_REPS) -> None:
+        if reps < MIN_CALIBRATION_REPS:
+            raise ValueError(f"a calibration needs at least {MIN_CALIBRATION_REPS} reps, got {reps}")
+        self.definition = definition
+        self.reps = reps
+        self.peaks: list[float] = []
+        self.rest_values: list[float] = []
+        self.calibration: Calibration | None = None
+
+    def take(self, step: CheckerStep) -> Calibration | None:
+        """Record one frame's step; the calibration on the step that completes it, else None."""
+        if self.calibration is not None:
+            return None
+        state = step.state
+        if state.phase == "rest" and state.status is None and _finite(state.angle_deg):
+            self.rest_values.append(float(state.angle_deg))
+        for event in step.events:
+            if event.kind in ("rep_completed", "partial_rep"):
+                peak = event.record.peak_angle_deg
+                if _finite(peak):
+                    self.peaks.append(float(peak))
+        if len(self.peaks) < self.reps:
+            return None
+        rest = statistics.median(self.rest_values) if self.rest_values else None
+        self.calibration = calibrate_from_peaks(self.definition, self.peaks, rest)
+        if self.calibration is None:
+            self.peaks.clear()  # nothing usable (peaks not beyond rest): start again
+        return self.calibration
 
 
 def _calibrated(d: ExerciseDef, c: Calibration) -> ExerciseDef:

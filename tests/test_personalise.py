@@ -7,20 +7,21 @@ reps) once calibrated from their own peaks, and still hears the depth/height fau
 
 from __future__ import annotations
 
-import math
-from dataclasses import fields, replace
+from dataclasses import fields
 
 import pytest
 
+from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.personalise import (
     HYSTERESIS_FLOOR_DEG,
-    STRICTNESS,
     Calibration,
+    CalibrationRecorder,
     calibrate_from_peaks,
     personalise,
 )
 from exercises.registry import EXERCISE_IDS, get_exercise
+from pose.filtering import PoseFilter
 from tests.checker_harness import run_frames
 from tests.synthetic_skeleton import Scenario, generate, idle
 
@@ -286,3 +287,29 @@ def test_even_the_smallest_calibration_never_counts_a_still_noisy_person(exercis
     assert tiny is not std
     r = run_frames(tiny, generate(idle(exercise, 20.0, view=VIEW.get(exercise, "side"), noise_px=noise, seed=seed)))
     assert r.checker.reps == 0, r.checker.reps_detail
+
+
+@pytest.mark.parametrize(("exercise", "kw", "fault"), LIMITED)
+def test_calibration_recorder_from_live_steps(exercise, kw, fault):
+    std = get_exercise(exercise)
+    recorder = CalibrationRecorder(std)
+    checker, pf, got = ExerciseChecker(std), PoseFilter(), []
+    for frame in generate(Scenario(exercise, reps=4, seed=7, noise_px=1.0, **kw)):
+        c = recorder.take(checker.update(pf.apply(frame)))
+        if c is not None:
+            got.append(c)
+    assert len(got) == 1 and recorder.calibration == got[0]  # once, after the third rep
+    c = got[0]
+    assert len(recorder.peaks) == 3
+    # Rest is the person's own: standing tall (squat) or lying with knees bent (bridge, 120-150).
+    lo, hi = (160.0, 181.0) if exercise == "squat" else (120.0, 150.0)
+    assert lo <= c.rest_deg <= hi
+    assert std.direction * (c.peak_deg - c.rest_deg) > 10.0
+    frames = generate(Scenario(exercise, reps=5, seed=8, noise_px=1.5, **kw))
+    counted = run_frames(personalise(std, "standard", c), frames).checker
+    assert counted.reps == 5 and all(fault in r.faults for r in counted.reps_detail)
+
+
+def test_calibration_recorder_needs_three_reps():
+    with pytest.raises(ValueError, match="at least 3 reps, got 2"):
+        CalibrationRecorder(get_exercise("squat"), reps=2)
