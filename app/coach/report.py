@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
@@ -452,13 +453,16 @@ svg { max-width: 100%; height: auto; }
 """
 
 
+_NUMERIC = re.compile(r"[\d.]+ ?(s|%|°)?( \(.*\))?|–")  # right-aligned cells: 4.7 s, 17 (22 %), 150 (80 L / 70 R)
+
+
 def _html_table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
     attr = f' class="{cls}"' if cls else ""
     out = [f"<table{attr}><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     for row in rows:
         cells = []
         for cell in row:
-            numeric = cell[:1].isdigit() or cell == "–"
+            numeric = _NUMERIC.fullmatch(cell) is not None
             cells.append(f'<td class="n">{escape(cell)}</td>' if numeric else f"<td>{escape(cell)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
