@@ -131,7 +131,11 @@ def pain_decision(before: int | None, now: int | None, sharp: bool = False) -> P
                 "and stop if it hurts more." + doctor,
                 False,
             )
-        return PainDecision(False, "Well done, your pain has not gone up. Keep going gently." + doctor, False)
+        return PainDecision(
+            False,
+            "Well done, your pain has not gone up. Keep going gently; stop or ease off if it hurts." + doctor,
+            False,
+        )
     return PainDecision(False, "Keep going gently. Stop or ease off if it is hard or it hurts." + doctor, False)
 
 
