@@ -73,9 +73,18 @@ def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
         try:
             personalise(definition, strictness, None, entry)
         except (ValueError, TypeError) as exc:
-            raise OverrideError(f"{definition.title}: {exc}", ex_id) from None
+            raise OverrideError(f"{definition.title}: {_plain(str(exc))}", ex_id) from None
         result[ex_id] = entry
     return result
+
+
+def _plain(message: str) -> str:
+    """``personalise``'s message with the settings keys in the words the form uses."""
+    for key, words in (("hold_target_s", "hold seconds"), ("target_reps", "target reps")):
+        message = message.replace(key, words)
+    for code in {rule.code for ex_id in EXERCISE_IDS for rule in get_exercise(ex_id).rules}:
+        message = message.replace(f"{code} limit", f"{code.replace('_', ' ')} limit")
+    return message
 
 
 def _number(ex_id: str, what: str, text: str) -> float:
@@ -266,7 +275,7 @@ class SettingsDialog(QDialog):
         reps.setPlaceholderText(f"routine's target{per_side}")
         fields["target_reps"] = reps
         self.override_form.addRow(f"Target reps{per_side}:", reps)
-        if definition.hold_target_s is not None:
+        if definition.has_hold:
             hold = QLineEdit(texts.get("hold_target_s", ""))
             hold.setPlaceholderText(f"{definition.hold_target_s:g} s")
             fields["hold_target_s"] = hold
@@ -278,8 +287,8 @@ class SettingsDialog(QDialog):
             edit.setPlaceholderText(f"{rule.limit:g}")
             edit.setToolTip(f"{rule.cue}: a fault when {rule.measure.replace('_', ' ')} is {rule.fault_if} this")
             fields[f"limit:{rule.code}"] = edit
-            way = "at least" if rule.fault_if == "below" else "at most"
-            self.override_form.addRow(f"{rule.code.replace('_', ' ').capitalize()} limit ({way}, °):", edit)
+            name = rule.code.replace("_", " ").capitalize()
+            self.override_form.addRow(f"{name}: a fault {rule.fault_if} (°):", edit)
         self.override_fields = fields
         self._shown_override = ex_id
         self._update_overridden_note()
