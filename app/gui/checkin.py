@@ -71,6 +71,8 @@ class PainCheckIn(QDialog):
             button.setStyleSheet(f"QPushButton {{ background: {PAIN_COLOURS[score]}; color: #111; }}"
                                  "QPushButton:focus { border: 4px solid #fff; }")
             button.clicked.connect(lambda _=False, s=score: self.choose(s))
+            button.setAutoDefault(False)  # Enter or Space must not answer "0" by accident:
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard's way is the digit keys
             row.addWidget(button)
             self.buttons.append(button)
         layout.addLayout(row)
@@ -84,6 +86,7 @@ class PainCheckIn(QDialog):
         self.skip_button.setFont(big_font(16))
         self.skip_button.setMinimumHeight(52)
         self.skip_button.clicked.connect(lambda: self._answer(None))
+        self.skip_button.setAutoDefault(False)
         bottom.addWidget(self.skip_button)
         layout.addLayout(bottom)
         self._one_pending = False
@@ -116,7 +119,6 @@ class PainCheckIn(QDialog):
                 self.choose(10 if digit == 0 else digit)  # "1" then "0" is 10; "1" then "3" means 3
             elif digit == 1:
                 self._one_pending = True  # wait a moment: it may be the start of 10
-                self.buttons[1].setFocus()
                 self._one_timer.start()
             else:
                 self.choose(digit)

@@ -236,6 +236,9 @@ class Coach(QObject):
 
     def request_start(self, source: LiveSource, exercise_id: str) -> None:
         """Start one exercise as a session: screening when due, pain before, then the live set."""
+        if self.mode == "routine":
+            self.status.emit("A routine is running: press Stop (or End the routine) first.")
+            return
         if self.live.running:
             self.stop()
         self._before_session(lambda before: self._start_single(source, exercise_id, before))
@@ -433,7 +436,7 @@ class Coach(QObject):
         self._record_pain("before", before)
         self.runner = routine_rules.RoutineRunner(tuple(items))
         self.routine_logs = []
-        self.live.next_button.show()
+        self.live.in_routine = True
         self._run_current()
 
     def _current_item(self):
@@ -502,8 +505,8 @@ class Coach(QObject):
         elif phase == "rest":
             text = self.runner.transition_text()
             self.voice.offer(text, "count")
-            done = sum(1 for _ in self.routine_logs)
-            self.rest_page.start(self.runner.rest_s, text, f"{done} done so far")
+            done = len({r.exercise for r in self.runner.results})
+            self.rest_page.start(self.runner.rest_s, text, f"{done} of {len(self.runner.items)} exercises done")
             self.live.stack.setCurrentWidget(self.rest_page)
         else:
             self._run_current()
@@ -531,7 +534,7 @@ class Coach(QObject):
         self._routine_done(early=True)
 
     def _routine_done(self, early: bool = False) -> None:
-        self.live.next_button.hide()
+        self.live.in_routine = False
         self.rest_page.stop()
         logs = list(self.routine_logs)
         lines = [self._summary_line(log_) for log_ in logs] or ["No exercise was counted."]

@@ -101,6 +101,7 @@ class MessagePanel(QWidget):
         while self.buttons.count():
             item = self.buttons.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # at once: deleteLater waits for the event loop
                 item.widget().deleteLater()
         for label, callback in actions:
             button = QPushButton(label)
@@ -133,6 +134,7 @@ class LivePage(QWidget):
         self.hooks: LiveHooks | None = None
         self.checker: ExerciseChecker | None = None
         self._target_said = False
+        self.in_routine = False  # shows "Next exercise" while a routine's set runs
         self.model = "full"
         self.state = None
         self._cue_until = 0.0
@@ -153,6 +155,7 @@ class LivePage(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.video)
         self.stack.addWidget(self.message)
+        self.stack.currentChanged.connect(self._page_changed)
 
         side = QFrame()
         side.setObjectName("side")
@@ -296,6 +299,7 @@ class LivePage(QWidget):
             self.hooks.set_started(ex)
         worker.start()
         self.sharp_button.setEnabled(True)
+        self.next_button.setVisible(self.in_routine)
         self.running_changed.emit(True)
         log.info("live session: %s, %s, model %s", source.describe(), exercise_id, model)
 
@@ -429,6 +433,7 @@ class LivePage(QWidget):
         if self.hooks is not None:
             self.hooks.set_ended(code, show_summary)
         self.sharp_button.setEnabled(False)
+        self.next_button.hide()
         session = self.session
         self.running_changed.emit(False)
         self.status_banner.show_message("")
@@ -518,7 +523,16 @@ class LivePage(QWidget):
         else:
             self.status_banner.show_message("")
 
+    def _page_changed(self, _index: int) -> None:
+        if self.stack.currentWidget() is not self.video:
+            # The other pages (summary, rest, messages) say it in their own words.
+            self.cue_banner.show_message("")
+            self.status_banner.show_message("")
+            self._cue_until = 0.0
+
     def _show_cue(self, text: str, background: QColor | None = None) -> None:
+        if self.stack.currentWidget() is not self.video:
+            return
         if text in STATUS_MESSAGES.values():
             return  # already on the "not counting" banner, with what to do about it
         fault = any(text == rule.cue for rule in self.definition.rules)
