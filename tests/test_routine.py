@@ -215,6 +215,7 @@ def test_transition_texts_use_titles_setup_cues_and_rest():
     text = r.transition_text()
     assert text.startswith("Well done. Rest for 30 seconds. Next: Glute bridge, 8 times")
     assert get_exercise("glute_bridge").cues.setup in text
+    assert "Rest a few seconds between lifts" in text  # the article's bridges
     r.advance()
     assert r.transition_text().startswith("Now: Glute bridge")
     r.advance()

@@ -31,6 +31,8 @@ SETS_RANGE = (1, 10)
 REST_RANGE_S = (0, 600)
 DEFAULT_REST_S = 30
 SKIP_REST_S = 10  # after a skip there is nothing to recover from, only a position to get into
+# Said before an exercise, from the article: squats come after a warm-up; bridges with a short rest.
+BEFORE_NOTES = {"glute_bridge": "Rest a few seconds between lifts.", "squat": "Warm up before squats."}
 RAMP_MIN_REPS = 3  # the first week never asks for fewer than this (unless the target itself is lower)
 
 
@@ -331,8 +333,8 @@ class RoutineRunner:
             return " ".join(parts)
         lead = "First" if self._last is None else ("Now" if self._rested else "Next")
         parts.append(f"{lead}: {d.title}, {_target_words(item.exercise, item.target_reps)}.")
-        if item.exercise == "squat":
-            parts.append("Warm up before squats.")
+        if item.exercise in BEFORE_NOTES:
+            parts.append(BEFORE_NOTES[item.exercise])
         if d.cues.setup:
             parts.append(_sentence(d.cues.setup))
         return " ".join(parts)
