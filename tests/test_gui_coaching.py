@@ -222,6 +222,10 @@ def test_live_session_writes_the_truth_reps_and_the_check_ins(qtbot, window, dat
     assert fault_codes == [f["code"] for f in truth["faults"]]
     assert [(m, s) for m, s, _ in pain_rows(data_dir)] == [("before", 2), ("after", 3)]
     assert coach.advice_dialog is None  # a rise of 1 is not a reason to stop
+    # The first reps calibrated this person's squat, for next time: a depth among the reps' own.
+    ((peak_deg,),) = rows(data_dir, "SELECT peak_deg FROM calibrations WHERE exercise = 'squat'")
+    peaks = [p for (p,) in rows(data_dir, "SELECT peak_angle_deg FROM reps WHERE set_id = ?", (set_row[0],))]
+    assert min(peaks) <= peak_deg <= max(peaks)
 
 
 def test_sharp_pain_stops_at_once_and_records(qtbot, data_dir):

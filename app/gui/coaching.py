@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import replace
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -32,10 +31,7 @@ from exercises.definitions import ExerciseDef
 from exercises.registry import get_exercise
 
 # Personalising lands as its own module; until it can be imported the standard definitions are used.
-try:
-    from exercises.personalise import Calibration, personalise
-except ImportError:  # pragma: no cover - only while the module is missing
-    Calibration = personalise = None
+from exercises.personalise import Calibration, CalibrationRecorder, personalise
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +72,7 @@ class Coach(QObject):
         self._stopping = False  # the coach itself is stopping the live set: its end is handled here
         self._closing = False
         self._screened_at: datetime | None = None  # without a history: screen once per run
+        self._calibrating: CalibrationRecorder | None = None  # the first reps of an uncalibrated exercise
         # The dialogs on screen (tests answer them like a person would).
         self.screening_dialog: ScreeningDialog | None = None
         self.pain_dialog: PainCheckIn | None = None
@@ -194,8 +191,6 @@ class Coach(QObject):
             item = next((i for i in self._todays_routine(settings) if i.exercise == exercise_id), None)
         if item is not None and "target_reps" not in overrides:
             overrides["target_reps"] = item.target_reps
-        if personalise is None:
-            return replace(get_exercise(exercise_id), **{k: v for k, v in overrides.items() if k == "target_reps"})
         calibration = None
         if self.store is not None:
             try:
@@ -215,6 +210,15 @@ class Coach(QObject):
         if self.mode is None:
             self._open_session("single")  # a start without the check-ins (tests, a restart)
         self.session_exercises.append(definition.id)
+        self._calibrating = None
+        if self.store is not None and definition.mode == "reps":
+            try:
+                known = self.store.calibration(self.profile_id, definition.id)
+            except HISTORY_ERRORS:
+                known = True  # cannot tell: leave it alone
+            if known is None:
+                # "Count relatively": the first reps set this person's own range, for next time.
+                self._calibrating = CalibrationRecorder(get_exercise(definition.id))
         if self.recorder is not None:
             strictness = self.settings().get("strictness", "standard")
             self._safe(lambda: self.recorder.begin_set(definition.id, definition.target_reps, strictness))
@@ -222,6 +226,18 @@ class Coach(QObject):
     def take(self, events: Sequence[object]) -> None:
         if self.recorder is not None:
             self._safe(lambda: self.recorder.take(events))
+
+    def observe(self, result) -> None:
+        recorder = self._calibrating
+        if recorder is None or getattr(result, "state", None) is None:
+            return
+        calibration = recorder.take(result)
+        if calibration is not None and self.store is not None:
+            self._calibrating = None
+            exercise = recorder.definition.id
+            self._safe(lambda: self.store.save_calibration(self.profile_id, exercise, calibration.peak_deg,
+                                                           calibration.rest_deg))
+            log.info("calibrated %s: peak %.1f, rest %s", exercise, calibration.peak_deg, calibration.rest_deg)
 
     def set_ended(self, code: str, session_over: bool) -> None:
         if self.recorder is not None:

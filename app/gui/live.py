@@ -63,6 +63,7 @@ class LiveHooks(Protocol):
     def definition_for(self, exercise_id: str) -> ExerciseDef: ...  # personalised for this person
     def set_started(self, definition: ExerciseDef) -> None: ...
     def take(self, events: Sequence[object]) -> None: ...  # every step's checker events
+    def observe(self, result: object) -> None: ...  # every step's checker result (calibration)
     def set_ended(self, code: str, session_over: bool) -> None: ...  # 'done', 'stopped', 'pain', ...
     def request_start(self, source: LiveSource, exercise_id: str) -> None: ...  # a start the person asked for
 
@@ -347,8 +348,11 @@ class LivePage(QWidget):
         result = step.result
         self.session.add(result, step.frame.timestamp_ms / 1000.0)
         events = getattr(result, "events", ())
-        if self.hooks is not None and events:
-            self.hooks.take(events)  # each rep is written as it is counted
+        if self.hooks is not None:
+            if events:
+                self.hooks.take(events)  # each rep is written as it is counted
+            if result is not None:
+                self.hooks.observe(result)
         for event in events:
             self._on_event(event)
         self.state = getattr(result, "state", None)
