@@ -123,6 +123,39 @@ def test_pain_check_in_big_buttons_and_skip(qtbot):
     assert got == [None]
 
 
+# ---------------------------------------------------------------------------- startup
+
+
+def test_a_damaged_history_is_moved_aside_when_the_person_agrees(qtbot, data_dir, monkeypatch):
+    damaged = data_dir / "history.sqlite3"
+    damaged.write_bytes(b"this is not a database" * 100)
+    asked: list[str] = []
+    monkeypatch.setattr("app.gui.coaching.Coach._ask_fresh", lambda self, message: asked.append(message) or True)
+    window = make_window(qtbot)
+    assert len(asked) == 1 and "\n" not in asked[0]  # one clear line, not a traceback
+    assert window.store is not None
+    aside = [p.name for p in data_dir.iterdir() if p.name.startswith("history.sqlite3.damaged-")]
+    assert len(aside) == 1 and (data_dir / aside[0]).read_bytes().startswith(b"this is not a database")
+    assert aside[0] in window.statusBar().currentMessage()
+    window.coach.close()
+
+
+def test_without_a_writable_folder_the_app_runs_without_history(qtbot, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(blocker))
+    window = make_window(qtbot)
+    assert window.store is None
+    assert window.statusBar().currentMessage().startswith("History is off")
+    coach = window.coach
+    coach.request_start(NO_CAMERA, "squat")  # the coaching still runs: check-ins, the set, its end
+    answer_screening(qtbot, coach)
+    answer_pain(qtbot, coach, "before", keys="1")
+    answer_pain(qtbot, coach, "after", keys="3")
+    qtbot.waitUntil(lambda: visible(coach.advice_dialog), timeout=3000)  # the pain rule works without history
+    window.coach.close()
+
+
 # ---------------------------------------------------------------------------- screening
 
 

@@ -107,6 +107,7 @@ class Coach(QObject):
             log.warning("history off: %s", exc)
             return "History is off: the history module could not be loaded."
         path = store_mod.data_dir() / "history.sqlite3"
+        moved = ""
         try:
             store = store_mod.HistoryStore.open()
         except (store_mod.StoreError, *HISTORY_ERRORS) as exc:
@@ -126,16 +127,14 @@ class Coach(QObject):
                 store = store_mod.HistoryStore.open()
             except (store_mod.StoreError, *HISTORY_ERRORS) as again:
                 return f"History is off: {again}"
-            self.status.emit(f"The damaged history was moved to {aside.name}; a fresh one was started.")
+            moved = f"The damaged history was moved to {aside.name}; a fresh one was started."
         try:
             profile_id = store.ensure_profile()
             recovered = store.recover_interrupted()
         except (store_mod.StoreError, *HISTORY_ERRORS) as exc:
             return f"History is off: {exc}"
         self.window.store, self.window.profile_id = store, profile_id
-        if recovered:
-            return self._recovered_note(recovered)
-        return ""
+        return " ".join(n for n in (moved, self._recovered_note(recovered) if recovered else "") if n)
 
     def _recovered_note(self, session_ids: list[int]) -> str:
         marks = ",".join("?" * len(session_ids))
