@@ -190,18 +190,9 @@ def _day_arg(text: str | None, option: str):
 
 
 def _history_path(data_dir: str | None) -> Path:
-    if data_dir:
-        return Path(data_dir).expanduser() / "history.sqlite3"
-    try:
-        from app.coach.store import data_dir as default_dir
-    except ImportError:  # until the store lands: the same rule, $HIPCOACH_DATA_DIR or the user data folder
-        import os
+    from app.coach.store import DB_NAME, data_dir as default_dir
 
-        import platformdirs
-
-        env = os.environ.get("HIPCOACH_DATA_DIR")
-        return Path(env or platformdirs.user_data_dir("HipCoach", appauthor=False)) / "history.sqlite3"
-    return default_dir() / "history.sqlite3"
+    return (Path(data_dir).expanduser() if data_dir else default_dir()) / DB_NAME
 
 
 def _open_history(path: Path):

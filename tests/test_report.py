@@ -333,3 +333,30 @@ def test_an_exercise_without_angles_still_reports(tmp_path):
     assert "Glute squeeze" in pdf_text
     data = json.loads(write_report(c, 1, tmp_path / "k.json").read_text())
     assert data["daily"][0]["peak_deg_mean"] is None and data["daily"][0]["hold_s_mean"] == 5.0
+
+
+def test_cli_reads_a_live_store_history(tmp_path, capsys):
+    # written through the real store (WAL) and read by the CLI while the app still has it open
+    from app.coach.store import HistoryStore
+    from exercises.events import RepRecord
+
+    store = HistoryStore.open(tmp_path / "history.sqlite3")
+    try:
+        profile = store.ensure_profile("Me")
+        session = store.start_session(profile)
+        store.add_pain(session, "before", 3)
+        set_id = store.start_set(session, "hip_abduction", 10)
+        for i, side in enumerate(("left", "right", "left", "right", "left"), start=1):
+            store.add_rep(set_id, RepRecord(i, side, 2.0 * i, 2.0 * i + 1.5, 30.0 + i, None,
+                                            ["too_fast"] if i == 5 else []))
+        out = tmp_path / "live.json"
+        code, _, err = _run(capsys, "--out", str(out), "--data-dir", str(tmp_path))
+        assert code == 0, err
+    finally:
+        store.close()
+    data = json.loads(out.read_text())
+    (day,) = data["daily"]
+    assert (day["exercise"], day["reps"], day["reps_left"], day["reps_right"], day["faults"]) == (
+        "hip_abduction", 5, 3, 2, 1)
+    assert day["peak_deg_left_mean"] == pytest.approx((31 + 33 + 35) / 3)
+    assert data["sessions"][0]["pain_before"] == 3 and data["sessions"][0]["pain_after"] is None
