@@ -211,7 +211,7 @@ class LivePage(QWidget):
         self.sharp_button.setMinimumHeight(76)
         self.sharp_button.setStyleSheet(SHARP_STYLE)
         self.sharp_button.clicked.connect(self._sharp_pressed)
-        self.sharp_button.setEnabled(False)  # enabled while a set runs
+        self._show_sharp(False)  # there (and enabled) while a set runs
         col.addWidget(self.sharp_button)
         self.sharp_action = QAction("Sharp pain – stop", self)
         self.sharp_action.setShortcut(QKeySequence("P"))
@@ -267,7 +267,7 @@ class LivePage(QWidget):
         self._show_exercise()
         if restart and self.source is not None:
             self.start(self.source)
-        self.sharp_button.setEnabled(self.running)
+        self._show_sharp(self.running)
 
     def start(self, source: LiveSource, exercise_id: str | None = None, model: str | None = None) -> None:
         if self.running:
@@ -299,7 +299,7 @@ class LivePage(QWidget):
         if self.hooks is not None:
             self.hooks.set_started(ex)
         worker.start()
-        self.sharp_button.setEnabled(True)
+        self._show_sharp(True)
         self.next_button.setVisible(self.in_routine)
         self.running_changed.emit(True)
         log.info("live session: %s, %s, model %s", source.describe(), exercise_id, model)
@@ -323,6 +323,10 @@ class LivePage(QWidget):
         worker.stop()
         worker.wait(10000)
         self._finish(show_summary, reason, code)
+
+    def _show_sharp(self, running: bool) -> None:
+        self.sharp_button.setEnabled(running)
+        self.sharp_button.setVisible(running)
 
     def _sharp_pressed(self) -> None:
         if self.running:
@@ -436,7 +440,7 @@ class LivePage(QWidget):
         self._close_checker()
         if self.hooks is not None:
             self.hooks.set_ended(code, show_summary)
-        self.sharp_button.setEnabled(False)
+        self._show_sharp(False)
         self.next_button.hide()
         session = self.session
         self.running_changed.emit(False)
