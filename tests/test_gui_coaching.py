@@ -322,3 +322,27 @@ def test_routine_goes_through_rest_to_done(qtbot, window, data_dir):
     sides = rows(data_dir, "SELECT side, COUNT(*) FROM reps WHERE set_id = ? GROUP BY side", (sets[1][0],))
     assert dict(sides).keys() == {"left", "right"} and min(dict(sides).values()) >= 1  # the target per side
     assert [(m, s) for m, s, _ in pain_rows(data_dir)] == [("before", 2), ("after", 2)]
+
+
+def test_routine_next_skips_and_stop_ends_it_keeping_what_was_counted(qtbot, data_dir):
+    window = make_window(qtbot, checkins=False)
+    coach = window.coach
+    squat = sample_truth("squat_side_fast")
+    coach.routine_override = (RoutineItem("squat", target_reps=8, rest_s=1),
+                              RoutineItem("squat", target_reps=8, rest_s=1))
+    coach.routine_source = lambda item: LiveSource(path=squat["path"], speed=1.5)
+    window.routine_action.trigger()
+    qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)
+    qtbot.mouseClick(window.live.next_button, Qt.MouseButton.LeftButton)  # before the target: a skip
+    assert window.live.stack.currentWidget() is coach.rest_page
+    qtbot.waitUntil(lambda: window.live.running, timeout=5000)
+    qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)
+    window.stop_action.trigger()  # Stop ends the whole routine, not only this exercise
+    assert not window.live.running and coach.mode is None
+    assert window.live.message.title.text() == "Routine ended"
+    sets = rows(data_dir, "SELECT id, end_reason FROM sets ORDER BY id")
+    assert [reason for _, reason in sets] == ["skipped", "stopped"]
+    for set_id, _ in sets:
+        assert rows(data_dir, "SELECT COUNT(*) FROM reps WHERE set_id = ?", (set_id,))[0][0] >= 1
+    assert rows(data_dir, "SELECT end_reason FROM sessions") == [("stopped",)]
+    window.coach.close()
