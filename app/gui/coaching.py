@@ -39,6 +39,20 @@ HISTORY_ERRORS = (sqlite3.Error, OSError)
 SHARP_SAID = "Stopping now. Stop and rest. Don't push through sharp pain."
 
 
+def _newer_schema(path: Path) -> bool:
+    """Whether ``path`` is a history written by a newer HipCoach (never offered to be moved aside)."""
+    from app.coach.schema import SCHEMA_VERSION
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 def _store_api():
     """The history store's module (imported late: the GUI still runs when it cannot be loaded)."""
     from app.coach import recorder, store
@@ -112,18 +126,13 @@ class Coach(QObject):
             store = store_mod.HistoryStore.open()
         except (store_mod.StoreError, *HISTORY_ERRORS) as exc:
             message = str(exc)
-            if not path.is_file():
-                return f"History is off: {message}"
+            if not path.is_file() or _newer_schema(path):
+                return f"History is off: {message}"  # nothing to move aside, or a newer app's data to keep
             ask = ask_fresh or self._ask_fresh
             if not ask(message):
                 return f"History is off: {message}"
             try:
-                aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
-                path.rename(aside)
-                for extra in ("-wal", "-shm"):
-                    side = path.with_name(path.name + extra)
-                    if side.exists():
-                        side.rename(aside.with_name(aside.name + extra))
+                aside = store_mod.move_aside(path)
                 store = store_mod.HistoryStore.open()
             except (store_mod.StoreError, *HISTORY_ERRORS) as again:
                 return f"History is off: {again}"
