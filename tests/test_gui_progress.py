@@ -45,6 +45,12 @@ def bars(item) -> tuple[list[float], list[float], list[float]]:
     return list(np.asarray(opts["x"], float)), list(np.asarray(opts["height"], float)), y0
 
 
+def ys(curve) -> np.ndarray:
+    """The y values a curve draws (empty when it draws nothing)."""
+    y = curve.getData()[1]
+    return np.array([] if y is None else y, dtype=float)
+
+
 def same(a, b) -> bool:
     a, b = np.asarray(a, float), np.asarray(b, float)
     return a.shape == b.shape and bool(np.all((np.isnan(a) & np.isnan(b)) | np.isclose(a, b)))
@@ -77,10 +83,10 @@ def test_glute_bridge_over_all_time_matches_the_fixture(page):
     x, height, y0 = bars(page.bars_both)
     assert same(x, [day_x(d) for d in fx.TRAINED_DAYS]) and same(height, reps) and same(y0, [0] * 10)
     assert bars(page.bars_left)[1] == [] and bars(page.bars_right)[1] == []
-    assert same(page.hold_curve.getData()[1], holds)
-    assert same(page.peak_curve.getData()[1], peaks)
-    assert same(page.fault_curve.getData()[1], faults)
-    assert np.isnan(page.peak_asym_curve.getData()[1]).all()  # a two-sided exercise has no asymmetry
+    assert same(ys(page.hold_curve), holds)
+    assert same(ys(page.peak_curve), peaks)
+    assert same(ys(page.fault_curve), faults)
+    assert np.isnan(page.data.peak_asymmetry_pct).all() and len(ys(page.peak_asym_curve)) == 0  # two-sided
     assert page.hold_target.isVisible() and page.hold_target.value() == 5.0
 
 
@@ -97,16 +103,16 @@ def test_straight_leg_raise_stacks_left_and_right_and_shows_the_asymmetry(page):
     x, height, y0 = bars(page.bars_right)
     assert same(height, right) and same(y0, left)  # right stacked on top of left
     assert bars(page.bars_both)[1] == []
-    assert same(page.peak_left_curve.getData()[1], [18.0] * 10)
-    assert same(page.peak_right_curve.getData()[1], right_peak)
+    assert same(ys(page.peak_left_curve), [18.0] * 10)
+    assert same(ys(page.peak_right_curve), right_peak)
     # (left - right) / larger side, + when the left is larger: reps 8 vs 6 is 25 %; peaks 18 vs 14 + k/2,
     # so the right side passes the left on the last day (18.5)
-    assert same(page.count_asym_curve.getData()[1], [25.0 if k < 5 else 0.0 for k in K])
-    assert same(page.peak_asym_curve.getData()[1], [100 * (18.0 - p) / max(18.0, p) for p in right_peak])
-    assert page.peak_asym_curve.getData()[1][-1] < 0
+    assert same(ys(page.count_asym_curve), [25.0 if k < 5 else 0.0 for k in K])
+    assert same(ys(page.peak_asym_curve), [100 * (18.0 - p) / max(18.0, p) for p in right_peak])
+    assert ys(page.peak_asym_curve)[-1] < 0
     # holds: 8 left at 5.0 s; right at 4.0 s when k < 3, else 5.0 s
     holds = [(8 * 5.0 + r * (4.0 if k < 3 else 5.0)) / (8 + r) for k, r in zip(K, right)]
-    assert same(page.hold_curve.getData()[1], holds)
+    assert same(ys(page.hold_curve), holds)
 
 
 def test_the_last_seven_days_of_squats(page):
@@ -116,8 +122,8 @@ def test_the_last_seven_days_of_squats(page):
     assert page.data.reps == [5, 2, 5, 5, 5]  # session 6 stopped for sharp pain after 2
     # rep i bottoms out at 110 - 2k + (i - 1): the day's mean is 110 - 2k + (n - 1) / 2
     means = [110.0 - 2 * k + (n - 1) / 2 for k, n in zip(range(5, 10), [5, 2, 5, 5, 5])]
-    assert same(page.peak_curve.getData()[1], means)
-    assert same(page.fault_curve.getData()[1], [0.0] * 5)  # "shallow" only in sessions 0 and 1
+    assert same(ys(page.peak_curve), means)
+    assert same(ys(page.fault_curve), [0.0] * 5)  # "shallow" only in sessions 0 and 1
     assert not page.hold_target.isVisible()
     # the x axis spans exactly the seven days
     low, high = page.plots["reps"].viewRange()[0]
@@ -168,3 +174,76 @@ def test_no_history_shows_the_friendly_empty_state(qtbot, tmp_path):
     page.refresh()
     assert not page.is_empty and page.highlighted_days() == set(fx.TRAINED_DAYS)
     conn.close()
+
+
+# ---------------------------------------------------------------------------------------- export
+
+
+@pytest.fixture
+def fixture_store(tmp_path, monkeypatch):
+    from app.coach.store import HistoryStore
+
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path))
+    store = HistoryStore.open(fx.build_history(tmp_path / "history.sqlite3"))
+    yield store
+    store.close()
+
+
+def export(qtbot, store, scope: str, suffix: str, out, **dates):
+    from app.gui.data_dialog import ExportDialog
+
+    dialog = ExportDialog(store, fx.PROFILE)
+    qtbot.addWidget(dialog)
+    dialog.set_scope(scope, **dates)
+    dialog.set_format(suffix)
+    failed: list[str] = []
+    dialog.failed.connect(failed.append)
+    with qtbot.waitSignal(dialog.saved, timeout=60_000) as saved:
+        dialog.export_to(out)
+        # export_to returned at once: the worker's results reach the GUI thread only through the event loop
+        assert not dialog.busy.isHidden() and not dialog.export_button.isEnabled()
+    assert not failed, failed
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=5000)
+    assert dialog.busy.isHidden() and not dialog.open_button.isHidden()
+    assert dialog.status.text() == f"Saved to {out}"
+    assert saved.args[0] == out
+    return dialog
+
+
+def test_export_writes_each_format(qtbot, fixture_store, tmp_path):
+    import csv
+    import json
+
+    out = tmp_path / "out"
+    out.mkdir()
+    # The last session (k = 9): bridge 9 reps, leg raises 8 + 8, squats 5.
+    dialog = export(qtbot, fixture_store, "session", "csv", out / "session.csv")
+    assert dialog.selection() == {"since": None, "until": None, "session_id": 10}
+    rows = list(csv.DictReader((out / "session.csv").open(newline="")))
+    assert len(rows) == 9 + 16 + 5 and {r["session_id"] for r in rows} == {"10"}
+    # A date range: the first week (sessions 0..4).
+    export(qtbot, fixture_store, "range", "json", out / "week.json",
+           since=fx.START, until=fx.START + timedelta(days=6))
+    data = json.loads((out / "week.json").read_text())
+    # bridges 6 + 6 + 6 + (7 + 4) + 7, leg raises 5 x (8 + 6), squats 5 x 5
+    assert data["total_reps"] == 36 + 70 + 25
+    assert data["days_trained"] == [d.isoformat() for d in fx.TRAINED_DAYS[:5]]
+    export(qtbot, fixture_store, "all", "html", out / "all.html")
+    html = (out / "all.html").read_text()
+    assert html.lstrip().lower().startswith(("<!doctype html", "<html")) and "</html>" in html.lower()
+    assert "Glute bridge" in html and "<svg" in html
+    export(qtbot, fixture_store, "all", "pdf", out / "all.pdf")
+    pdf = (out / "all.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-1024:]
+
+
+def test_export_refuses_a_backwards_date_range(qtbot, fixture_store, tmp_path):
+    from app.gui.data_dialog import ExportDialog
+
+    dialog = ExportDialog(fixture_store, fx.PROFILE)
+    qtbot.addWidget(dialog)
+    dialog.set_scope("range", since=fx.START + timedelta(days=5), until=fx.START)
+    with qtbot.waitSignal(dialog.failed) as failed:
+        dialog.export_to(tmp_path / "x.html")
+    assert "after the end date" in failed.args[0]
+    assert not (tmp_path / "x.html").exists()

@@ -345,6 +345,13 @@ class ProgressPage(QWidget):
         def arr(values: list) -> np.ndarray:
             return np.array(values, dtype=float)
 
+        def show(curve: pg.PlotDataItem, values: list[float], wanted: bool = True) -> None:
+            y = arr(values)
+            if not wanted or not np.isfinite(y).any():  # nothing to draw (pyqtgraph warns on all-NaN)
+                curve.setData(nothing, nothing)
+            else:
+                curve.setData(x, y, connect="finite")
+
         one_sided = definition.unilateral
         if one_sided:
             self.bars_both.setOpts(x=nothing, height=nothing)
@@ -354,15 +361,13 @@ class ProgressPage(QWidget):
             self.bars_left.setOpts(x=nothing, height=nothing)
             self.bars_right.setOpts(x=nothing, y0=nothing, height=nothing)
             self.bars_both.setOpts(x=x, height=arr(data.reps))
-        self.hold_curve.setData(x, arr(data.hold_s), connect="finite")
-        self.peak_curve.setData(*((nothing, nothing) if one_sided else (x, arr(data.peak_deg))), connect="finite")
-        self.peak_left_curve.setData(*((x, arr(data.peak_left_deg)) if one_sided else (nothing, nothing)),
-                                     connect="finite")
-        self.peak_right_curve.setData(*((x, arr(data.peak_right_deg)) if one_sided else (nothing, nothing)),
-                                      connect="finite")
-        self.fault_curve.setData(x, arr(data.faults_per_rep), connect="finite")
-        self.peak_asym_curve.setData(x, arr(data.peak_asymmetry_pct), connect="finite")
-        self.count_asym_curve.setData(x, arr(data.count_asymmetry_pct), connect="finite")
+        show(self.hold_curve, data.hold_s)
+        show(self.peak_curve, data.peak_deg, not one_sided)
+        show(self.peak_left_curve, data.peak_left_deg, one_sided)
+        show(self.peak_right_curve, data.peak_right_deg, one_sided)
+        show(self.fault_curve, data.faults_per_rep)
+        show(self.peak_asym_curve, data.peak_asymmetry_pct, one_sided)
+        show(self.count_asym_curve, data.count_asymmetry_pct, one_sided)
         for legend in (self.reps_legend, self.peak_legend, self.asym_legend):
             legend.setVisible(one_sided)
         has_hold = definition.hold_target_s is not None
