@@ -247,3 +247,45 @@ def test_export_refuses_a_backwards_date_range(qtbot, fixture_store, tmp_path):
         dialog.export_to(tmp_path / "x.html")
     assert "after the end date" in failed.args[0]
     assert not (tmp_path / "x.html").exists()
+
+
+# ---------------------------------------------------------------------------------------- in the window
+
+
+def test_window_menus_open_the_progress_tab_and_refresh_it_when_a_session_ends(qtbot, tmp_path, monkeypatch):
+    from PyQt6.QtGui import QKeySequence
+
+    from app.gui.window import MainWindow
+    from exercises.events import RepRecord
+
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path))
+    win = MainWindow(model="lite", enable_speech=False, checkins=False)
+    qtbot.addWidget(win)
+    shortcuts = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText): a.text()
+                 for a in (win.progress_action, win.settings_action, win.export_action)}
+    assert shortcuts == {"Ctrl+G": "&Progress", "Ctrl+,": "&Settings…", "Ctrl+E": "&Export report…"}
+    menus = {m.text(): [a.text() for a in m.menu().actions()] for m in win.menuBar().actions()}
+    assert "&Progress" in menus["&View"] and "&Settings…" in menus["&Tools"]
+    assert "&Export report…" in menus["&File"] and "Where is my data?" in menus["&Help"]
+
+    win.progress_action.trigger()
+    page = win.progress_page
+    assert win.tabs.currentWidget() is page and page.is_empty
+    store, pid = win.history()
+    assert store.path.parent == tmp_path
+    sid = store.start_session(pid)
+    set_id = store.start_set(sid, "bridge_march", 15)
+    for i, side in enumerate(("left", "right", "left"), start=1):
+        store.add_rep(set_id, RepRecord(i, side, 3.0 * i, 3.0 * i + 2, 12.0, None, []))
+    store.end_set(set_id, "done")
+    store.end_session(sid, "done")
+    win.live.session_ended.emit(None)  # what the live page sends when a session ends
+    assert not page.is_empty
+    page.set_exercise("bridge_march")
+    today = date.today()
+    assert page.data.days == [today] and page.data.reps_left == [2] and page.data.reps_right == [1]
+    assert page.highlighted_days() == {today}
+    assert page.table.rowCount() == 1 and page.table.item(0, 2).text() == "3"
+    dialog = win.export_report()
+    assert dialog.session_id == sid and dialog.this_session.isChecked()
+    dialog.reject()
