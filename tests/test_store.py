@@ -338,3 +338,20 @@ def test_recorder_ends_an_open_set_when_a_new_one_or_the_session_ends(store):
     assert [(s["id"], s["end_reason"]) for s in sets] == [(first, "stopped"), (second, "stopped")]
     assert sets[0]["status"] == [{"code": "joints_hidden", "start_s": 1.0, "end_s": 3.0}]
     assert all(s["ended_at"] is not None for s in sets)
+
+
+def test_several_processes_opening_a_fresh_history_at_once_all_succeed(tmp_path):
+    """The version is re-read under the write lock, so no step runs twice ("table already exists")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "history.sqlite3"
+
+    def open_and_close(_: int) -> int:
+        opened = HistoryStore.open(path)
+        try:
+            return opened.connection.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            opened.close()
+
+    with ThreadPoolExecutor(6) as pool:
+        assert list(pool.map(open_and_close, range(6))) == [SCHEMA_VERSION] * 6

@@ -115,27 +115,49 @@ def _check_and_migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot use the history {path} ({exc}); move it aside to start a fresh one") from None
+        raise StoreError(f"cannot use the history {path} ({exc}); check the file's permissions, "
+                         "or move it aside to start a fresh one") from None
     if str(mode).lower() != "wal":
         raise StoreError(f"the history {path} cannot use WAL mode (got {mode!r}); put the data folder on a local disk")
-    for step in range(version, SCHEMA_VERSION):
-        _migrate_step(conn, path, step)
+    _migrate(conn, path)
 
 
-def _migrate_step(conn: sqlite3.Connection, path: Path, step: int) -> None:
-    """Apply ``MIGRATIONS[step]`` and bump user_version in one transaction; roll back on any error.
+def _statements(script: str) -> list[str]:
+    """Split a migration script into single statements (semicolons in comments or strings stay)."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \t\n;"):
+                out.append(buf)
+            buf = ""
+    return out
 
-    ``executescript`` commits a pending transaction before it runs, but honours a BEGIN inside its
-    script, so the whole step, the version included, is one transaction of our own.
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply the missing migrations, each with its ``user_version`` bump in one transaction.
+
+    The version is read again inside the (write-locked) transaction, so two processes opening a
+    fresh history at once do not both run a step. ``executescript`` would commit on its own;
+    running the statements one by one keeps a failed step wholly rolled back.
     """
-    script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[step]}\n;PRAGMA user_version = {step + 1};\nCOMMIT;"
-    try:
-        conn.executescript(script)
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise StoreError(f"could not upgrade the history {path} to schema v{step + 1} ({exc}); it was left "
-                         f"at v{step}: update HipCoach, or move the file aside to start a fresh one") from None
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"could not upgrade the history {path} to schema v{version + 1} ({exc}); it was "
+                             f"left at v{version}: update HipCoach, or move the file aside to start a fresh one"
+                             ) from None
 
 
 class HistoryStore:
@@ -381,7 +403,8 @@ class HistoryStore:
             s["status"] = [{"code": c, "start_s": a, "end_s": b} for c, a, b in conn.execute(
                 "SELECT code, start_s, end_s FROM status_spans WHERE set_id = ? ORDER BY start_s, id", (s["id"],))]
         detail["sets"] = sets
-        detail["pain"] = [{"moment": m, "score": sc, "exercise": ex, "recorded_at": at} for m, sc, ex, at in conn.execute(
-            "SELECT moment, score, exercise, recorded_at FROM pain_scores WHERE session_id = ? ORDER BY id",
-            (session_id,))]
+        detail["pain"] = [
+            {"moment": m, "score": sc, "exercise": ex, "recorded_at": at} for m, sc, ex, at in conn.execute(
+                "SELECT moment, score, exercise, recorded_at FROM pain_scores WHERE session_id = ? ORDER BY id",
+                (session_id,))]
         return detail
