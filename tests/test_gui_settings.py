@@ -114,6 +114,7 @@ def test_reset_to_the_articles_routine(qtbot, store):
     ("target_reps", "2.5", "whole number"),
     ("target_reps", "-3", ""),        # refused by exercises.personalise
     ("hold_target_s", "-1", ""),      # refused by exercises.personalise
+    ("limit:hips_low", "400", "hips low limit"),  # refused by exercises.personalise (far off the standard)
 ])
 def test_a_bad_override_shows_a_message_and_is_not_saved(qtbot, store, field, text, words):
     pid = store.ensure_profile()
@@ -128,6 +129,8 @@ def test_a_bad_override_shows_a_message_and_is_not_saved(qtbot, store, field, te
     assert dialog.error_label.isVisible() and message.startswith("Glute bridge: ") and words in message
     assert "\n" not in message and "Traceback" not in message
     assert dialog.override_exercise.currentData() == "glute_bridge"
+    flagged = [name for name, edit in dialog.override_fields.items() if "c0392b" in edit.styleSheet()]
+    assert flagged == [field]  # the field to correct is marked
     assert dialog.isVisible()  # the dialog stays open for a correction
     assert store.profile_settings(pid) == before
 

@@ -84,7 +84,7 @@ class ExportDialog(QDialog):
         what_layout = QVBoxLayout(what)
         self.scope = QButtonGroup(self)
         when = f" ({_when(latest[1])})" if latest and self.session_id == latest[0] else ""
-        self.this_session = QRadioButton(f"This session{when}")
+        self.this_session = QRadioButton(f"The last session{when}")
         self.this_session.setEnabled(self.session_id is not None)
         self.date_range = QRadioButton("A date range:")
         self.everything = QRadioButton("Everything")
@@ -138,7 +138,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(520, 300)
+        self.resize(540, self.sizeHint().height())
 
     # ------------------------------------------------------------------ choices
     def set_scope(self, scope: str, since: date | None = None, until: date | None = None) -> None:

@@ -391,7 +391,6 @@ class ProgressPage(QWidget):
             return max([v for values in series for v in values if not math.isnan(v)], default=0.0)
 
         tops = {"reps": top(data.reps), "hold": max(top(data.hold_s), hold_target_s or 0.0),
-                "peak": top(data.peak_deg, data.peak_left_deg, data.peak_right_deg),
                 "faults": max(1.0, top(data.faults_per_rep))}
         for key, plot in self.plots.items():
             plot.setXRange(x0, x1, padding=0)
@@ -400,6 +399,12 @@ class ProgressPage(QWidget):
                 span = max(20.0, worst * 1.2)
                 plot.setYRange(-span, span, padding=0)
                 self.asym_note.setPos((x0 + x1) / 2, 0)
+            elif key == "peak":  # angles: zoom on the data, so a few degrees gained are visible
+                values = [v for series in (data.peak_deg, data.peak_left_deg, data.peak_right_deg)
+                          for v in series if not math.isnan(v)]
+                low, high = (min(values), max(values)) if values else (0.0, 90.0)
+                pad = max(5.0, 0.15 * (high - low))
+                plot.setYRange(max(0.0, low - pad), high + pad, padding=0)
             else:
                 plot.setYRange(0, max(1.0, tops[key] * 1.15), padding=0)
 

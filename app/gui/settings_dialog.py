@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 
 from app.coach.routine import DEFAULT_ROUTINE, RoutineItem, routine_from_settings, routine_to_settings
 from app.gui.widgets import big_font
+from exercises.definitions import FAULT_CODES
 from exercises.personalise import STRICTNESS, personalise
 from exercises.registry import EXERCISE_IDS, get_exercise
 
@@ -39,9 +40,22 @@ ROUTINE_COLUMNS = ("In", "Exercise", "Target reps", "Sets", "Rest (s)")
 class OverrideError(ValueError):
     """A physiotherapist's override that cannot be used; the message names the exercise and the field."""
 
-    def __init__(self, message: str, exercise: str) -> None:
+    def __init__(self, message: str, exercise: str, field: str | None = None) -> None:
         super().__init__(message)
         self.exercise = exercise
+        self.field = field if field is not None else _field_named_in(message)
+
+
+def _field_named_in(message: str) -> str | None:
+    """Which form field a ``personalise`` message is about (``target_reps``, ``hold_target_s``, ``limit:<code>``)."""
+    if "target_reps" in message:
+        return "target_reps"
+    if "hold_target_s" in message or "has no hold" in message:
+        return "hold_target_s"
+    for code in FAULT_CODES:
+        if f"{code} limit" in message or f"rule {code!r}" in message:
+            return f"limit:{code}"
+    return None
 
 
 def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
@@ -60,11 +74,11 @@ def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
                 entry["target_reps"] = int(reps)
             except ValueError:
                 raise OverrideError(f"{definition.title}: target reps must be a whole number, got {reps!r}",
-                                    ex_id) from None
+                                    ex_id, "target_reps") from None
         hold = fields.get("hold_target_s", "").strip()
         if hold:
-            entry["hold_target_s"] = _number(ex_id, "hold seconds", hold)
-        limits = {code: _number(ex_id, f"{code.replace('_', ' ')} limit", text.strip())
+            entry["hold_target_s"] = _number(ex_id, "hold seconds", hold, "hold_target_s")
+        limits = {code: _number(ex_id, f"{code.replace('_', ' ')} limit", text.strip(), f"limit:{code}")
                   for code, text in fields.get("limits", {}).items() if text.strip()}
         if limits:
             entry["limits"] = limits
@@ -73,7 +87,8 @@ def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
         try:
             personalise(definition, strictness, None, entry)
         except (ValueError, TypeError) as exc:
-            raise OverrideError(f"{definition.title}: {_plain(str(exc))}", ex_id) from None
+            message = str(exc)
+            raise OverrideError(f"{definition.title}: {_plain(message)}", ex_id, _field_named_in(message)) from None
         result[ex_id] = entry
     return result
 
@@ -87,14 +102,14 @@ def _plain(message: str) -> str:
     return message
 
 
-def _number(ex_id: str, what: str, text: str) -> float:
+def _number(ex_id: str, what: str, text: str, field: str) -> float:
     title = get_exercise(ex_id).title
     try:
         value = float(text)
     except ValueError:
-        raise OverrideError(f"{title}: {what} must be a number, got {text!r}", ex_id) from None
+        raise OverrideError(f"{title}: {what} must be a number, got {text!r}", ex_id, field) from None
     if not math.isfinite(value):
-        raise OverrideError(f"{title}: {what} must be a finite number, got {text!r}", ex_id)
+        raise OverrideError(f"{title}: {what} must be a finite number, got {text!r}", ex_id, field)
     return value
 
 
@@ -401,6 +416,10 @@ class SettingsDialog(QDialog):
             self.show_error(str(exc))
             self.tabs.setCurrentIndex(1)
             self.override_exercise.setCurrentIndex(EXERCISE_IDS.index(exc.exercise))
+            bad = self.override_fields.get(exc.field or "")
+            if bad is not None:
+                bad.setStyleSheet("QLineEdit { border: 2px solid #c0392b; }")
+                bad.setFocus()
             return False
         if self.store is None:
             return False
