@@ -98,8 +98,10 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _check_and_migrate(conn: sqlite3.Connection, path: Path) -> None:
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        # One statement, one snapshot: another process may be creating the schema right now.
+        version, tables = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table')").fetchone()
     except sqlite3.DatabaseError:
         raise StoreError(f"{path} is damaged or is not a HipCoach history (not an SQLite database); "
                          "move it aside or delete it to start a fresh history") from None
