@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date, datetime, timedelta
 
@@ -111,7 +112,8 @@ def test_session_round_trip_through_session_detail(store):
     assert [(p["moment"], p["score"], p["exercise"]) for p in detail["pain"]] == [
         ("before", 3, None), ("sharp", None, "straight_leg_raise")]
     for text in (detail["started_at"], s["started_at"], s["reps"][0]["recorded_at"]):
-        assert datetime.fromisoformat(text).utcoffset() is not None  # local time with its offset
+        # Local time with its offset, as schema.py documents: 2026-11-25T19:03:12+01:00
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", text), text
 
     assert store.programme_start(pid) == date.fromisoformat(detail["started_at"][:10])
     today = date.fromisoformat(detail["started_at"][:10])
@@ -245,7 +247,7 @@ def test_a_failing_migration_rolls_back_whole(tmp_path, monkeypatch):
 
 
 def _iso(t: datetime) -> str:
-    return t.isoformat(timespec="milliseconds")
+    return t.isoformat(timespec="seconds")
 
 
 def test_recover_interrupted_ends_open_sessions_at_their_last_moment(store):

@@ -42,8 +42,8 @@ def data_dir() -> Path:
 
 
 def now_iso() -> str:
-    """Local time with its UTC offset, to the millisecond (the schema's timestamp format)."""
-    return datetime.now().astimezone().isoformat(timespec="milliseconds")
+    """Local time with its UTC offset, to the second (the schema's timestamp format)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _parse(text: str) -> datetime:
@@ -319,11 +319,11 @@ class HistoryStore:
             for set_id, _session_id, started in open_sets:
                 ended = self._set_last_moment(set_id, _parse(started))
                 conn.execute("UPDATE sets SET ended_at = ?, end_reason = 'interrupted' WHERE id = ?",
-                             (ended.isoformat(timespec="milliseconds"), set_id))
+                             (ended.isoformat(timespec="seconds"), set_id))
             for session_id in open_sessions:
                 ended = self._session_last_moment(session_id)
                 conn.execute("UPDATE sessions SET ended_at = ?, end_reason = 'interrupted' WHERE id = ?",
-                             (ended.isoformat(timespec="milliseconds"), session_id))
+                             (ended.isoformat(timespec="seconds"), session_id))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
