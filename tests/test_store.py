@@ -308,6 +308,9 @@ def test_recorder_writes_reps_faults_and_status_spans(store):
     rec.take([FaultRaised(4.0, "shallow", 1, "Go a little deeper"), _rep(1, 5.0, ["shallow"])])
     rec.take([_rep(2, 9.0)])
     rec.take([StatusChanged(10.0, "no_person", None, "I can't see anyone")])
+    # Already on disk while open (a crash keeps it, lasting "to the end of the set").
+    assert store.connection.execute("SELECT code, start_s, end_s FROM status_spans ORDER BY id DESC").fetchone() == (
+        "no_person", 10.0, None)
     rec.end_set("stopped", t_s=12.0)  # the open span ends with the set
     rec.take([])  # nothing is open: nothing happens
     rec.pain("after", 3)
@@ -331,6 +334,7 @@ def test_recorder_ends_an_open_set_when_a_new_one_or_the_session_ends(store):
     rec = SessionRecorder(store, pid)
     with pytest.raises(RuntimeError):  # a rep with nowhere to go is a bug, not something to drop
         rec.take([_rep(1, 3.0)])
+    rec.take([StatusChanged(0.5, "no_person", None, "...")])  # between sets: not noted, no error
     first = rec.begin_set("glute_bridge", 10)
     rec.take([StatusChanged(1.0, "joints_hidden", None, "..."), _rep(1, 3.0)])
     second = rec.begin_set("squat", 5)  # the bridge set ends 'stopped', its span at the last event

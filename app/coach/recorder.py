@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.coach.store import HistoryStore
-from exercises.events import FaultRaised, FaultRecord, RepCompleted, StatusChanged, StatusInterval
+from exercises.events import FaultRaised, FaultRecord, RepCompleted, StatusChanged
 
 
 class SessionRecorder:
@@ -24,7 +24,7 @@ class SessionRecorder:
         self.session_id = store.start_session(profile_id)
         self.set_id: int | None = None
         self.ended = False
-        self._span: tuple[str, float] | None = None  # the open status span: (code, start_s)
+        self._span: tuple[int, float] | None = None  # the open status span: (row id, start_s)
         self._last_t_s = 0.0
 
     def begin_set(self, exercise_id: str, target_reps: int | None, strictness: str = "standard") -> int:
@@ -37,7 +37,7 @@ class SessionRecorder:
 
     def take(self, events: Iterable[object]) -> None:
         """The checker's events of one frame: reps and faults are written at once, status changes
-        open and close "why I'm not counting" spans (a span is written when it closes)."""
+        open and close "why I'm not counting" spans (written as they open, their end when they close)."""
         for event in events:
             t_s = getattr(event, "t_s", None)
             if isinstance(t_s, (int, float)):
@@ -48,8 +48,8 @@ class SessionRecorder:
                 self.store.add_fault(self._open_set(), FaultRecord(event.code, event.rep, event.t_s, event.cue))
             elif isinstance(event, StatusChanged):
                 self._close_span(event.t_s)
-                if event.code is not None:
-                    self._span = (event.code, event.t_s)
+                if event.code is not None and self.set_id is not None:  # between sets: nothing to note
+                    self._span = (self.store.open_status_span(self.set_id, event.code, event.t_s), event.t_s)
 
     def end_set(self, reason: str, t_s: float | None = None) -> None:
         """End the open set ('done', 'stopped', 'pain', 'skipped', 'interrupted'); an open status span
@@ -80,7 +80,6 @@ class SessionRecorder:
     def _close_span(self, t_s: float) -> None:
         if self._span is None:
             return
-        code, start_s = self._span
+        span_id, start_s = self._span
         self._span = None
-        if self.set_id is not None:
-            self.store.add_status_span(self.set_id, StatusInterval(code, start_s, max(start_s, t_s)))
+        self.store.close_status_span(span_id, max(start_s, t_s))

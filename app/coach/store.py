@@ -260,6 +260,15 @@ class HistoryStore:
         self._write("INSERT INTO status_spans (set_id, code, start_s, end_s) VALUES (?, ?, ?, ?)",
                     (set_id, span.code, span.start_s, span.end_s))
 
+    def open_status_span(self, set_id: int, code: str, start_s: float) -> int:
+        """A "not counting" span as it starts (``end_s`` NULL until :meth:`close_status_span`), so a
+        crash keeps it; readers show an open span as lasting to the end of its set."""
+        return self._write("INSERT INTO status_spans (set_id, code, start_s) VALUES (?, ?, ?)",
+                           (set_id, code, start_s)).lastrowid
+
+    def close_status_span(self, span_id: int, end_s: float) -> None:
+        self._write("UPDATE status_spans SET end_s = ? WHERE id = ? AND end_s IS NULL", (end_s, span_id))
+
     def add_pain(self, session_id: int, moment: str, score: int | None, exercise: str | None = None) -> None:
         """A pain score 0-10 ``before``/``after`` the session, or a ``sharp`` stop (score may be None)."""
         if moment not in PAIN_MOMENTS:
