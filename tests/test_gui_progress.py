@@ -152,6 +152,9 @@ def test_recent_sessions_table_newest_first_with_pain(page):
     assert cells[3][0].startswith("Tue 10 Nov")
     assert cells[3][2] == str(8 + 16 + 2)
     assert cells[3][3] == "2 → 4 · stopped: sharp pain"
+    # only that session's pain is marked (every other session's pain fell by 1)
+    marked = [r for r in range(table.rowCount()) if table.item(r, 3).foreground().color().red() == 190]
+    assert marked == [3]
     # the empty session: no reps, no pain
     empty_row = [row for row in cells if row[0].startswith("Thu 05 Nov")]
     assert empty_row == [["Thu 05 Nov 2026, 09:00", "–", "0", "– → –"]]

@@ -185,3 +185,19 @@ def test_delete_my_data_removes_the_database_and_the_app_keeps_working(qtbot, da
     fresh.end_session(sid, "done")
     win.refresh_progress()
     assert not win.progress_page.is_empty
+
+
+def test_targets_eased_after_pain_are_named_on_the_routine_tab(qtbot, store):
+    from datetime import datetime
+
+    from app.coach.safety import apply_pain_easing
+
+    pid = store.ensure_profile()
+    store.save_profile_settings(pid, apply_pain_easing({}, "squat", now=datetime(2026, 11, 20, 9, 0)))
+    dialog = dialog_for(qtbot, store)
+    squat = next(i for i in routine_from_settings(store.profile_settings(pid)) if i.exercise == "squat")
+    article = next(i for i in DEFAULT_ROUTINE if i.exercise == "squat")
+    assert squat.target_reps < article.target_reps
+    assert dialog.routine_table.cellWidget(row_of(dialog, "squat"), 2).value() == squat.target_reps
+    assert dialog.eased_label.text() == (f"Eased after pain: Squat: {article.target_reps} → {squat.target_reps} reps "
+                                         "(after pain, 2026-11-20).")

@@ -322,10 +322,15 @@ class ProgressPage(QWidget):
             if row.sharp_pain:
                 pain += " · stopped: sharp pain"
             cells = (_when(row.started_at), done or "–", str(row.reps), pain)
+            # the article's stop rule: pain up by 2 or more, or sharp pain
+            worse = bool(row.sharp_pain) or (row.pain_change is not None and row.pain_change >= 2)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c in (2, 3):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if c == 3 and worse:
+                    item.setForeground(QBrush(QColor(190, 40, 30)))
+                    item.setToolTip("Pain rose during this session: the coach suggested easier targets next time.")
                 self.table.setItem(r, c, item)
         self.table.resizeRowsToContents()
 

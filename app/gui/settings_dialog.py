@@ -174,9 +174,29 @@ class SettingsDialog(QDialog):
         row.addWidget(reset)
         layout.addWidget(note)
         layout.addWidget(self.routine_table, 1)
+        self.eased_label = QLabel(self._eased_text())
+        self.eased_label.setWordWrap(True)
+        self.eased_label.setVisible(bool(self.eased_label.text()))
+        layout.addWidget(self.eased_label)
         layout.addLayout(row)
         self.set_routine(routine_from_settings(self.settings))
         return page
+
+    def _eased_text(self) -> str:
+        """Which targets the coach lowered after pain (``app.coach.safety.apply_pain_easing`` records them)."""
+        from app.coach.safety import EASING_KEY
+
+        records = self.settings.get(EASING_KEY)
+        if not isinstance(records, dict):
+            return ""
+        lines = []
+        for ex_id, rec in records.items():
+            if ex_id not in EXERCISE_IDS or not isinstance(rec, dict):
+                continue
+            when = str(rec.get("at", ""))[:10]
+            lines.append(f"{get_exercise(ex_id).title}: {rec.get('target_reps_before')} → "
+                         f"{rec.get('target_reps_after')} reps (after pain{', ' + when if when else ''})")
+        return "Eased after pain: " + "; ".join(lines) + "." if lines else ""
 
     def set_routine(self, items: tuple[RoutineItem, ...]) -> None:
         """Show ``items`` in the table; exercises missing from them are listed unticked at the end."""
