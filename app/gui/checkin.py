@@ -19,7 +19,7 @@ QDialog { background: #1c1e22; }
 QLabel { color: #eee; }
 QPushButton { color: #111; background: #e8e8e8; border-radius: 8px; padding: 6px 16px; }
 QPushButton:disabled { color: #777; background: #444; }
-QPushButton:focus { border: 3px solid #5aa0ff; }
+QPushButton:focus { border: 3px solid #ffd54f; }
 """
 
 # Green to red for 0..10, so the scale reads without the numbers.
@@ -159,6 +159,11 @@ class ScreeningDialog(QDialog):
         title.setFont(big_font(26))
         title.setWordWrap(True)
         layout.addWidget(title)
+        why = QLabel("These are warning signs. If any is true for you, see a doctor before you exercise.")
+        why.setFont(big_font(17, bold=False))
+        why.setWordWrap(True)
+        why.setStyleSheet("color: #ccc;")
+        layout.addWidget(why)
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(10)
