@@ -292,3 +292,17 @@ def test_window_menus_open_the_progress_tab_and_refresh_it_when_a_session_ends(q
     dialog = win.export_report()
     assert dialog.session_id == sid and dialog.this_session.isChecked()
     dialog.reject()
+
+
+def test_where_is_my_data_names_the_folder(qtbot, tmp_path, monkeypatch):
+    from PyQt6.QtWidgets import QMessageBox
+
+    from app.gui.window import MainWindow
+
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path))
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text() + "\n" + box.informativeText()) or 0)
+    win = MainWindow(model="lite", enable_speech=False, checkins=False)
+    qtbot.addWidget(win)
+    win.where_action.trigger()
+    assert len(shown) == 1 and str(tmp_path) in shown[0] and "on this computer only" in shown[0]

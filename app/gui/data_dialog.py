@@ -230,8 +230,9 @@ def show_data_location(parent: QWidget, folder: Path) -> None:
     box.setIcon(QMessageBox.Icon.Information)
     box.setText(f"Your exercise history is kept on this computer only, in:\n\n{folder}")
     box.setInformativeText("It holds your sessions and every counted rep, pain scores, screening answers, "
-                           "calibration and settings. Nothing is sent anywhere. Videos are kept only if you turn "
-                           "on “Record video of my sessions” (Tools ▸ Settings), where you can also delete it all.")
+                           "calibration and settings. Nothing is sent anywhere. Videos are kept only if you "
+                           "turn on “Record video of my sessions” (Tools ▸ Settings), where you can also "
+                           "delete it all.")
     open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Close)
     box.exec()

@@ -260,7 +260,8 @@ class SettingsDialog(QDialog):
         self.override_exercise = QComboBox()
         for ex_id in EXERCISE_IDS:
             self.override_exercise.addItem(get_exercise(ex_id).title, ex_id)
-        self.override_exercise.currentIndexChanged.connect(lambda _i: self._show_override(self.override_exercise.currentData()))
+        self.override_exercise.currentIndexChanged.connect(
+            lambda _i: self._show_override(self.override_exercise.currentData()))
         self.override_form = QFormLayout()
         self.override_fields: dict[str, QLineEdit] = {}
         over_layout.addWidget(self.override_exercise)
