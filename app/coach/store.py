@@ -319,13 +319,13 @@ class HistoryStore:
         start); an open session at the latest of its start, its sets' ends and its pain scores.
         """
         conn = self.connection
-        open_sets = conn.execute("SELECT id, session_id, started_at FROM sets WHERE ended_at IS NULL").fetchall()
+        open_sets = conn.execute("SELECT id, started_at FROM sets WHERE ended_at IS NULL").fetchall()
         open_sessions = [r[0] for r in conn.execute("SELECT id FROM sessions WHERE ended_at IS NULL ORDER BY id")]
         if not open_sets and not open_sessions:
             return []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for set_id, _session_id, started in open_sets:
+            for set_id, started in open_sets:
                 ended = self._set_last_moment(set_id, _parse(started))
                 conn.execute("UPDATE sets SET ended_at = ?, end_reason = 'interrupted' WHERE id = ?",
                              (ended.isoformat(timespec="seconds"), set_id))
