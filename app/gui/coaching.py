@@ -83,6 +83,7 @@ class Coach(QObject):
         self.routine_override: Sequence | None = None  # tests: a tiny routine instead of the profile's
         self.routine_source: Callable[[object], LiveSource] | None = None  # tests: a clip per exercise
         self._routine_base: LiveSource | None = None
+        self._checked_in = False
         self._stopping = False  # the coach itself is stopping the live set: its end is handled here
         self._closing = False
         self._screened_at: datetime | None = None  # without a history: screen once per run
@@ -216,7 +217,7 @@ class Coach(QObject):
 
     def set_started(self, definition: ExerciseDef) -> None:
         if self.mode is None:
-            self._open_session("single")  # a start without the check-ins (tests, a restart)
+            self._open_session("single", checked_in=False)  # a start that did not come through request_start
         self.session_exercises.append(definition.id)
         self._calibrating = None
         if self.store is not None and definition.mode == "reps":
@@ -268,8 +269,9 @@ class Coach(QObject):
         self._before_session(lambda before: self._start_single(source, exercise_id, before))
 
     # ------------------------------------------------------------------ session
-    def _open_session(self, mode: str) -> None:
+    def _open_session(self, mode: str, checked_in: bool = True) -> None:
         self.mode = mode
+        self._checked_in = checked_in and self.checkins  # a pain score before: ask for one after
         self.session_exercises, self.sharp_exercises = [], []
         self.pain_before = None
         self.recorder = None
@@ -351,7 +353,7 @@ class Coach(QObject):
         exercises, sharp = list(dict.fromkeys(self.session_exercises)), list(self.sharp_exercises)
         recorder, before = self.recorder, self.pain_before
         self.mode, self.recorder = None, None
-        if not self.checkins:
+        if not self._checked_in:
             return
         note = "You stopped for sharp pain. Rest now." if sharp else ""
         self.ask_pain("after", lambda score: self._after_pain(recorder, before, score, exercises, sharp), note)
