@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(exercise_id="straight_leg_raise", model="lite", muted=True, enable_speech=False,
                         checkins=False)
     window.profile_id = fx.PROFILE  # the fixture's person (the window opened profile 1 already)
-    window.resize(1500, 920)
+    window.resize(int(os.environ.get("SHOT_W", 1500)), int(os.environ.get("SHOT_H", 920)))
     window.show()
     page = window.show_progress()
     page._today = lambda: fx.START + timedelta(days=13)  # the day after the fixture's last session

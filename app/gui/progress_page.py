@@ -204,14 +204,17 @@ class ProgressPage(QWidget):
         self.days_label.setFont(big_font(13))
         self.days_label.setWordWrap(True)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Date", "Exercises", "Reps", "Pain before → after"])
+        # pain before the exercise list: the list is the column that may be cut short
+        self.table.setHorizontalHeaderLabels(["Date", "Reps", "Pain", "Exercises (reps)"])
+        self.table.horizontalHeaderItem(2).setToolTip("Pain from 0 to 10: before the session → after it")
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)  # one line per session; the full list is in the tooltip
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col in (0, 2, 3):
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for col in (0, 1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         recent = QLabel("Recent sessions")
         recent.setFont(big_font(13))
@@ -320,19 +323,21 @@ class ProgressPage(QWidget):
             done = ", ".join(f"{progress.title(d.exercise)} {d.reps}" for d in per_exercise)
             pain = f"{_pain(row.pain_before)} → {_pain(row.pain_after)}"
             if row.sharp_pain:
-                pain += " · stopped: sharp pain"
-            cells = (_when(row.started_at), done or "–", str(row.reps), pain)
+                pain += " · sharp pain"
+            cells = (_when(row.started_at, self._today().year), str(row.reps), pain, done or "–")
             # the article's stop rule: pain up by 2 or more, or sharp pain
             worse = bool(row.sharp_pain) or (row.pain_change is not None and row.pain_change >= 2)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c in (2, 3):
+                if c in (1, 2):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if c == 3 and worse:
+                if c == 2 and worse:
                     item.setForeground(QBrush(QColor(190, 40, 30)))
-                    item.setToolTip("Pain rose during this session: the coach suggested easier targets next time.")
+                    item.setToolTip("Pain rose or was sharp in this session: the coach stopped the exercise and "
+                                    "suggested easier targets next time.")
+                if c == 3:
+                    item.setToolTip(text)
                 self.table.setItem(r, c, item)
-        self.table.resizeRowsToContents()
 
     # ------------------------------------------------------------------ charts
     def _refresh_charts(self) -> None:
@@ -414,11 +419,13 @@ class ProgressPage(QWidget):
                 plot.setYRange(0, max(1.0, tops[key] * 1.15), padding=0)
 
 
-def _when(started_at: str) -> str:
+def _when(started_at: str, this_year: int) -> str:
+    """``Sat 14 Nov, 23:50`` (with the year when it is not this year)."""
     try:
-        return datetime.fromisoformat(started_at).strftime("%a %d %b %Y, %H:%M")
+        when = datetime.fromisoformat(started_at)
     except (TypeError, ValueError):
         return str(started_at)
+    return when.strftime("%a %d %b, %H:%M" if when.year == this_year else "%a %d %b %Y, %H:%M")
 
 
 def _pain(score: int | None) -> str:
