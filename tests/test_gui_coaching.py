@@ -156,6 +156,28 @@ def test_without_a_writable_folder_the_app_runs_without_history(qtbot, tmp_path,
     window.coach.close()
 
 
+# ---------------------------------------------------------------------------- targets
+
+
+def test_targets_follow_the_first_week_ramp_and_a_physiotherapists_override(qtbot, window, data_dir):
+    """The issue's rule: gentler in the first week, full from day 8 (days 1-2: a third, 3-4: half)."""
+    coach = window.coach
+    assert coach.programme_day() == 1  # nothing done yet
+    assert coach.definition_for("glute_bridge").target_reps == 10  # 30 / 3
+    settings = dict(coach.settings(), overrides={"glute_bridge": {"target_reps": 12}})
+    window.store.save_profile_settings(window.profile_id, settings)
+    assert coach.definition_for("glute_bridge").target_reps == 4  # 12 / 3: the override replaces the 30
+    started = (datetime.now().astimezone() - timedelta(days=3)).isoformat(timespec="seconds")
+    conn = sqlite3.connect(data_dir / "history.sqlite3")
+    conn.execute("INSERT INTO sessions (profile_id, started_at, ended_at, end_reason) VALUES (?, ?, ?, 'done')",
+                 (window.profile_id, started, started))
+    conn.commit()
+    conn.close()
+    assert coach.programme_day() == 4
+    assert coach.definition_for("glute_bridge").target_reps == 6  # 12 / 2
+    assert coach.definition_for("bridge_march").target_reps == 8  # 15 / 2, halves up: per foot
+
+
 # ---------------------------------------------------------------------------- screening
 
 

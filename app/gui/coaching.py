@@ -13,14 +13,18 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QMessageBox, QWidget
 
+from app.coach import recorder as recorder_mod
 from app.coach import routine as routine_rules
 from app.coach import safety
+from app.coach import store as store_mod
+from app.coach.schema import SCHEMA_VERSION
 from app.gui.checkin import AdviceDialog, PainCheckIn, ScreeningDialog
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
@@ -28,10 +32,8 @@ from app.gui.routine_page import RestPage
 from app.gui.session import SessionLog
 from app.gui.voice import Voice
 from exercises.definitions import ExerciseDef
-from exercises.registry import get_exercise
-
-# Personalising lands as its own module; until it can be imported the standard definitions are used.
 from exercises.personalise import Calibration, CalibrationRecorder, personalise
+from exercises.registry import get_exercise
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,6 @@ SHARP_SAID = "Stopping now. Stop and rest. Don't push through sharp pain."
 
 def _newer_schema(path: Path) -> bool:
     """Whether ``path`` is a history written by a newer HipCoach (never offered to be moved aside)."""
-    from app.coach.schema import SCHEMA_VERSION
-
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -51,13 +51,6 @@ def _newer_schema(path: Path) -> bool:
             conn.close()
     except sqlite3.Error:
         return False
-
-
-def _store_api():
-    """The history store's module (imported late: the GUI still runs when it cannot be loaded)."""
-    from app.coach import recorder, store
-
-    return store, recorder
 
 
 class Coach(QObject):
@@ -116,11 +109,6 @@ class Coach(QObject):
         A file that cannot be read is offered to be moved aside (``ask_fresh(message)`` says yes);
         a folder that cannot be written leaves the app running without history.
         """
-        try:
-            store_mod, _ = _store_api()
-        except ImportError as exc:
-            log.warning("history off: %s", exc)
-            return "History is off: the history module could not be loaded."
         path = store_mod.data_dir() / "history.sqlite3"
         moved = ""
         try:
@@ -190,15 +178,15 @@ class Coach(QObject):
     def definition_for(self, exercise_id: str) -> ExerciseDef:
         """The exercise personalised from the profile: strictness, calibration, overrides, target.
 
-        The target is a physiotherapist's override if there is one, else the routine's (made
-        gentler in the first week, lowered after pain), also when the exercise is done on its own.
+        The target is today's routine target (a physiotherapist's override replaces the routine's,
+        then the first week is gentler), also when the exercise is done on its own.
         """
         settings = self.settings()
         overrides = dict((settings.get("overrides") or {}).get(exercise_id) or {})
         item = self._current_item()
         if item is None or item.exercise != exercise_id:
             item = next((i for i in self._todays_routine(settings) if i.exercise == exercise_id), None)
-        if item is not None and "target_reps" not in overrides:
+        if item is not None:
             overrides["target_reps"] = item.target_reps
         calibration = None
         if self.store is not None:
@@ -277,7 +265,6 @@ class Coach(QObject):
         self.recorder = None
         if self.store is not None:
             try:
-                _, recorder_mod = _store_api()
                 self.recorder = recorder_mod.SessionRecorder(self.store, self.profile_id)
             except Exception as exc:  # noqa: BLE001 - any history trouble leaves the coaching running
                 log.exception("cannot start a session in the history")
@@ -426,11 +413,16 @@ class Coach(QObject):
         return self._todays_routine(self.settings())
 
     def _todays_routine(self, settings: dict) -> tuple:
+        """The profile's routine, a physiotherapist's target overrides in it, ramped for the first week."""
         try:
             items = routine_rules.routine_from_settings(settings)
         except (ValueError, TypeError) as exc:  # a damaged stored routine: the article's, not a crash
             log.warning("stored routine unusable (%s); using the default", exc)
             items = routine_rules.DEFAULT_ROUTINE
+        overrides = settings.get("overrides") or {}
+        targets = {ex: o["target_reps"] for ex, o in overrides.items()
+                   if isinstance(o, dict) and isinstance(o.get("target_reps"), int)}
+        items = tuple(replace(i, target_reps=targets[i.exercise]) if i.exercise in targets else i for i in items)
         return routine_rules.ramp(items, self.programme_day())
 
     def programme_day(self, today: date | None = None) -> int:
