@@ -8,6 +8,7 @@ are on disk, then reopens the history as the next start of the app would.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -36,7 +37,7 @@ def reps_on_disk(db: Path) -> int:
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX only")
-def test_killed_mid_session_keeps_every_counted_rep(tmp_path):
+def test_killed_mid_session_keeps_every_counted_rep(tmp_path, qtbot, monkeypatch):
     truth = sample_truth("squat_side_fast")
     data = tmp_path / "data"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HIPCOACH_NO_CHECKIN="1")
@@ -62,6 +63,11 @@ def test_killed_mid_session_keeps_every_counted_rep(tmp_path):
         proc.stderr.close()
     counted = reps_on_disk(db)
     assert 2 <= counted < truth["reps"]  # killed mid-clip
+    # A copy, for the window's own start below (the database with its write-ahead log).
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for f in data.iterdir():
+        shutil.copy2(f, copy / f.name)
 
     from app.coach.store import HistoryStore
 
@@ -81,3 +87,18 @@ def test_killed_mid_session_keeps_every_counted_rep(tmp_path):
         assert store.recover_interrupted() == []  # once only
     finally:
         store.close()
+
+    # The next start of the window says so.
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(copy))
+    from app.gui.main import _qt_environment
+
+    _qt_environment()
+    from app.gui.window import MainWindow
+
+    window = MainWindow(model="lite", enable_speech=False)
+    qtbot.addWidget(window)
+    try:
+        assert f"Your last session was interrupted; the {counted} reps counted were kept" \
+            in window.statusBar().currentMessage()
+    finally:
+        window.coach.close()
