@@ -231,9 +231,19 @@ class LivePage(QWidget):
         grid.setRowStretch(0, 1)
         self._show_exercise()
 
+    def _definition(self) -> ExerciseDef:
+        """The exercise as this person does it (the coaching layer personalises it), else the standard one."""
+        return self.hooks.definition_for(self.exercise_id) if self.hooks else get_exercise(self.exercise_id)
+
+    def refresh_exercise(self) -> None:
+        """Show the exercise as the profile now has it (targets may have changed); not during a set."""
+        if not self.running:
+            self.definition = self._definition()
+            self._show_exercise()
+
     def _show_exercise(self) -> None:
         if self.definition.id != self.exercise_id:
-            self.definition = get_exercise(self.exercise_id)
+            self.definition = self._definition()
         ex = self.definition
         self.title.setText(ex.title)
         unilateral = ex.unilateral
@@ -278,7 +288,7 @@ class LivePage(QWidget):
             self.model = model
         self.source = source
         # The coaching layer personalises the definition (calibration, strictness, the routine's target).
-        self.definition = self.hooks.definition_for(self.exercise_id) if self.hooks else get_exercise(self.exercise_id)
+        self.definition = self._definition()
         ex = self.definition
         self._show_exercise()
         self.session = SessionLog(ex.id, ex.title, ex.unilateral, ex.target_reps)

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.coach.status.connect(lambda text: self.statusBar().showMessage(text, 20000))
         self.coach.exercise_shown.connect(self._show_exercise_quietly)
         history_note = self.coach.open_history()
+        self.live.refresh_exercise()  # targets from the profile's routine
         if history_note or self.voice.note:
             self.statusBar().showMessage("   ".join(n for n in (history_note, self.voice.note) if n), 20000)
         self.setStyleSheet("QMainWindow { background: #1c1e22; } QToolBar { spacing: 8px; }")
