@@ -355,7 +355,7 @@ def test_routine_next_skips_and_stop_ends_it_keeping_what_was_counted(qtbot, dat
     coach.routine_source = lambda item: LiveSource(path=squat["path"], speed=1.5)
     window.routine_action.trigger()
     qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)
-    qtbot.mouseClick(window.live.next_button, Qt.MouseButton.LeftButton)  # before the target: a skip
+    qtbot.keyClick(window, "n")  # Next (N) before the target: a skip
     assert window.live.stack.currentWidget() is coach.rest_page
     qtbot.waitUntil(lambda: window.live.running, timeout=5000)
     qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)

@@ -303,6 +303,7 @@ class Coach(QObject):
         if not self.screening_due():
             then()
             return
+        self.voice.offer("Before you exercise, please answer the safety questions on the screen.", "count")
         dialog = ScreeningDialog(safety.SCREENING_QUESTIONS, self.window)
         dialog.answered.connect(lambda answers: self._screened(answers, then))
         self.screening_dialog = dialog
@@ -328,6 +329,7 @@ class Coach(QObject):
         """The 0-10 check-in; ``then(score or None)``."""
         dialog = PainCheckIn(moment, self.window, note)
         dialog.answered.connect(then)
+        self.voice.offer("How much does your hip hurt, from 0 to 10? Answer on the screen.", "count")
         self.pain_dialog = dialog
         dialog.open()
 
