@@ -155,6 +155,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from app.coach.report import ReportError, report_kind, write_report
 
     since, until = _day_arg(args.since, "--from"), _day_arg(args.until, "--to")
@@ -174,6 +176,10 @@ def _report(args: argparse.Namespace) -> int:
             conn.close()
     except ReportError as exc:
         raise CliError(str(exc)) from None
+    except sqlite3.Error as exc:  # damage the bounded check on open did not reach
+        from app.coach.store import explain
+
+        raise CliError(str(explain(exc, _history_path(args.data_dir)))) from None
     print(f"report written to {out}")
     return 0
 
@@ -196,34 +202,13 @@ def _history_path(data_dir: str | None) -> Path:
 
 
 def _open_history(path: Path):
-    """The history read-only; an older schema is upgraded in a private in-memory copy, never on disk."""
-    import sqlite3
+    """The history read-only, checked by the store (an older schema is upgraded in memory, never on disk)."""
+    from app.coach.store import HistoryStore, StoreError
 
-    from app.coach.schema import MIGRATIONS, SCHEMA_VERSION
-
-    if not path.is_file():
-        raise CliError(f"no history at {path}: nothing has been recorded yet (or pass --data-dir)")
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        known = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sessions'").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise CliError(f"cannot read {path} as a HipCoach history: {exc}") from None
-    if not known or version < 1:
-        conn.close()
-        raise CliError(f"{path} is not a HipCoach history database")
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise CliError(f"{path} was written by a newer HipCoach (schema {version}, this one reads up to "
-                       f"{SCHEMA_VERSION}); update HipCoach")
-    if version < SCHEMA_VERSION:
-        memory = sqlite3.connect(":memory:")
-        conn.backup(memory)
-        conn.close()
-        for step in MIGRATIONS[version:]:
-            memory.executescript(step)
-        conn = memory
-    return conn
+        return HistoryStore.open(path, read_only=True).connection
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _report_profile(conn, session_id: int | None) -> int:

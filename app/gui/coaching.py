@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QMessageBox, QWidget
@@ -24,7 +23,6 @@ from app.coach import recorder as recorder_mod
 from app.coach import routine as routine_rules
 from app.coach import safety
 from app.coach import store as store_mod
-from app.coach.schema import SCHEMA_VERSION
 from app.gui.checkin import AdviceDialog, PainCheckIn, ScreeningDialog
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
@@ -39,18 +37,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_ERRORS = (sqlite3.Error, OSError)
 SHARP_SAID = "Stopping now. Stop and rest. Don't push through sharp pain."
-
-
-def _newer_schema(path: Path) -> bool:
-    """Whether ``path`` is a history written by a newer HipCoach (never offered to be moved aside)."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
 
 
 class Coach(QObject):
@@ -79,6 +65,7 @@ class Coach(QObject):
         self._checked_in = False
         self._stopping = False  # the coach itself is stopping the live set: its end is handled here
         self._closing = False
+        self.history_problem: store_mod.StoreError | None = None  # why the history is off or read-only
         self._screened_at: datetime | None = None  # without a history: screen once per run
         self._calibrating: CalibrationRecorder | None = None  # the first reps of an uncalibrated exercise
         # The dialogs on screen (tests answer them like a person would).
@@ -104,45 +91,26 @@ class Coach(QObject):
         return getattr(self.window, "profile_id", None)
 
     def open_history(self, ask_fresh: Callable[[str], bool] | None = None) -> str:
-        """Open the history at startup; returns the status-bar note ('' when all is well).
+        """Open the history at startup (the store decides everything); returns the status-bar note.
 
-        A file that cannot be read is offered to be moved aside (``ask_fresh(message)`` says yes);
-        a folder that cannot be written leaves the app running without history.
+        A damaged file is offered to be moved aside (``ask_fresh(message)`` says yes); a busy,
+        newer or unwritable one never is. ``history_problem`` keeps why the history is off or
+        read-only, for the window's banner.
         """
-        path = store_mod.data_dir() / "history.sqlite3"
-        moved = ""
-        try:
-            store = store_mod.HistoryStore.open()
-        except (store_mod.StoreError, *HISTORY_ERRORS) as exc:
-            message = str(exc)
-            if not path.is_file() or _newer_schema(path):
-                return f"History is off: {message}"  # nothing to move aside, or a newer app's data to keep
-            ask = ask_fresh or self._ask_fresh
-            if not ask(message):
-                return f"History is off: {message}"
-            try:
-                aside = store_mod.move_aside(path)
-                store = store_mod.HistoryStore.open()
-            except (store_mod.StoreError, *HISTORY_ERRORS) as again:
-                return f"History is off: {again}"
-            moved = f"The damaged history was moved to {aside.name}; a fresh one was started."
-        try:
-            profile_id = store.ensure_profile()
-            recovered = store.recover_interrupted()
-        except (store_mod.StoreError, *HISTORY_ERRORS) as exc:
-            return f"History is off: {exc}"
-        self.window.store, self.window.profile_id = store, profile_id
-        return " ".join(n for n in (moved, self._recovered_note(recovered) if recovered else "") if n)
-
-    def _recovered_note(self, session_ids: list[int]) -> str:
-        marks = ",".join("?" * len(session_ids))
-        try:
-            (reps,) = self.store.connection.execute(
-                f"SELECT COUNT(*) FROM reps JOIN sets ON sets.id = reps.set_id WHERE sets.session_id IN ({marks})",
-                tuple(session_ids)).fetchone()
-        except HISTORY_ERRORS:
-            reps = 0
-        return f"Your last session was interrupted; the {reps} reps counted were kept."
+        ask = ask_fresh or self._ask_fresh
+        opened = store_mod.open_for_window(ask_move_aside=lambda problem: ask(str(problem)))
+        self.history_problem = opened.problem
+        self.window.store, self.window.profile_id = opened.store, opened.profile_id
+        if opened.store is None:
+            return f"History is off: {opened.problem}"
+        notes = []
+        if opened.moved_to is not None:
+            notes.append(f"The damaged history was moved to {opened.moved_to.name}; a fresh one was started.")
+        if opened.problem is not None:
+            notes.append(f"History is read-only: {opened.problem}.")
+        if opened.recovered:
+            notes.append(f"Your last session was interrupted; the {opened.recovered_reps} reps counted were kept.")
+        return " ".join(notes)
 
     def _ask_fresh(self, message: str) -> bool:
         answer = QMessageBox.question(

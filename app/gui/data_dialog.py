@@ -1,8 +1,9 @@
 """File ▸ Export report… and Help ▸ Where is my data?
 
 The report is written by ``app.coach.report.write_report`` on a worker thread with its own
-read-only connection (a sqlite3 connection belongs to the thread that opened it; WAL lets the
-window keep writing meanwhile), so the window never blocks while a PDF is drawn.
+read-only store (``HistoryStore.open(read_only=True)``: checked, never changed; WAL lets the window
+keep writing meanwhile), so the window never blocks while a PDF is drawn. History errors reach
+the dialog as the store's one sentence.
 """
 
 from __future__ import annotations
@@ -33,28 +34,19 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def last_session(conn: sqlite3.Connection, profile_id: int) -> tuple[int, str] | None:
-    """The newest session of the profile: (id, started_at), or None before the first one."""
-    row = conn.execute("SELECT id, started_at FROM sessions WHERE profile_id = ? ORDER BY started_at DESC, id DESC "
-                       "LIMIT 1", (profile_id,)).fetchone()
-    return None if row is None else (int(row[0]), str(row[1]))
-
-
-def first_day(conn: sqlite3.Connection, profile_id: int) -> date | None:
-    row = conn.execute("SELECT MIN(started_at) FROM sessions WHERE profile_id = ?", (profile_id,)).fetchone()
-    return None if row is None or row[0] is None else date.fromisoformat(str(row[0])[:10])
-
-
 def write_report_items(db_path: Path, profile_id: int, out: Path, since: date | None, until: date | None,
                        session_id: int | None) -> Iterator[Path]:
-    """Worker body: open a read-only connection of this thread, write the report, yield its path."""
+    """Worker body: open a read-only store of this thread, write the report, yield its path."""
     from app.coach.report import write_report
+    from app.coach.store import HistoryStore, explain
 
-    conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+    store = HistoryStore.open(db_path, read_only=True)
     try:
-        write_report(conn, profile_id, out, since=since, until=until, session_id=session_id)
+        write_report(store.connection, profile_id, out, since=since, until=until, session_id=session_id)
+    except sqlite3.Error as exc:
+        raise explain(exc, Path(db_path)) from None
     finally:
-        conn.close()
+        store.close()
     yield out
 
 
@@ -75,10 +67,9 @@ class ExportDialog(QDialog):
         self.profile_id = profile_id
         self.worker: GeneratorWorker | None = None
         self.output: Path | None = None
-        conn = store.connection
-        latest = last_session(conn, profile_id)
+        latest = store.last_session(profile_id)
         self.session_id = session_id if session_id is not None else (latest[0] if latest else None)
-        start = first_day(conn, profile_id) or date.today()
+        start = store.programme_start(profile_id) or date.today()
 
         what = QGroupBox("What to export")
         what_layout = QVBoxLayout(what)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -23,6 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app.coach import progress
+from app.coach import store as store_mod
 from app.gui.widgets import BAD, GOOD, LEFT, RIGHT, WARN, big_font
 from exercises.registry import EXERCISE_IDS, get_exercise
 
@@ -106,7 +108,9 @@ def _num(value: float | None) -> float:
 class ProgressPage(QWidget):
     """Exercise chooser + date range; charts; calendar of days trained; recent sessions.
 
-    ``history`` returns ``(connection, profile_id)`` of the open store, or None while there is none.
+    ``history`` returns ``(connection, profile_id)`` of the open store, or None while there is none;
+    it may raise the store's :class:`~app.coach.store.StoreError`. A history that cannot be read
+    shows its one-sentence message in place of the charts (``problem_text``), never a traceback.
     """
 
     def __init__(self, history: HistoryProvider, parent: QWidget | None = None,
@@ -142,8 +146,8 @@ class ProgressPage(QWidget):
             label.setFont(font)
             top.addWidget(label)
             top.addWidget(box)
-        self.exercise_box.currentIndexChanged.connect(lambda _i: self._refresh_charts())
-        self.range_box.currentIndexChanged.connect(lambda _i: self._refresh_charts())
+        self.exercise_box.currentIndexChanged.connect(lambda _i: self._guarded(self._refresh_charts))
+        self.range_box.currentIndexChanged.connect(lambda _i: self._guarded(self._refresh_charts))
 
         pg.setConfigOptions(antialias=True, background=(28, 30, 34), foreground=(220, 220, 220))
         self.charts = pg.GraphicsLayoutWidget()
@@ -243,6 +247,10 @@ class ProgressPage(QWidget):
         self.empty.setFont(big_font(18, bold=False))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        self.problem = QLabel("")
+        self.problem.setFont(big_font(16, bold=False))
+        self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.problem.setWordWrap(True)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         full = QWidget()
@@ -251,6 +259,7 @@ class ProgressPage(QWidget):
         full_layout.addLayout(top)
         full_layout.addWidget(split, 1)
         self.stack.addWidget(full)
+        self.stack.addWidget(self.problem)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
@@ -263,6 +272,11 @@ class ProgressPage(QWidget):
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty
 
+    @property
+    def problem_text(self) -> str:
+        """The message shown instead of the charts when the history cannot be read ('' when all is well)."""
+        return self.problem.text() if self.stack.currentWidget() is self.problem else ""
+
     def set_exercise(self, exercise_id: str) -> None:
         self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
 
@@ -271,6 +285,26 @@ class ProgressPage(QWidget):
 
     def refresh(self) -> None:
         """Re-read the history: calendar, day counts, session table and the charts."""
+        self._guarded(self._refresh)
+
+    def _guarded(self, read: Callable[[], None]) -> None:
+        """Run a read of the history; a damaged, busy or missing one shows its sentence instead."""
+        try:
+            read()
+        except store_mod.StoreError as exc:
+            self._show_problem(str(exc))
+        except sqlite3.Error as exc:
+            log.warning("reading the history for the progress page failed: %s", exc)
+            self._show_problem(str(store_mod.explain(exc)))
+
+    def _show_problem(self, sentence: str) -> None:
+        self.trained_days = set()
+        self.data = ChartData()
+        self.table.setRowCount(0)
+        self.problem.setText(f"Your progress cannot be shown: {sentence}.")
+        self.stack.setCurrentWidget(self.problem)
+
+    def _refresh(self) -> None:
         opened = self._history()
         if opened is None:
             self._show_empty()

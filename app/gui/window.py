@@ -8,8 +8,10 @@ from pathlib import Path
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget,
+    QCheckBox, QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
+
+from app.coach import store as store_mod
 
 from app.gui.coaching import Coach
 from app.gui.live import LivePage
@@ -42,7 +44,19 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.live, "Coach")
-        self.setCentralWidget(self.tabs)
+        # The history banner: why sessions are not being saved (read-only, busy, another window, off).
+        self.history_banner = QLabel("")
+        self.history_banner.setWordWrap(True)
+        self.history_banner.setFont(big_font(13, bold=False))
+        self.history_banner.setStyleSheet("QLabel { background: #7a4b00; color: white; padding: 8px; }")
+        self.history_banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.history_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self._build_toolbar(exercise_id, muted)
         self._build_menus()
         self.setAcceptDrops(True)
@@ -52,6 +66,7 @@ class MainWindow(QMainWindow):
         self.coach.status.connect(lambda text: self.statusBar().showMessage(text, 20000))
         self.coach.exercise_shown.connect(self._show_exercise_quietly)
         history_note = self.coach.open_history()
+        self._show_history_problem(self.coach.history_problem)
         self.live.refresh_exercise()  # targets from the profile's routine
         if history_note or self.voice.note:
             self.statusBar().showMessage("   ".join(n for n in (history_note, self.voice.note) if n), 20000)
@@ -239,17 +254,35 @@ class MainWindow(QMainWindow):
 
     def history(self):
         """``(HistoryStore, profile_id)``, opening the store on first use; None (after a message) if it cannot."""
-        if getattr(self, "store", None) is None:
-            from app.coach.store import HistoryStore, StoreError
+        try:
+            return self._open_history()
+        except store_mod.StoreError as exc:
+            self.error(str(exc))
+            return None
 
-            try:
-                store = HistoryStore.open()
-                self.profile_id = store.ensure_profile()
-            except StoreError as exc:
-                self.error(str(exc))
-                return None
-            self.store = store
+    def _open_history(self):
+        """``(HistoryStore, profile_id)``; the store's one-sentence :class:`StoreError` when there is none."""
+        if getattr(self, "store", None) is None:
+            opened = store_mod.open_for_window()  # no question here: only the startup offers a move
+            self.store, self.profile_id = opened.store, opened.profile_id
+            self.coach.history_problem = opened.problem
+            self._show_history_problem(opened.problem)
+            if opened.store is None:
+                raise opened.problem
         return self.store, self.profile_id
+
+    def _show_history_problem(self, problem: store_mod.StoreError | None) -> None:
+        """The banner above the tabs: what is wrong with the history and what it means for this window."""
+        if problem is None:
+            self.history_banner.hide()
+            self.history_banner.setText("")
+            return
+        if self.store is not None:
+            text = f"Your history can be viewed but new sessions cannot be saved: {problem}."
+        else:
+            text = f"Your sessions are not being saved: {problem}."
+        self.history_banner.setText(text[0].upper() + text[1:])
+        self.history_banner.show()
 
     def show_progress(self):
         """View ▸ Progress: the progress tab (built on first use), refreshed."""
@@ -257,8 +290,8 @@ class MainWindow(QMainWindow):
             from app.gui.progress_page import ProgressPage
 
             def opened():
-                found = self.history()
-                return None if found is None else (found[0].connection, found[1])
+                store, profile_id = self._open_history()  # its StoreError: the page shows the sentence
+                return None if profile_id is None else (store.connection, profile_id)
 
             self.progress_page = ProgressPage(opened)
             self.progress_page.set_exercise(self.exercise_box.currentData())
@@ -276,6 +309,9 @@ class MainWindow(QMainWindow):
         """Tools ▸ Settings… (window-modal, not blocking: returns the dialog)."""
         found = self.history()
         if found is None:
+            return None
+        if found[0].read_only is not None:
+            self.error(f"Settings cannot be saved now: {found[0].read_only}.")
             return None
         from app.gui.settings_dialog import SettingsDialog
 
@@ -297,6 +333,9 @@ class MainWindow(QMainWindow):
         found = self.history()
         if found is None:
             return None
+        if found[1] is None:
+            self.error("There is nothing to export yet: no session has been recorded.")
+            return None
         from app.gui.data_dialog import ExportDialog
 
         dialog = ExportDialog(found[0], found[1], self)
@@ -305,11 +344,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_data_location(self) -> None:
-        from app.coach.store import data_dir
         from app.gui.data_dialog import show_data_location
 
         store = getattr(self, "store", None)
-        show_data_location(self, Path(store.path).parent if store is not None else data_dir())
+        show_data_location(self, Path(store.path).parent if store is not None else store_mod.data_dir())
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.coach.close()  # ends the set and the session in the history
