@@ -1,6 +1,8 @@
 """The MediaPipe PoseLandmarker, owned by one object for its whole life.
 
-Models are the bundles shipped in ``models/`` and chosen by name; nothing is downloaded.
+Models are the bundles shipped in ``models/`` and chosen by name; nothing is downloaded, each
+bundle is checked against its recorded sha256 before use, and MediaPipe's native usage logging
+is kept from reaching the network (see :func:`keep_mediapipe_offline`).
 VIDEO mode is used for files and cameras alike: it tracks the person between frames (cheaper
 and steadier than detecting every frame) and needs strictly increasing timestamps, which the
 frame sources guarantee and :meth:`PoseEstimator.detect` double-checks.
@@ -9,16 +11,18 @@ frame sources guarantee and :meth:`PoseEstimator.detect` double-checks.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import tempfile
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from models import BUNDLE_SHA256
 from pose.frame import PoseFrame
 from pose.landmarks import NUM_LANDMARKS
 
@@ -27,6 +31,45 @@ log = logging.getLogger(__name__)
 MODEL_NAMES = ("lite", "full", "heavy")
 PEOPLE_CHECK_SIDE_PX = 480
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_CHECKS_FILE = "model-checks.json"
+
+# MediaPipe's pip wheels (1.2.x) link a usage-statistics uploader into libmediapipe.so: libcurl
+# posting to https://play.googleapis.com/log from a native thread whenever a task is created, with
+# no option to turn it off (the open-source build has a no-op logger; BaseOptions' host fields and
+# the CA bundle path change nothing, measured under strace). libcurl takes its proxy from the
+# environment, so HipCoach points https_proxy at a SOCKS proxy on a Unix socket that cannot exist
+# (/dev/null is not a folder): every upload then fails inside the process, before any name lookup
+# or IP connection. Python itself never speaks HTTPS here, and FFmpeg (stream URLs) reads only
+# http_proxy, so nothing else is affected.
+USAGE_LOG_HOST = "play.googleapis.com"
+OFFLINE_PROXY = "socks5h://localhost/dev/null/hipcoach-offline"
+
+
+def _no_proxy_spares(entries: str, host: str) -> str:
+    """``entries`` (a no_proxy value) without the entries that would let curl bypass the proxy for ``host``."""
+    kept = []
+    for entry in entries.replace(" ", ",").split(","):
+        domain = entry.strip().lstrip(".").lower()
+        if domain and (domain == "*" or host == domain or host.endswith("." + domain)):
+            continue
+        if entry.strip():
+            kept.append(entry.strip())
+    return ",".join(kept)
+
+
+def keep_mediapipe_offline(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Make MediaPipe's native usage logging fail locally instead of reaching the network.
+
+    Must run before the first landmarker is created; it stays in force for the whole process
+    (the uploader also posts when a landmarker closes and at exit).
+    """
+    environ["https_proxy"] = OFFLINE_PROXY
+    for name in ("no_proxy", "NO_PROXY"):
+        if name in environ:
+            spared = _no_proxy_spares(environ[name], USAGE_LOG_HOST)
+            if spared != environ[name]:
+                log.debug("%s no longer exempts %s from the offline proxy", name, USAGE_LOG_HOST)
+                environ[name] = spared
 
 
 class ModelError(RuntimeError):
@@ -34,22 +77,67 @@ class ModelError(RuntimeError):
 
 
 def model_path(name: str, models_dir: Path = MODELS_DIR) -> Path:
-    """Path of the bundle for a model name, checked to exist and to look like a bundle."""
+    """Path of the bundle for a model name, checked to exist and to have its recorded sha256."""
     if name not in MODEL_NAMES:
         raise ModelError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}")
     path = models_dir / f"pose_landmarker_{name}.task"
     rebuild = f"rebuild it with: python -m models.build_bundles {name}"
     if not path.is_file():
         raise ModelError(f"model bundle {path} is missing; {rebuild}")
+    expected = BUNDLE_SHA256[name]
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            bad = zf.testzip()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ModelError(f"model bundle {path} is corrupt ({exc}); {rebuild}") from None
-    if bad is not None or not {"pose_detector.tflite", "pose_landmarks_detector.tflite"} <= names:
-        raise ModelError(f"model bundle {path} is corrupt or incomplete; {rebuild}")
+        found = _verified_sha256(path, expected)
+    except OSError as exc:
+        raise ModelError(f"model bundle {path} cannot be read ({exc.strerror or exc}); {rebuild}") from None
+    if found != expected:
+        raise ModelError(f"model bundle {path} is corrupt or changed (sha256 {found[:12]}..., expected "
+                         f"{expected[:12]}... as in models/README.md); {rebuild}")
     return path
+
+
+def model_checks_path() -> Path:
+    """Where the record of bundles already verified lives (``$HIPCOACH_CACHE_DIR`` or the user cache folder)."""
+    folder = os.environ.get("HIPCOACH_CACHE_DIR")
+    if not folder:
+        from platformdirs import user_cache_dir
+
+        folder = user_cache_dir("hipcoach", appauthor=False)
+    return Path(folder) / MODEL_CHECKS_FILE
+
+
+def _verified_sha256(path: Path, expected: str) -> str:
+    """The bundle's sha256; read from the record when the file is unchanged since it last matched.
+
+    "Unchanged" means the same resolved path, size and modification time (ns). Only matches are
+    recorded, so a bad file is hashed (and refused) every time until it is rebuilt.
+    """
+    stat = path.stat()
+    key = str(path.resolve())
+    stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": expected}
+    record_path = model_checks_path()
+    try:
+        record = json.loads(record_path.read_text())
+        if not isinstance(record, dict):
+            record = {}
+    except (OSError, ValueError):
+        record = {}
+    if record.get(key) == stamp:
+        return expected
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    found = digest.hexdigest()
+    if found == expected:
+        record[key] = stamp
+        try:
+            record_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = record_path.with_name(f".{record_path.name}.{os.getpid()}")
+            tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
+            os.replace(tmp, record_path)  # whole or not at all, also with several processes
+        except OSError as exc:  # a read-only home only costs the check next time
+            log.debug("cannot record the model check in %s: %s", record_path, exc)
+    return found
 
 
 @contextlib.contextmanager
@@ -103,6 +191,7 @@ class PoseEstimator:
         self._people_checked_ms: float | None = None
         self._people_seen = 1
         self._people_checks_done = 0
+        keep_mediapipe_offline()
         with _native_stderr_captured():
             os.environ.setdefault("GLOG_minloglevel", "2")
             from mediapipe import Image, ImageFormat
