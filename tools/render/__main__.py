@@ -58,6 +58,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--camera-azimuth", type=float, default=0.0, help="deg, turns the camera about the person")
     p.add_argument("--fov", type=float, default=45.0, help="vertical field of view, deg")
     p.add_argument("--setup", type=float, default=2.0, help="walking in / lying down before the first rep, s")
+    real = p.add_argument_group("how real sets differ (issue 15)")
+    real.add_argument("--no-setup", action="store_true",
+                      help="no walk-in or lying down: the person is in position at the first frame")
+    real.add_argument("--start-phase", type=float, default=0.0,
+                      help="with --no-setup: how far into rep 1's way to its peak the first frame is "
+                           "(0 = at rest, 0.5 = half-way down, 0.9 = nearly at the bottom); rep 1 still counts")
+    real.add_argument("--continuous", action="store_true",
+                      help="no pause between reps and no still start: --rest 0 --no-setup, and "
+                           "--start-phase 0.15 unless given (already moving at the first frame)")
+    real.add_argument("--tempo-jitter", type=float, default=0.0, help="extra per-rep tempo spread, +-fraction")
+    real.add_argument("--tempo-end", type=float, default=1.0,
+                      help="the last rep's duration relative to the first (0.6: the set speeds up)")
+    real.add_argument("--ballistic", action="store_true",
+                      help="squat: jump squats (feet leave the floor; the head may leave the picture)")
+    real.add_argument("--cut", type=int, metavar="REP",
+                      help="hard cut from half-way down rep REP to half-way up rep REP+1, seen by another "
+                           "camera; neither rep counts")
+    real.add_argument("--bystander", choices=["walk"],
+                      help="a second person walks back and forth behind the exerciser")
     p.add_argument("--fps", type=float, default=30.0)
     p.add_argument("--size", default="480x360", help="WIDTHxHEIGHT")
     p.add_argument("--supersample", type=int, default=2)
@@ -101,13 +120,19 @@ def request_from_args(args: argparse.Namespace) -> Request:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         raise ValueError(f"--size must be WIDTHxHEIGHT, got {args.size!r}") from None
+    if args.continuous:
+        args.rest, args.no_setup = 0.0, True
+        if args.start_phase == 0.0:
+            args.start_phase = 0.15
     faults = {code: reps if reps is not None else tuple(range(1, args.reps + 1)) for code, reps in args.fault}
     req = Request(exercise=args.exercise, reps=args.reps, faults=faults, sides=args.sides, tempo=args.tempo,
                   hold_s=args.hold, short_hold_s=args.short_hold, rest_s=args.rest, rom=args.rom,
                   view=args.view, facing=args.facing, camera_distance_m=args.camera_distance,
                   camera_height_m=args.camera_height, camera_azimuth_deg=args.camera_azimuth, fov_y_deg=args.fov,
                   setup_s=args.setup, fps=args.fps, width=width, height=height, supersample=args.supersample,
-                  look=parse_look(args.look, args.seed), seed=args.seed)
+                  look=parse_look(args.look, args.seed), seed=args.seed, no_setup=args.no_setup,
+                  start_phase=args.start_phase, tempo_jitter=args.tempo_jitter, tempo_end=args.tempo_end,
+                  ballistic=args.ballistic, cut_rep=args.cut, bystander=args.bystander)
     req.validate()
     return req
 

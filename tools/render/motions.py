@@ -62,6 +62,8 @@ def _standing_posture(rig: Rig, p: Params) -> Posture:
         pitch[f"shin_{s}"] = shin
         lifted = abs(flex) > 1.0
         pitch[f"foot_{s}"] = (shin * 0.5) if lifted else 0.0   # a lifted foot relaxes halfway
+        if "point" in p:   # on the toes (a jump's take-off and flight): heel up
+            pitch[f"foot_{s}"] += 45.0 * p["point"]
         abduct[f"leg_{s}"] = p.get("stance_abd", -3.0)
         # Arms: forward for balance in a squat, or holding a support.
         arm = p.get("arm", 0.0)

@@ -75,29 +75,60 @@ CLIPS: dict[str, str] = {
                                  "--camera-azimuth 20 --look random --seed 27",
 }
 
+# Issue 15, "counting that holds up on real people": sets that move like real ones. Listed in the
+# manifest under "hard_cases" (not "clips"), so `hipcoach eval` does not gate them until the engine
+# counts them; each entry says which case it is.
+HARD_CASES: dict[str, tuple[str, str]] = {
+    "squat_side_continuous": ("continuous", "squat --reps 6 --continuous --tempo 0.7 --look random --seed 31"),
+    "glute_bridge_continuous": ("continuous", "glute_bridge --reps 4 --continuous --fault hold_short "
+                                "--short-hold 0.5 --tempo 0.6 --facing left --look random --seed 32"),
+    "standing_hip_flexion_tempo": ("continuous_varying_tempo", "standing_hip_flexion --reps 7 --continuous "
+                                   "--tempo-jitter 0.2 --tempo-end 0.55 --look random --seed 33"),
+    "squat_side_jump": ("ballistic", "squat --reps 5 --ballistic --rest 0.1 --setup 1 --camera-distance 2.5 "
+                        "--camera-height 1.15 --look random --seed 34"),
+    "squat_side_midrep": ("starts_mid_rep", "squat --reps 4 --no-setup --start-phase 0.9 --tempo 0.8 --facing left "
+                          "--look random --seed 35"),
+    "squat_side_bystander": ("second_person", "squat --reps 4 --bystander walk --setup 1 --tempo 0.8 --rest 0.5 "
+                             "--look random --seed 36"),
+    "squat_side_cut": ("hard_cut", "squat --reps 5 --cut 2 --setup 1 --tempo 0.8 --look random --seed 37"),
+}
+ALL_ARGS: dict[str, str] = {**CLIPS, **{name: args for name, (_, args) in HARD_CASES.items()}}
+
 
 def command(name: str) -> list[str]:
-    args = shlex.split(CLIPS[name])
+    args = shlex.split(ALL_ARGS[name])
     return [sys.executable, "-m", "tools.render", args[0], f"{OUT_DIR.name}/{name}.mp4", *args[1:], "-q"]
 
 
-def manifest() -> dict:
-    clips = []
-    for name, args in CLIPS.items():
+def _entries(table: dict[str, str]) -> list[dict]:
+    out = []
+    for name, args in table.items():
         if not (OUT_DIR / f"{name}.json").exists():
             print(f"warning: {name} not rendered yet; left out of the manifest", file=sys.stderr)
             continue
         truth = json.loads((OUT_DIR / f"{name}.json").read_text())
-        clips.append({"name": name, "video": f"{name}.mp4", "truth": f"{name}.json",
-                      "exercise": truth["exercise"], "reps": truth["reps"], "reps_by_side": truth["reps_by_side"],
-                      "faults": sorted({f["code"] for f in truth["faults"]}), "view": truth["camera"]["view"],
-                      "generator_args": args})
+        out.append({"name": name, "video": f"{name}.mp4", "truth": f"{name}.json",
+                    "exercise": truth["exercise"], "reps": truth["reps"], "reps_by_side": truth["reps_by_side"],
+                    "faults": sorted({f["code"] for f in truth["faults"]}), "view": truth["camera"]["view"],
+                    "generator_args": args})
+    return out
+
+
+def manifest() -> dict:
+    clips = _entries(CLIPS)
+    hard = _entries({name: args for name, (_, args) in HARD_CASES.items()})
+    for entry in hard:
+        entry["case"] = HARD_CASES[entry["name"]][0]
+        entry["new_case"] = True
     return {
         "schema": 1,
         "about": "Clips rendered by tools/render with exact truth. Paths are relative to this file. "
                  "Regenerate with: python -m tools.render.samples",
         "thresholds": THRESHOLDS,
         "clips": clips,
+        # Issue 15: clips that move like real sets (continuous, jumps, mid-rep start, a second
+        # person, a hard cut). Same entry shape as "clips" plus "case"; not gated yet.
+        "hard_cases": hard,
         # Real people (not generated): evaluated and printed, never gated.
         "report_only": [{"name": "shared_real_clips", "clips_json": "../../shared/clips/clips.json"}],
     }
@@ -110,10 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--manifest-only", action="store_true")
     p.add_argument("--list", action="store_true", help="print the command lines and exit")
     args = p.parse_args(argv)
-    names = args.only or list(CLIPS)
-    unknown = [n for n in names if n not in CLIPS]
+    names = args.only or list(ALL_ARGS)
+    unknown = [n for n in names if n not in ALL_ARGS]
     if unknown:
-        print(f"error: unknown clip(s) {unknown}; expected some of {', '.join(CLIPS)}", file=sys.stderr)
+        print(f"error: unknown clip(s) {unknown}; expected some of {', '.join(ALL_ARGS)}", file=sys.stderr)
         return 2
     if args.list:
         for n in names:
