@@ -18,6 +18,8 @@ debs=(
 )
 if [ "$mode" = "test" ]; then
   debs+=(xvfb xauth)
+  # tests/test_no_network.py watches analyze and a live session for any network use (native code too).
+  debs+=(strace)
   # The model rebuild test fetches @mediapipe/pose with npm.
   command -v npm >/dev/null 2>&1 || debs+=(npm)
 fi
