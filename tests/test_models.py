@@ -27,6 +27,13 @@ def test_shipped_bundle_is_listed_with_its_checksum(name):
     assert _sha256(path) in readme, f"models/README.md does not list the sha256 of {path.name}"
 
 
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_bundle_has_the_digest_the_loader_checks(name):
+    from models import BUNDLE_SHA256
+
+    assert _sha256(MODELS_DIR / f"pose_landmarker_{name}.task") == BUNDLE_SHA256[name]
+
+
 def test_bundle_entries_are_stored_uncompressed_and_4_byte_aligned():
     import zipfile
 
