@@ -9,24 +9,30 @@ from app.gui.session import SessionLog
 from exercises.events import CheckerState, CheckerStep, FaultRaised, HoldReached
 
 
-def said(throttle: CueThrottle, offers: list[tuple[float, str, str]], busy_until: float = 0.0, end: float = 30.0):
-    """Feed (time, text, kind) offers; speaking takes 1 s per cue. Returns [(time, text)] said."""
-    out, speaking_until, t, i = [], 0.0, 0.0, 0
-    offers = sorted(offers)
-    while t <= end:
+def said(throttle: CueThrottle, offers: list[tuple[float, str, str]], end: float = 30.0,
+         speak_s: float = 1.0, tick_s: float = 0.1):
+    """Feed (time, text, kind) offers to the throttle, polled every ``tick_s`` (the voice's pump);
+    each cue takes ``speak_s`` to say. Returns [(time, text)] said. A slow pump and long speech
+    are what a busy machine looks like to the throttle."""
+    out, speaking_until, i = [], None, 0
+    offers = sorted(offers, key=lambda o: o[0])
+    for k in range(int(round(end / tick_s)) + 1):
+        t = round(k * tick_s, 3)
         while i < len(offers) and offers[i][0] <= t:
-            throttle.offer(offers[i][1], offers[i][2], t)
+            throttle.offer(offers[i][1], offers[i][2], offers[i][0])
             i += 1
-        busy = t < speaking_until
-        if not busy and speaking_until and t >= speaking_until:
-            throttle.finished_speaking(speaking_until)
-            speaking_until = 0.0
-        cue = throttle.next_cue(t, busy)
+        if speaking_until is not None and t >= speaking_until:
+            throttle.finished_speaking(t)
+            speaking_until = None
+        cue = throttle.next_cue(t, busy=speaking_until is not None)
         if cue is not None:
-            out.append((round(t, 1), cue.text))
-            speaking_until = t + 1.0
-        t = round(t + 0.1, 1)
+            out.append((t, cue.text))
+            speaking_until = t + speak_s
     return out
+
+
+def texts(result) -> list[str]:
+    return [text for _, text in result]
 
 
 def test_same_cue_is_not_repeated_in_quick_succession():
@@ -35,10 +41,10 @@ def test_same_cue_is_not_repeated_in_quick_succession():
     assert [text for _, text in said(CueThrottle(repeat_gap_s=8.0), offers)] == ["Keep your knee straight"] * 2
 
 
-def test_one_cue_at_a_time_and_counts_win_the_waiting_slot():
+def test_one_cue_at_a_time_counts_first_and_a_status_that_waited_too_long_is_dropped():
     offers = [(0.0, "1", "count"), (0.2, "I can't see anyone", "status"), (0.3, "2", "count")]
-    result = said(CueThrottle(min_gap_s=0.5), offers)
-    assert [text for _, text in result] == ["1", "2"]
+    result = said(CueThrottle(min_gap_s=0.5, status_stale_s=2.0), offers)
+    assert texts(result) == ["1", "2"]
     assert result[1][0] >= 1.5  # after the first finished and the gap passed
 
 
@@ -50,6 +56,72 @@ def test_counts_repeat_but_cues_keep_their_order():
 def test_status_messages_repeat_less_often():
     offers = [(0.0, "Someone else is in view", "status"), (10.0, "Someone else is in view", "status")]
     assert len(said(CueThrottle(status_repeat_gap_s=20.0), offers)) == 1
+
+
+SLOWLY = "Slowly, there is no rush"
+TARGET = "That's your target. Well done! Stop whenever you like."
+ROUTINE_TARGET = "That's the target. Well done!"
+KNEE = "Keep your knee straight"
+
+
+# The rep that reaches the target was too fast: the checker raises the fault just before the count,
+# the window offers the milestone just after. Whatever the load, the fault is said.
+@pytest.mark.parametrize("speak_s, tick_s", [(1.0, 0.1), (2.5, 0.1), (1.0, 1.5), (3.0, 2.0)])
+@pytest.mark.parametrize("milestone, milestone_kind", [(TARGET, "milestone"), (TARGET, "cue"),
+                                                     (ROUTINE_TARGET, "count")])
+def test_a_fault_is_never_swallowed_by_the_milestone_of_the_same_rep(speak_s, tick_s, milestone, milestone_kind):
+    offers = [(0.0, "4", "count"),  # still being said when the last rep ends: everything below waits
+              (0.3, SLOWLY, "fault"), (0.3, "5", "count"), (0.35, milestone, milestone_kind)]
+    result = texts(said(CueThrottle(stale_s=30.0), offers, speak_s=speak_s, tick_s=tick_s))
+    assert SLOWLY in result and "5" in result and milestone in result, result
+    assert result.index("5") < result.index(SLOWLY)  # the count first, then what to fix in that rep
+    if milestone_kind != "count":
+        assert result.index(SLOWLY) < result.index(milestone)
+
+
+def test_a_milestone_is_news_an_instruction_is_not():
+    offers = [(0.0, "1", "count"), (0.1, "Lift and hold", "cue"), (0.1, TARGET, "milestone"), (0.1, KNEE, "fault")]
+    assert texts(said(CueThrottle(stale_s=3.0), offers, speak_s=4.0)) == ["1", KNEE, TARGET]
+
+
+@pytest.mark.parametrize("offers, speak_s, expected", [
+    # A fault waiting behind a stream of counts comes late, not never.
+    ([(0.0, "1", "count"), (0.1, KNEE, "fault")] + [(0.2 + n, str(n + 2), "count") for n in range(8)], 2.0,
+     ["1", "2", "3", "4", "5", "6", "7", "8", "9", KNEE]),
+    # Counts and faults are never replaced by what is offered after them; the news goes first,
+    # and the status that waited longer than status_stale_s behind it is dropped.
+    ([(0.0, "Lift and hold", "cue"), (0.1, KNEE, "fault"), (0.2, "Hold it", "hold"),
+      (0.3, "Someone else is in view", "status"), (0.4, "1", "count")], 0.5,
+     ["Lift and hold", "1", KNEE, "Hold it"]),
+    # Only the latest status is worth saying.
+    ([(0.0, "1", "count"), (0.2, "I can't see anyone", "status"), (0.4, "Move back a little", "status")], 1.0,
+     ["1", "Move back a little"]),
+    # The same fault offered again while it still waits is said once.
+    ([(0.0, "1", "count"), (0.2, KNEE, "fault"), (0.4, KNEE, "fault")], 2.0, ["1", KNEE]),
+])
+def test_queue_policy_table(offers, speak_s, expected):
+    assert texts(said(CueThrottle(min_gap_s=0.5, stale_s=3.0, status_stale_s=2.0), offers, speak_s=speak_s)) == expected
+
+
+def test_an_instruction_that_waited_too_long_is_dropped_but_a_fault_of_the_same_age_is_not():
+    offers = [(0.0, "1", "count"), (0.1, "Lift and hold", "cue"), (0.1, KNEE, "fault")]
+    result = texts(said(CueThrottle(stale_s=3.0), offers, speak_s=4.0))
+    assert result == ["1", KNEE]
+
+
+def test_a_new_set_keeps_waiting_news_and_allows_sentences_again():
+    throttle = CueThrottle(min_gap_s=0.0)
+    throttle.offer(KNEE, "fault", 0.0)
+    assert throttle.next_cue(0.0, busy=False).text == KNEE
+    throttle.offer("10", "count", 1.0)
+    throttle.offer(SLOWLY, "fault", 1.0)
+    throttle.offer("Lift and hold", "cue", 1.0)
+    throttle.new_set()
+    assert [c.text for c in throttle.waiting] == ["10", SLOWLY]
+    throttle.offer(KNEE, "fault", 2.0)  # said 2 s ago, but in the last set
+    assert [c.text for c in throttle.waiting] == ["10", SLOWLY, KNEE]
+    throttle.reset()  # before something urgent: nothing waits
+    assert throttle.waiting == ()
 
 
 def test_bad_gap_is_refused_with_the_value():

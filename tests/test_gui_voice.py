@@ -45,3 +45,64 @@ def test_rep_sound_is_a_valid_short_wav(tmp_path):
     with wave.open(str(path)) as w:
         assert w.getnchannels() == 1 and w.getsampwidth() == 2
         assert 0.15 < w.getnframes() / w.getframerate() < 0.25
+
+
+class _SilentEngine:
+    """An engine that accepts say() but reports nothing until told: a machine too busy to keep up."""
+
+    def __init__(self):
+        from PyQt6.QtTextToSpeech import QTextToSpeech
+
+        self.spoken: list[str] = []
+        self._ready = QTextToSpeech.State.Ready
+
+    def state(self):
+        return self._ready
+
+    def say(self, text: str) -> None:
+        self.spoken.append(text)
+
+    def stop(self) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_voice(qtbot, monkeypatch):
+    pytest.importorskip("PyQt6.QtTextToSpeech")
+    clock = [1000.0]
+    monkeypatch.setattr("app.gui.voice.time.monotonic", lambda: clock[0])
+    v = Voice(enable_speech=False)
+    v._timer.stop()  # the test pumps by hand, with its own clock
+    v._tts = engine = _SilentEngine()
+    return v, engine, clock
+
+
+def test_a_cue_is_not_cut_off_while_the_engine_has_not_reported_its_end(slow_voice):
+    from PyQt6.QtTextToSpeech import QTextToSpeech
+
+    voice, engine, clock = slow_voice
+    voice.offer("5", "count")
+    voice.offer("Slowly, there is no rush", "fault")
+    voice.offer("That's your target. Well done! Stop whenever you like.", "milestone")
+    for _ in range(10):  # the state still says Ready, yet "5" was just handed over: wait
+        clock[0] += 0.2
+        voice._pump()
+    assert engine.spoken == ["5"]
+    voice._on_tts_state(QTextToSpeech.State.Ready)  # the end of "5" arrives
+    clock[0] += 1.0
+    voice._pump()
+    assert engine.spoken == ["5", "Slowly, there is no rush"]
+    # An engine that never reports: after a cap by length the voice goes on, nothing is lost.
+    clock[0] += Voice.longest_utterance_s("Slowly, there is no rush") + voice.throttle.min_gap_s
+    voice._pump()
+    assert engine.spoken[-1].startswith("That's your target")
+
+
+def test_a_new_set_keeps_the_last_sets_waiting_fault(slow_voice):
+    voice, engine, clock = slow_voice
+    voice.offer("10", "count")
+    voice.offer("Keep your knee straight", "fault")
+    voice.new_set()
+    clock[0] += Voice.longest_utterance_s("10") + 1.0
+    voice._pump()
+    assert engine.spoken == ["10", "Keep your knee straight"]

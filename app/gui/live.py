@@ -301,7 +301,7 @@ class LivePage(QWidget):
         self._target_said = False
         self.state = None
         self._error = None
-        self.voice.reset()
+        self.voice.new_set()  # counts and faults of the last set still waiting are said, not dropped
         self.stack.setCurrentWidget(self.video)
         self.video.clear(f"Starting {source.describe()} …")
         self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)

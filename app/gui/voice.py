@@ -2,6 +2,11 @@
 
 What is said, and when, is decided by :class:`app.gui.cues.CueThrottle`; this class only talks to
 QtTextToSpeech and QSoundEffect, and emits ``said`` for every cue it delivers (spoken or shown).
+
+QTextToSpeech.say() interrupts whatever is being spoken, and the engine reports "Speaking" a
+moment after say() (later still on a busy machine). So the voice counts itself busy from say()
+until the engine reports the end, not only while the state is Speaking; otherwise the next cue
+could cut the previous one off mid-sentence. If the engine never reports, a cap by length ends it.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class Voice(QObject):
         self.muted = False
         self.history: list[str] = []
         self._tts = None
+        self._utterance: tuple[float, float] | None = None  # (said at, longest it may take) until the end is reported
         self._sounds: dict[str, object] = {}
         self.note = ""
         if enable_speech:
@@ -115,25 +121,45 @@ class Voice(QObject):
             effect.play()
 
     def reset(self) -> None:
+        """Stop talking and forget every waiting cue (before something urgent)."""
         self.throttle.reset()
+        self._utterance = None
         if self._tts is not None:
             self._tts.stop()
 
-    def _busy(self) -> bool:
+    def new_set(self) -> None:
+        """A set starts: sentences may be said again; counts and faults still waiting are kept."""
+        self.throttle.new_set()
+
+    @staticmethod
+    def longest_utterance_s(text: str) -> float:
+        """A generous cap on how long saying ``text`` takes (about 12 characters a second, plus start-up)."""
+        return 2.0 + len(text) / 12.0
+
+    def _busy(self, now: float) -> bool:
         if self._tts is None or self.muted:
             return False
         from PyQt6.QtTextToSpeech import QTextToSpeech
 
-        return self._tts.state() == QTextToSpeech.State.Speaking
+        if self._tts.state() == QTextToSpeech.State.Speaking:
+            return True
+        if self._utterance is not None:
+            said_at, longest = self._utterance
+            if now - said_at < longest:
+                return True  # said, and the engine has not reported the end yet
+            log.debug("speech engine did not report the end of a cue after %.1f s; going on", longest)
+            self._utterance = None
+        return False
 
     def _pump(self) -> None:
         now = time.monotonic()
-        cue = self.throttle.next_cue(now, self._busy())
+        cue = self.throttle.next_cue(now, self._busy(now))
         if cue is None:
             return
         self.history.append(cue.text)
         self.said.emit(cue.text)
         if self._tts is not None and not self.muted:
+            self._utterance = (now, self.longest_utterance_s(cue.text))
             self._tts.say(cue.text)
         else:
             self.throttle.finished_speaking(now)
@@ -142,5 +168,6 @@ class Voice(QObject):
         from PyQt6.QtTextToSpeech import QTextToSpeech
 
         if state in (QTextToSpeech.State.Ready, QTextToSpeech.State.Error):
+            self._utterance = None
             self.throttle.finished_speaking(time.monotonic())
             self._pump()
