@@ -12,7 +12,7 @@ from typing import Any
 
 from exercises.checker import ExerciseChecker
 from exercises.registry import get_exercise
-from pose.estimator import PoseEstimator
+from pose.estimator import MODELS_DIR, PoseEstimator
 from pose.filtering import PoseFilter
 from pose.pipeline import Step, run_pipeline
 from pose.sources import VideoInfo, file_frames, probe_video, threaded
@@ -57,6 +57,11 @@ class ClipAnalysis:
         self._first_ms: float | None = None
         self._last_ms: float | None = None
         self._finished = False
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The files this analysis reads (the clip, the model bundles): never to be written over."""
+        return (self.video, *sorted(str(p) for p in Path(MODELS_DIR).glob("*.task")))
 
     def steps(self) -> Iterator[Step]:
         """Run the clip through the pipeline; the checker's records fill as the steps go by."""

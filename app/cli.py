@@ -6,14 +6,24 @@ stderr naming the problem and exit status 2; only a bug shows a traceback.
 
 from __future__ import annotations
 
-import argparse
-import json
-import logging
-import sys
-from pathlib import Path
+import os
 
-from pose.estimator import MODEL_NAMES, ModelError
-from pose.sources import SourceError
+# OpenCV reads its log level when it is first imported, and FFmpeg's when its backend starts: both
+# must be set before anything below imports cv2, or a bad file prints OpenCV's lines besides ours.
+_USER_SET_OPENCV_LOG = "OPENCV_LOG_LEVEL" in os.environ
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from app.outputs import OutputError, OutputFile, check_destination  # noqa: E402
+from pose.estimator import MODEL_NAMES, ModelError  # noqa: E402
+from pose.sources import SourceError  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 EXIT_BELOW_THRESHOLD = 1
@@ -23,8 +33,23 @@ class CliError(Exception):
     """A user-facing problem; its message is printed as one line."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) asked the run to stop: handled like Ctrl-C, so outputs are finished."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's errors in one line (its default prints the whole usage first)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hipcoach", description="HipCoach headless tools")
+    parser = _Parser(prog="hipcoach", description="HipCoach headless tools")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -60,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    _quiet_opencv(args.verbose)
+    previous = _terminate_like_interrupt()
     try:
         model = getattr(args, "model", None)
         if model is not None and model not in MODEL_NAMES:
@@ -77,61 +104,118 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             return _report(args)
         return _bench(args)
-    except (CliError, SourceError, ModelError) as exc:
+    except (CliError, SourceError, ModelError, OutputError) as exc:
         print(f"hipcoach {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print(f"hipcoach {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        kept = getattr(exc, "kept", "")
+        print(f"hipcoach {args.command}: interrupted{kept}", file=sys.stderr)
+        return 128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-def _write_json(data: dict, target: str) -> None:
-    text = json.dumps(data, indent=1)
-    if target == "-":
-        sys.stdout.write(text + "\n")
+def _quiet_opencv(verbose: bool) -> None:
+    """Our one-line errors replace OpenCV's; in case cv2 was imported before the environment was set."""
+    if _USER_SET_OPENCV_LOG or verbose:
         return
-    path = Path(target)
-    try:
-        path.write_text(text + "\n")
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    import cv2
+
+    log = getattr(getattr(cv2, "utils", None), "logging", None)
+    if log is not None:
+        log.setLogLevel(log.LOG_LEVEL_ERROR)
+
+
+def _terminate_like_interrupt() -> dict:
+    """SIGTERM and SIGHUP raise :class:`Terminated` in the main thread, as Ctrl-C raises
+    KeyboardInterrupt, so the annotated video is finished (playable) and the rest cleaned up.
+    A second signal takes the default action: kill now."""
+    previous: dict = {}
+
+    def handler(signum, frame):
+        signal.signal(signum, signal.SIG_DFL)
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            previous[signum] = signal.signal(signum, handler)
+        except ValueError:  # not the main thread (an embedding program): leave signals alone
+            break
+    return previous
+
+
+def _json_output(target: str | None, reads: list) -> OutputFile | None:
+    """The ``--json`` file, checked and created (empty, private) before any work; None for none or '-'."""
+    if target is None or target == "-":
+        return None
+    return OutputFile(target, reads, "--json")
+
+
+def _write_json(data: dict, out: OutputFile | None) -> None:
+    text = json.dumps(data, indent=1) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_bytes(text.encode("utf-8"))
 
 
 def _analyze(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
     from app.analysis import ClipAnalysis
+    from app.annotate import AnnotatedWriter
     from app.progress import ProgressBar
     from app.summary import format_summary
 
-    analysis = ClipAnalysis(args.video, args.exercise, args.model)
-    writer = None
-    if args.annotate:
-        from app.annotate import AnnotatedWriter
-
+    with ExitStack() as stack:
+        # Nothing is written until the input, the model and every destination have been checked.
+        analysis = ClipAnalysis(args.video, args.exercise, args.model)
+        stack.callback(analysis.close)
+        reads = analysis.reads
+        json_out = _json_output(args.json, reads)
+        if json_out is not None:
+            stack.enter_context(json_out)
+        writer = None
+        if args.annotate:
+            if json_out is not None and _same_destination(json_out.path, args.annotate):
+                raise CliError(f"--json and --annotate both name {args.annotate}; give two different files")
+            writer = AnnotatedWriter(args.annotate, analysis.info.fps, (analysis.info.width, analysis.info.height),
+                                     reads=reads, label="--annotate")
+            stack.callback(writer.discard)
+        bar = ProgressBar(analysis.info.frame_count, label=Path(args.video).name)
         try:
-            writer = AnnotatedWriter(args.annotate, analysis.info.fps, (analysis.info.width, analysis.info.height))
-        except OSError as exc:
-            analysis.close()
-            raise CliError(str(exc)) from None
-    bar = ProgressBar(analysis.info.frame_count, label=Path(args.video).name)
-    try:
-        for step in analysis.steps():
-            if writer is not None:
-                writer.write(step)
-            bar.update(analysis.frames)
-    finally:
+            for step in analysis.steps():
+                if writer is not None:
+                    writer.write(step)
+                bar.update(analysis.frames)
+        except KeyboardInterrupt as exc:
+            bar.close()
+            if writer is not None and writer.frames:
+                # A partial annotated video is still worth having: finish it so it plays.
+                exc.kept = f" after {analysis.frames} frames; annotated video so far: {writer.close()}"
+            raise
         bar.close()
-        if writer is not None:
-            writer.close()
-    report = analysis.report()
-    if report["frames"] == 0:
-        raise CliError(f"{args.video} has no decodable video frames")
-    if args.json:
-        _write_json(report, args.json)
+        report = analysis.report()
+        if report["frames"] == 0:
+            raise CliError(f"{args.video} has no decodable video frames")
+        annotated = writer.close() if writer is not None else None
+        _write_json(report, json_out)
     if args.json != "-":
         print(format_summary(report))
-        if writer is not None:
+        if annotated is not None:
             print(f"annotated video: {args.annotate}")
     return 0
+
+
+def _same_destination(path: Path, other: str) -> bool:
+    try:
+        return path == check_destination(other)
+    except OutputError:
+        return False
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -149,39 +233,48 @@ def _bench(args: argparse.Namespace) -> int:
         if not samples:
             raise CliError("no video given and no sample videos found; pass a clip: hipcoach bench VIDEO")
         video = str(samples[0])
+    if args.rounds < 1:
+        raise CliError(f"--rounds must be at least 1, got {args.rounds}")
     result = run_bench(video, args.exercise, args.model, args.rounds)
     print(format_bench(video, args.model, result))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    import sqlite3
-
     from app.coach.report import ReportError, report_kind, write_report
 
     since, until = _day_arg(args.since, "--from"), _day_arg(args.until, "--to")
-    session_id = None
-    if args.session is not None:
-        if not args.session.isdigit():
-            raise CliError(f"--session must be a session number, got {args.session!r}")
-        session_id = int(args.session)
-    out = Path(args.out)
+    session_id = _session_arg(args.session)
+    history = _history_path(args.data_dir)
     try:
-        report_kind(out)
-        conn = _open_history(_history_path(args.data_dir))
-        try:
-            profile_id = _report_profile(conn, session_id)
-            write_report(conn, profile_id, out, since=since, until=until, session_id=session_id)
-        finally:
-            conn.close()
+        report_kind(Path(args.out))
+        # The history (and SQLite's side files) is read, never written; checked before it is opened.
+        reads = [history] + [history.with_name(history.name + side) for side in ("-wal", "-shm", "-journal")]
+        out = OutputFile(args.out, reads, "--out")
+        with out:
+            conn = _open_history(history)
+            try:
+                profile_id = _report_profile(conn, session_id)
+                write_report(conn, profile_id, out, since=since, until=until, session_id=session_id)
+            finally:
+                conn.close()
     except ReportError as exc:
         raise CliError(str(exc)) from None
-    except sqlite3.Error as exc:  # damage the bounded check on open did not reach
-        from app.coach.store import explain
-
-        raise CliError(str(explain(exc, _history_path(args.data_dir)))) from None
-    print(f"report written to {out}")
+    print(f"report written to {args.out}")
     return 0
+
+
+# SQLite's INTEGER is 64-bit signed; a larger number is no session id.
+_MAX_ID = 2**63 - 1
+
+
+def _session_arg(text: str | None) -> int | None:
+    """``--session N``: ASCII digits only ('²' and '٣' are digits to str.isdigit, not to int)."""
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > _MAX_ID:
+        raise CliError(f"--session must be a session number, got {text!r}")
+    return int(text)
 
 
 def _day_arg(text: str | None, option: str):

@@ -7,9 +7,12 @@ MediaPipe's VIDEO mode requires and the only clock the exercise engine uses.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import queue
+import stat
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -62,19 +65,83 @@ class VideoInfo:
         return self.frame_count / self.fps if self.fps > 0 else 0.0
 
 
+# Slower than this is a broken container or a high-speed recording whose timestamps would make
+# every repetition "too fast" and every hold a few milliseconds; neither can be coached.
+MAX_FPS = 1000.0
+# A person cannot be found in fewer pixels than this on the shorter side.
+MIN_SIDE_PX = 32
+
+
+def _check_file(p: Path) -> None:
+    """Refuse what is not a regular, readable, non-empty file before FFmpeg sees it.
+
+    A named pipe or a device would block FFmpeg (or OpenCV's image check) forever.
+    """
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        if p.is_symlink():
+            raise SourceError(f"{p} is a broken symbolic link (it points at {os.readlink(p)}, "
+                              "which does not exist)") from None
+        raise SourceError(f"no such file: {p}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SourceError(f"{p} is a symbolic link loop, not a video file") from None
+        raise SourceError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise SourceError(f"{p} is a directory, not a video file")
+    if stat.S_ISFIFO(st.st_mode):
+        raise SourceError(f"{p} is a named pipe (FIFO), not a video file")
+    if not stat.S_ISREG(st.st_mode):
+        raise SourceError(f"{p} is a device or socket, not a video file")
+    if st.st_size == 0:
+        raise SourceError(f"{p} is empty (0 bytes)")
+    if not os.access(p, os.R_OK):
+        raise SourceError(f"cannot read {p}: permission denied")
+
+
+def _is_animation(p: Path) -> bool:
+    """An animated GIF is a clip in all but name; FFmpeg decodes it like one."""
+    with open(p, "rb") as fh:
+        if fh.read(4) != b"GIF8":
+            return False
+    try:
+        return cv2.imcount(str(p)) > 1
+    except (cv2.error, AttributeError):
+        return False
+
+
+def _capture(p: Path) -> cv2.VideoCapture:
+    """``cv2.VideoCapture`` on exactly this file, through FFmpeg.
+
+    FFmpeg reads a name such as ``frame_%03d.png`` as an image-sequence pattern (frame_000.png,
+    frame_001.png, ...) rather than as the file itself. Such a file is opened through a private
+    link without '%' and without an extension, so FFmpeg sees the file and judges it by its content.
+    """
+    if "%" not in str(p):
+        return cv2.VideoCapture(str(p), cv2.CAP_FFMPEG)
+    with tempfile.TemporaryDirectory(prefix="hipcoach-") as folder:
+        alias = Path(folder) / "video"
+        try:
+            if "%" in folder:
+                raise OSError("the temporary folder has a '%' in its name too")
+            os.symlink(os.path.abspath(p), alias)
+        except OSError as exc:
+            raise SourceError(f"{p}: a '%' in the name makes FFmpeg read another file "
+                              f"and no safe link could be made ({exc.strerror or exc}); rename it") from None
+        # FFmpeg holds the file open from here on; the link can go.
+        return cv2.VideoCapture(str(alias), cv2.CAP_FFMPEG)
+
+
 def _open_file(path: str | Path) -> tuple[cv2.VideoCapture, VideoInfo]:
     p = Path(path)
-    if not p.exists():
-        raise SourceError(f"no such file: {p}")
-    if p.is_dir():
-        raise SourceError(f"{p} is a directory, not a video file")
-    if p.stat().st_size == 0:
-        raise SourceError(f"{p} is empty (0 bytes)")
-    if cv2.haveImageReader(str(p)):
+    _check_file(p)
+    if cv2.haveImageReader(str(p)) and not _is_animation(p):
         raise SourceError(f"{p} is a still image, not a video")
-    cap = cv2.VideoCapture(str(p), cv2.CAP_FFMPEG)
+    cap = _capture(p)
     if not cap.isOpened():
-        raise SourceError(f"{p} is not a readable video (corrupt, truncated or not a video format)")
+        raise SourceError(f"{p} is not a readable video (no video stream: audio only, corrupt, truncated "
+                          "or not a video format)")
     # Phone clips carry a rotation flag; have FFmpeg apply it so people appear upright.
     cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     info = VideoInfo(
@@ -95,7 +162,23 @@ def probe_video(path: str | Path) -> VideoInfo:
         if not ok or image is None:
             raise SourceError(f"{path} has no decodable video frames (corrupt, truncated or audio only)")
         height, width = image.shape[:2]  # after rotation, which the container size may not reflect
-        return VideoInfo(info.path, width, height, info.fps, info.frame_count)
+        if min(width, height) < MIN_SIDE_PX:
+            raise SourceError(f"{path} is {width}x{height} pixels, too small to see a person in "
+                              f"(at least {MIN_SIDE_PX} pixels on each side)")
+        # Some containers state their time base as the rate, others a sane rate over frames stamped
+        # microseconds apart: the claimed rate and the first two frames' spacing decide together.
+        fps = info.fps
+        first_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+        ok, _ = cap.read()
+        step_ms = cap.get(cv2.CAP_PROP_POS_MSEC) - first_ms if ok else None
+        too_close = step_ms is not None and 0.0 < step_ms < 1000.0 / MAX_FPS
+        if too_close or (fps > MAX_FPS and not (step_ms and step_ms > 0)):
+            rate = 1000.0 / step_ms if too_close else fps
+            raise SourceError(f"{path} has {rate:.0f} frames per second; HipCoach reads clips of up to "
+                              f"{MAX_FPS:g} fps (a broken or high-speed recording: re-encode it at a normal rate)")
+        if fps > MAX_FPS:
+            fps = 1000.0 / step_ms
+        return VideoInfo(info.path, width, height, fps, info.frame_count)
     finally:
         cap.release()
 

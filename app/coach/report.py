@@ -24,6 +24,7 @@ from typing import Any
 
 from app.coach import charts, progress
 from app.coach.progress import DayStat, SessionDetail, SetDetail
+from app.outputs import OutputError, OutputFile, write_private
 from app.summary import STATUS_WORDS
 
 SUFFIXES = (".html", ".pdf", ".csv", ".json")
@@ -161,11 +162,15 @@ def report_kind(out: Path) -> str:
     return suffix
 
 
-def write_report(conn: sqlite3.Connection, profile_id: int, out: Path, since: date | None = None,
+def write_report(conn: sqlite3.Connection, profile_id: int, out: Path | OutputFile, since: date | None = None,
                  until: date | None = None, session_id: int | None = None) -> Path:
-    """Write the report for ``profile_id`` to ``out``, its type chosen by the suffix (.html .pdf .csv .json)."""
-    out = Path(out)
-    suffix = report_kind(out)
+    """Write the report for ``profile_id`` to ``out``, its type chosen by the suffix (.html .pdf .csv .json).
+
+    The file appears whole (written beside it, then renamed) and private (0600): it holds health data.
+    ``out`` may be an :class:`~app.outputs.OutputFile` the caller checked before gathering anything.
+    """
+    name = out.given if isinstance(out, OutputFile) else Path(out)
+    suffix = report_kind(name)
     data = collect(conn, profile_id, since, until, session_id)
     if suffix == ".html":
         payload: bytes = render_html(data).encode("utf-8")
@@ -176,10 +181,14 @@ def write_report(conn: sqlite3.Connection, profile_id: int, out: Path, since: da
     else:
         payload = (json.dumps(render_json(data), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     try:
-        out.write_bytes(payload)
+        if isinstance(out, OutputFile):
+            out.write_bytes(payload)
+        else:
+            write_private(out, payload, label="report")
     except OSError as exc:
-        raise ReportError(f"cannot write {out}: {exc.strerror or exc}") from None
-    return out
+        raise ReportError(str(exc) if isinstance(exc, OutputError) else f"cannot write {name}: {exc.strerror or exc}") \
+            from None
+    return name
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -705,13 +714,25 @@ def render_csv(data: ReportData) -> str:
     for d in data.details:
         for st in d.sets:
             for r in st.reps:
-                writer.writerow([
+                writer.writerow([csv_cell(cell) for cell in (
                     d.session.id, d.session.started_at, d.session.day.isoformat(), st.id, st.number, st.exercise,
                     progress.title(st.exercise), r.index, r.side or "", r.start_s, r.end_s,
                     "" if r.peak_angle_deg is None else r.peak_angle_deg, "" if r.hold_s is None else r.hold_s,
                     ";".join(r.faults), r.recorded_at,
-                ])
+                )])
     return buffer.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|...).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as a spreadsheet will read it as text: text that would start a formula gets a leading
+    apostrophe (OWASP's advice for CSV injection). Numbers stay numbers, negative ones included."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def render_json(data: ReportData) -> dict[str, Any]:
