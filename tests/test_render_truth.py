@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from tools.render.__main__ import main as render_main
-from tools.render.generate import BLAZEPOSE, ClipBuilder, Look, Request, build_timeline, frames, render_clip
+from tools.render.generate import (BLAZEPOSE, ClipBuilder, Look, Request, build_timeline, frames, render_clip,
+                                   truth_header)
 from tools.render.motions import MOTIONS
 from tools.render.renderer import Renderer
+from tools.render.rig import true_angles
 
 TINY = dict(width=128, height=96, supersample=1, fps=10.0, setup_s=0.5, tail_s=0.2)
 
@@ -123,3 +125,158 @@ def test_clip_and_truth_files_agree(tmp_path):
     k1 = saved["frames_detail"][int(r1["peak_s"] * fps) + 1]["angles_deg"]["knee_left"]
     k2 = saved["frames_detail"][int(r2["peak_s"] * fps) + 1]["angles_deg"]["knee_right"]
     assert k1 > 165 and k2 < 150
+
+
+# --------------------------------------------------------------------------- issue 15: real-looking sets
+
+def _world_track(b: ClipBuilder) -> np.ndarray:
+    """(frames, 33, 3) true landmark positions, m, without rendering."""
+    out = []
+    for i in range(b.frames):
+        _, _, lm = b.pose_at(i / b.req.fps)
+        out.append([lm[n] for n in BLAZEPOSE])
+    return np.array(out)
+
+
+def _longest_still_s(track: np.ndarray, fps: float, t0: float, t1: float, mm_per_frame: float = 2.0) -> float:
+    """Longest run inside [t0, t1) in which no landmark moves more than ``mm_per_frame`` a frame."""
+    step = np.linalg.norm(np.diff(track, axis=0), axis=2).max(axis=1) * 1000
+    still = step < mm_per_frame
+    best = run = 0
+    for i in range(int(t0 * fps), min(int(t1 * fps), len(still))):
+        run = run + 1 if still[i] else 0
+        best = max(best, run)
+    return best / fps
+
+
+def test_continuous_set_never_stands_still_and_moves_from_the_first_frame():
+    fast = dict(fps=30.0, tail_s=0.5, variation=0.1, seed=4)
+    cont = ClipBuilder(Request("squat", reps=4, rest_s=0.0, no_setup=True, start_phase=0.15, **fast))
+    tidy = ClipBuilder(Request("squat", reps=4, **fast))
+    for b in (cont, tidy):
+        b.track = _world_track(b)
+    last = cont.reps[-1].end_s
+    assert cont.reps[0].start_s == 0.0 and cont.setup_end_s == 0.0
+    assert all(a.end_s == pytest.approx(b.start_s, abs=1e-3) for a, b in zip(cont.reps, cont.reps[1:]))
+    assert _longest_still_s(cont.track, 30.0, 0.0, last) < 0.2
+    assert np.linalg.norm(cont.track[1] - cont.track[0], axis=1).max() > 0.002   # moving at frame 0
+    # The same measure finds the tidy set's still start and rests between reps.
+    assert _longest_still_s(tidy.track, 30.0, tidy.setup_end_s - 0.5, tidy.reps[-1].end_s) > 0.5
+
+
+def test_cli_continuous_is_rest_0_no_setup_and_moving():
+    from tools.render.__main__ import build_parser, request_from_args
+    req = request_from_args(build_parser().parse_args(["squat", "x.mp4", "--continuous"]))
+    assert (req.rest_s, req.no_setup, req.start_phase) == (0.0, True, 0.15)
+
+
+def test_tempo_speeds_up_over_the_set_and_jitters_per_seed():
+    def durations(**kw):
+        req = Request("standing_hip_flexion", reps=6, variation=0.0, **kw)
+        return [r.end_s - r.start_s for r in build_timeline(req, req.validate())[1]]
+    ramp = durations(tempo_end=0.5)
+    assert ramp[-1] == pytest.approx(0.5 * ramp[0], rel=1e-2)
+    assert all(b < a for a, b in zip(ramp, ramp[1:]))
+    j1, j1b, j2 = durations(tempo_jitter=0.3, seed=1), durations(tempo_jitter=0.3, seed=1), durations(tempo_jitter=0.3, seed=2)
+    assert j1 == j1b and j1 != j2
+    assert max(j1) / min(j1) > 1.1
+    # The tidy set's timeline is not touched by the new options' defaults.
+    assert durations() == durations(tempo_jitter=0.0, tempo_end=1.0)
+
+
+def test_mid_rep_start_shows_the_bottom_at_the_first_frame_and_still_counts_rep_1():
+    b = ClipBuilder(Request("squat", reps=3, no_setup=True, start_phase=0.9, **TINY))
+    tidy = ClipBuilder(Request("squat", reps=3, **TINY))
+    first = b.reps[0]
+    assert len(b.reps) == 3 and first.start_s == 0.0 < first.peak_s < 0.3
+    knee0 = true_angles(b.pose_at(0.0)[2])["knee_left"]
+    knee_bottom = true_angles(b.pose_at(first.peak_s)[2])["knee_left"]
+    assert knee0 < 110 and abs(knee0 - knee_bottom) < 6
+    assert true_angles(tidy.pose_at(0.0)[2])["knee_left"] > 160   # a tidy clip starts standing
+    truth = truth_header(b)
+    assert truth["starts_mid_rep"] is True and truth["reps_detail"][0]["start_s"] == 0.0
+    with pytest.raises(ValueError, match="needs no_setup"):
+        Request("squat", start_phase=0.5).validate()
+
+
+def test_jump_squat_leaves_the_floor_and_the_picture_at_the_top():
+    from tools.render.__main__ import build_parser, request_from_args
+    from tools.render.samples import HARD_CASES
+    args = HARD_CASES["squat_side_jump"][1].split()
+    req = request_from_args(build_parser().parse_args([args[0], "x.mp4", *args[1:]]))
+    b = ClipBuilder(req)
+    for r in b.reps:
+        assert 1.6 < r.end_s - r.start_s < 2.1
+        bottom, _, _ = b.pose_at(r.peak_s)
+        assert bottom[:, 1].min() == pytest.approx(0.0, abs=1e-4)   # feet on the floor at the bottom
+        ts = np.arange(r.peak_s, r.end_s, 0.02)
+        lows = [b.pose_at(float(t))[0][:, 1].min() for t in ts]
+        apex = float(ts[int(np.argmax(lows))])
+        assert max(lows) > 0.2                                      # airborne
+        _, _, lm = b.pose_at(apex)
+        nose_y = b.camera.project(np.array([lm["nose"]]))[0, 1]
+        assert nose_y < 0, "the head should leave the top of the picture at the jump's apex"
+    with pytest.raises(ValueError, match="squat only"):
+        Request("glute_bridge", ballistic=True).validate()
+
+
+def test_hard_cut_drops_the_two_split_reps_and_changes_camera(tmp_path):
+    req = Request("squat", reps=4, cut_rep=2, **{**TINY, "width": 160, "height": 120})
+    truth = render_clip(req, tmp_path / "cut.mp4")
+    (cut,) = truth["cuts_s"]
+    assert truth["reps"] == 2 and [r["index"] for r in truth["reps_detail"]] == [1, 2]
+    assert all(r["end_s"] < cut or r["start_s"] >= cut for r in truth["reps_detail"])
+    assert [p["reason"] for p in truth["partial_reps"]] == ["across_cut", "across_cut"]
+    assert truth["partial_reps"][0]["seen_s"][1] == pytest.approx(cut, abs=1e-3)
+    assert truth["camera_after_cut"]["eye_m"] != truth["camera"]["eye_m"]
+    fd = truth["frames_detail"]
+    k = next(i for i, f in enumerate(fd) if f["shot"] == 1)
+    assert fd[k]["t_s"] == pytest.approx(cut, abs=1 / req.fps + 1e-6)
+    # After the walk-in, the landmarks jump at the cut more than between any two other frames.
+    px = np.array([f["landmarks_px"] for f in fd])
+    steps = np.abs(np.diff(px, axis=0)).max(axis=(1, 2))
+    first = int(truth["setup_end_s"] * req.fps)
+    assert first + int(np.argmax(steps[first:])) == k - 1
+    # Half-way down before the cut, half-way up after it: both knees bent, not at the bottom.
+    knees = [fd[i]["angles_deg"]["knee_left"] for i in (k - 1, k)]
+    assert all(100 < a < 165 for a in knees)
+    with pytest.raises(ValueError, match="cut_rep"):
+        Request("squat", reps=3, cut_rep=3).validate()
+
+
+def test_bystander_walks_through_the_picture_and_leaves_the_truth_alone():
+    size = {**TINY, "width": 320, "height": 240, "fps": 5.0}
+    alone = ClipBuilder(Request("squat", reps=2, **size))
+    both = ClipBuilder(Request("squat", reps=2, bystander="walk", **size))
+    assert [_rep_times(r) for r in alone.reps] == [_rep_times(r) for r in both.reps]
+    assert truth_header(both)["bystander"]["kind"] == "walk"
+    # The same scene with the second person sunk 50 m under the floor, as the baseline.
+    hidden = ClipBuilder(Request("squat", reps=2, bystander="walk", **size))
+    walk = hidden.bystander.pose_at
+    hidden.bystander.pose_at = lambda t: walk(t) - [0.0, 50.0, 0.0]
+    seen = 0
+    shown = list(frames(both))
+    for (a_img, a_info), (b_img, b_info) in zip(frames(hidden), shown):
+        assert a_info["landmarks_px"] == b_info["landmarks_px"]
+        diff = np.abs(a_img.astype(int) - b_img.astype(int)).max(axis=2) > 40
+        box = b_info["bystander_bbox_px"]
+        if box is None:
+            assert diff.sum() < 30   # at most a shadow edge
+            continue
+        x0, y0, x1, y1 = (int(v) for v in box)
+        inside = diff[y0:y1 + 1, x0:x1 + 1].sum()
+        h = (y1 - y0) // 2   # room for the shadow on the floor
+        near = diff[y0:y1 + h // 2, max(0, x0 - h):x1 + h].sum()
+        assert near >= 0.95 * diff.sum()   # what changed is where the bystander is
+        if inside > 200:
+            seen += 1
+            # Further back than the exerciser: smaller on screen.
+            ys = np.array(b_info["landmarks_px"])[:, 1]
+            assert (y1 - y0) < 0.9 * (ys.max() - ys.min()) + 20
+    assert seen >= 3, "the second person should be visible in several frames"
+    assert any(info["bystander_bbox_px"] is None for _, info in shown)   # and walk out again
+    assert [info["landmarks_px"] for _, info in shown] == [info["landmarks_px"] for _, info in frames(alone)]
+
+
+def _rep_times(r):
+    return (r.index, r.start_s, r.peak_s, r.end_s)
