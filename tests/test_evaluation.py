@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.evaluation import (ClipTruth, check_thresholds, evaluate, evaluate_manifest, format_report,
-                            format_table, load_manifest, match_reps, score_clip, summarize)
+                            format_table, load_manifest, match_rep_times, match_reps, score_clip, summarize)
 
 
 def rep(index, start, end, side=None, hold=None, faults=()):
@@ -151,4 +151,139 @@ def test_bad_manifest_is_a_value_error(tmp_path):
         load_manifest(tmp_path / "nope.json")
     (tmp_path / "m.json").write_text("[1, 2")
     with pytest.raises(ValueError, match="not valid JSON"):
+        load_manifest(tmp_path / "m.json")
+
+
+# --------------------------------------------------------------------------- rep timing, ranges, guided, gates
+
+def test_rep_times_match_one_to_one():
+    counted = [rep(1, 0.5, 2.4), rep(2, 2.6, 4.5), rep(3, 5.0, 6.0)]
+    t = match_rep_times(counted, [1.4, 3.5, 7.5])
+    assert t.pairs == ((0, 1.4), (1, 3.5)) and t.false_reps == (2,) and t.missed_times == (7.5,)
+    assert t.merged_reps == ()
+
+
+def test_right_count_of_one_false_and_one_missed_rep_shows_both():
+    # Two true reps at 9.7 and 13.8 s; two counted reps, one of them while standing idle at 6-7.9 s.
+    t = match_rep_times([rep(1, 6.0, 7.93), rep(2, 8.93, 11.33)], [9.7, 13.8])
+    assert t.matched == 1 and t.false_reps == (0,) and t.missed_times == (13.8,)
+
+
+def test_rep_time_just_outside_a_rep_matches_within_the_slack_only():
+    assert match_rep_times([rep(1, 1.0, 2.0)], [2.25]).matched == 1
+    assert match_rep_times([rep(1, 1.0, 2.0)], [2.35]).matched == 0
+    assert match_rep_times([rep(1, 1.0, 2.0)], [0.75]).matched == 1
+    assert match_rep_times([rep(1, 1.0, 2.0)], [0.65]).matched == 0
+
+
+def test_a_rep_holding_two_true_reps_is_merged_and_one_time_is_missed():
+    t = match_rep_times([rep(1, 0.0, 4.0)], [1.0, 3.0])
+    assert t.merged_reps == (0,) and t.matched == 1 and len(t.missed_times) == 1
+
+
+def test_slack_never_steals_a_time_that_lies_inside_another_rep():
+    # 2.1 s lies inside rep 2 and within the slack of rep 1 (listed first): rep 2 takes it, rep 1 is false.
+    t = match_rep_times([rep(1, 0.5, 1.9), rep(2, 2.0, 3.5)], [2.1])
+    assert t.pairs == ((1, 2.1),) and t.false_reps == (0,)
+
+
+def test_one_time_serves_at_most_one_counted_rep():
+    # A rep counted twice (split into two halves around one true moment): one of them is false.
+    t = match_rep_times([rep(1, 1.0, 2.0), rep(2, 2.05, 3.0)], [2.02])
+    assert t.matched == 1 and len(t.false_reps) == 1
+
+
+def test_timing_is_scored_from_generated_peaks_and_reported():
+    truth = ClipTruth("b", Path("b.mp4"), "glute_bridge", 2, None,
+                      ({**rep(1, 2, 10), "peak_s": 4.0}, {**rep(2, 12, 20), "peak_s": 13.0}))
+    late = score_clip(truth, analysis([rep(1, 2.5, 9.5), rep(2, 14.0, 19.0)]))   # rep 2 starts after its peak
+    assert (late.count_error, late.rep_times, late.rep_times_matched) == (0, 2, 1)
+    assert late.false_reps == ["14.0-19.0s"] and late.missed_rep_times == [13.0]
+    summary = summarize([late])
+    assert summary["overall"]["rep_timing_rate"] == 0.5 and summary["overall"]["false_reps"] == 1
+    assert check_thresholds(summary, {"rep_timing_rate": 0.95}) == ["rep_timing_rate = 0.500, expected at least 0.95"]
+    assert check_thresholds(summary, {"false_reps_max": 0}) == ["false_reps_max = 1, expected at most 0"]
+    assert check_thresholds(summary, {"false_reps_max": 1, "rep_timing_rate": 0.5}) == []
+    table = format_table(summary)
+    assert "50%" in table and "false reps at 14.0-19.0s" in table and "no counted rep at 13s" in table
+
+
+def test_truth_without_peaks_is_not_timed():
+    r = score_clip(BRIDGE, PERFECT_BRIDGE)
+    assert r.rep_times == 0 and summarize([r])["overall"]["rep_timing_rate"] is None
+
+
+def test_count_inside_its_range_is_exact_and_outside_it_is_off_by_the_distance():
+    clip = ClipTruth("s", Path("s.mp4"), "squat", 10, has_detail=False, reps_range=(9, 10))
+    errors = [score_clip(clip, analysis([rep(i, i, i + 0.5) for i in range(n)])).count_error for n in (8, 9, 10, 12)]
+    assert errors == [-1, 0, 0, 2]
+
+
+def test_guided_squeeze_is_reported_apart_from_the_perceived_counts():
+    squeeze = ClipTruth("sq", Path("sq.mp4"), "glute_squeeze", 4, has_detail=False)
+    results = [score_clip(squeeze, analysis([rep(1, 0, 5)])), score_clip(BRIDGE, PERFECT_BRIDGE)]
+    assert results[0].guided and not results[1].guided
+    summary = summarize(results)
+    assert summary["overall"]["clips"] == 1 and summary["overall"]["exact_count_rate"] == 1.0
+    assert summary["guided"]["clips"] == 1 and summary["guided"]["exact_count_rate"] == 0.0
+    assert check_thresholds(summary, {"exact_count_rate": 0.95}) == []
+    # Its own gate still applies.
+    assert check_thresholds(summary, {}, {"glute_squeeze": {"within_one_rate": 1.0}}) == [
+        "glute_squeeze: within_one_rate = 0.000, expected at least 1.0"]
+    lines = format_table(summary).splitlines()
+    overall = next(i for i, line in enumerate(lines) if line.startswith("overall"))
+    guided = [line for line in lines if line.startswith("glute_squeeze")]
+    assert len(guided) == 1 and "not in overall" in guided[0]
+    assert lines.index(guided[0]) > overall and summarize([results[1]])["guided"] is None
+
+
+def test_exercise_gates_catch_an_exercise_the_overall_rate_hides():
+    good = [score_clip(BRIDGE, PERFECT_BRIDGE) for _ in range(19)]
+    slr_bad = score_clip(SLR, analysis([rep(1, 2, 9, "left", 5.0)], {"left": 1, "right": 0}))
+    summary = summarize([*good, slr_bad])
+    assert check_thresholds(summary, {"exact_count_rate": 0.95}) == []
+    fails = check_thresholds(summary, {"exact_count_rate": 0.95}, {"*": {"exact_count_rate": 0.9}})
+    assert fails == ["straight_leg_raise: exact_count_rate = 0.000, expected at least 0.9"]
+    # An exercise's own entry overrides "*".
+    assert check_thresholds(summary, {}, {"*": {"exact_count_rate": 0.9},
+                                          "straight_leg_raise": {"exact_count_rate": 0.0}}) == []
+
+
+def test_manifest_with_ranges_times_exercise_gates_and_extra_keys(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "clips.json").write_text(json.dumps([
+        {"file": "a.mp4", "exercise": "squat", "reps": 9, "reps_range": [9, 10], "rep_times_s": [1.0, 3.0],
+         "notes": "anything", "tier": "A"},
+        {"file": "b.mp4", "exercise": "squat", "reps_range": [0, 3]},
+        "not a clip"]))
+    (tmp_path / "m.json").write_text(json.dumps({
+        "schema": 1, "future_key": {"x": 1}, "more_clips": [{"video": "zzz.mp4"}],
+        "thresholds": {"rep_timing_rate": 0.8},
+        "exercise_thresholds": {"*": {"within_one_rate": 1.0}, "squat": {"exact_count_rate": 1.0}},
+        "clips": [{"name": "c", "file": "c.mp4", "exercise": "squat", "reps": 2, "rep_times_s": [1.0, 3.0],
+                   "generator": "tools.render", "seed": 3}],
+        "report_only": [{"name": "real", "clips_json": "real/clips.json", "about": "extra"}, {"name": "odd"}]}))
+    m = load_manifest(tmp_path / "m.json")
+    assert m.clips[0].video == tmp_path / "c.mp4" and m.clips[0].true_times_s == (1.0, 3.0)
+    assert m.thresholds["rep_timing_rate"] == 0.8
+    assert m.exercise_thresholds == {"*": {"within_one_rate": 1.0}, "squat": {"exact_count_rate": 1.0}}
+    (real_set,) = m.report_only
+    a, b = real_set[1]
+    assert (a.reps_range, a.rep_times_s, b.reps, b.reps_range) == ((9, 10), (1.0, 3.0), 3, (0, 3))
+
+    def fake(video, exercise):
+        return analysis([rep(1, 0.5, 1.5), rep(2, 2.5, 3.5)])
+    result = evaluate_manifest(m, fake)
+    assert result["failures"] == []
+    assert result["summary"]["overall"]["rep_timing_rate"] == 1.0
+    real_summary = result["report_only"]["real"]
+    assert [c["count_error"] for c in real_summary["clips"]] == [-7, 0]
+    assert real_summary["overall"]["rep_times"] == 2 and real_summary["overall"]["rep_times_matched"] == 2
+    json.dumps(result)
+
+
+def test_bad_exercise_thresholds_are_a_value_error(tmp_path):
+    (tmp_path / "m.json").write_text(json.dumps({"clips": [], "exercise_thresholds": {"squat": 0.9}}))
+    with pytest.raises(ValueError, match="exercise_thresholds"):
         load_manifest(tmp_path / "m.json")

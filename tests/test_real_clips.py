@@ -1,7 +1,13 @@
-"""Real people on real video (../shared/clips, counted by eye): the analyser's counts match.
+"""Real people on real video (../shared/clips, counted by eye): counts and rep timing hold up.
 
-The clips are not part of the project (no redistribution licence); without ../shared beside
-the project these tests skip, saying so.
+Each clip's count must lie in its ``reps_range`` (or equal ``reps``), and where the clip has
+``rep_times_s`` (the moments of the true reps, marked by eye) every counted rep must hold exactly one
+of them and no moment may serve two counted reps: a right count made of one false and one missed rep
+fails. The clips are not part of the project (no redistribution licence): nothing from them is copied
+or cached in the repository; without ../shared beside the project these tests skip, saying so.
+
+Each clip is analysed once per test session (full model, one at a time); the eval over the real clips
+at the end of this module scores those same analyses, so the real clips cost one pass in CI.
 """
 
 from __future__ import annotations
@@ -12,24 +18,108 @@ import sys
 
 import pytest
 
+from app.evaluation import evaluate_manifest, format_report, load_manifest, match_rep_times
 from tests.conftest import SHARED_CLIPS, shared_clips
+
+# Clips the engine still gets wrong, by file name, with what goes wrong. Each is a strict expected
+# failure: the day one passes, its test turns red and its line here must go (engine engineer: update
+# this dict with the engine). Measured with the full model.
+XFAIL: dict[str, str] = {
+    "squat_phone_low_oblique.mp4": "2 of 2 counted but only 1 real: a false rep at 6.0-7.9 s while standing idle, "
+                                   "and the squat at 13.8 s dropped as 'walking' (phone picked up after it)",
+    "bridge_two_people_side.mp4": "0 of 3-4 counted: no bridge completes (starts near the top; one 'unfinished' "
+                                  "partial at 5.2 s); the second person in view is not reported",
+    "standing_flexion_swings_side.mp4": "0 of 6 counted: nothing counted or reported in the wide segment "
+                                        "19.8-28 s (brisk straight-leg swings between cuts)",
+}
 
 CLIPS = shared_clips()
 pytestmark = pytest.mark.skipif(not CLIPS, reason=f"real clips not present at {SHARED_CLIPS}")
 
 
-@pytest.mark.parametrize("clip", CLIPS, ids=[c.get("file", "?") for c in CLIPS] or None)
-def test_counts_match_the_counts_by_eye(clip):
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "analyze", clip["path"], "--exercise", clip["exercise"], "--json", "-"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout)
-    assert report["reps"] == clip["reps"]
-    assert len(report["reps_detail"]) == clip["reps"]
-    assert report["frames_with_pose"] >= 0.9 * report["frames"]
+def expected_range(clip: dict) -> tuple[int, int]:
+    lo, hi = clip.get("reps_range") or (clip["reps"], clip["reps"])
+    return int(lo), int(hi)
+
+
+@pytest.fixture(scope="session")
+def real_analysis():
+    """``analysis(clip) -> analyze --json dict``, each clip analysed once per session (kept in memory only)."""
+    cache: dict[str, dict] = {}
+
+    def analysis(clip: dict) -> dict:
+        if clip["path"] not in cache:
+            result = subprocess.run(
+                [sys.executable, "-m", "app", "analyze", clip["path"], "--exercise", clip["exercise"], "--json", "-"],
+                capture_output=True, text=True, timeout=600,
+            )
+            assert result.returncode == 0, result.stderr[-2000:]
+            cache[clip["path"]] = json.loads(result.stdout)
+        return cache[clip["path"]]
+
+    return analysis
+
+
+def _params():
+    out = []
+    for clip in CLIPS:
+        name = clip.get("file", "?")
+        marks = [pytest.mark.xfail(strict=True, reason=XFAIL[name])] if name in XFAIL else []
+        out.append(pytest.param(clip, id=name, marks=marks))
+    return out
+
+
+def test_xfail_list_names_only_real_clips():
+    unknown = set(XFAIL) - {c.get("file") for c in CLIPS}
+    assert not unknown, f"XFAIL names clips that are not in {SHARED_CLIPS / 'clips.json'}: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("clip", _params())
+def test_counts_and_rep_times_match_the_real_clip(clip, real_analysis):
+    report = real_analysis(clip)
+    lo, hi = expected_range(clip)
+    detail = report["reps_detail"]
+    timing = match_rep_times(detail, clip.get("rep_times_s") or ())
+    print(f"{clip['file']}: counted {report['reps']}, expected {lo}-{hi}; "
+          f"matched {[t for _, t in timing.pairs]}, missed {list(timing.missed_times)}, "
+          f"false reps {[(detail[k]['start_s'], detail[k]['end_s']) for k in timing.false_reps]}")
+    assert lo <= report["reps"] <= hi, f"counted {report['reps']}, expected {lo}..{hi}"
+    assert len(detail) == report["reps"]
     # Every counted rep lies inside the clip and in time order.
-    starts = [r["start_s"] for r in report["reps_detail"]]
+    starts = [r["start_s"] for r in detail]
     assert starts == sorted(starts)
-    assert all(0 <= r["start_s"] < r["end_s"] <= report["duration_s"] + 0.05 for r in report["reps_detail"])
+    assert all(0 <= r["start_s"] < r["end_s"] <= report["duration_s"] + 0.05 for r in detail)
+    if clip.get("rep_times_s"):
+        spans = lambda ks: [(detail[k]["start_s"], detail[k]["end_s"]) for k in ks]  # noqa: E731
+        assert not timing.false_reps, f"counted reps at no true rep: {spans(timing.false_reps)}"
+        assert not timing.merged_reps, f"counted reps holding two true reps: {spans(timing.merged_reps)}"
+    if clip.get("seconds"):
+        assert report["duration_s"] == pytest.approx(clip["seconds"], abs=0.5), "the whole clip was not read"
+    if report["reps"] == 0 and hi > 0:
+        # A person moved and nothing counted: the report must say why (PRODUCT.md).
+        assert report.get("status") or report.get("partial_reps")
+
+
+def test_eval_over_the_real_clips(tmp_path, real_analysis):
+    """``hipcoach eval``'s loading and scoring of the real clips (counts in ``reps_range``, timing from
+    ``rep_times_s``), on the analyses above. Reported, not gated: the per-clip test above is the gate."""
+    manifest_path = tmp_path / "real_manifest.json"
+    manifest_path.write_text(json.dumps({
+        "schema": 1, "clips": [],
+        "report_only": [{"name": "shared_real_clips", "clips_json": str(SHARED_CLIPS / "clips.json")}]}))
+    by_path = {c["path"]: c for c in CLIPS}
+    result = evaluate_manifest(load_manifest(manifest_path),
+                               lambda video, exercise: real_analysis(by_path[str(video)]))
+    print(format_report(result))
+    summary = result["report_only"]["shared_real_clips"]
+    assert summary["overall"]["errors"] == 0 and len(summary["clips"]) == len(CLIPS)
+    timed = [c for c in CLIPS if c.get("rep_times_s")]
+    assert summary["overall"]["rep_times"] == sum(len(c["rep_times_s"]) for c in timed)
+    # The eval's verdict on each clip agrees with the per-clip test's.
+    for clip, scored in zip(CLIPS, summary["clips"]):
+        report = real_analysis(clip)
+        lo, hi = expected_range(clip)
+        timing = match_rep_times(report["reps_detail"], clip.get("rep_times_s") or ())
+        assert (scored["count_error"] == 0) == (lo <= report["reps"] <= hi), clip["file"]
+        assert len(scored["false_reps"]) == len(timing.false_reps), clip["file"]
+        assert scored["rep_times_matched"] == timing.matched, clip["file"]
