@@ -106,3 +106,12 @@ def test_a_new_set_keeps_the_last_sets_waiting_fault(slow_voice):
     clock[0] += Voice.longest_utterance_s("10") + 1.0
     voice._pump()
     assert engine.spoken == ["10", "Keep your knee straight"]
+
+
+def test_cues_offered_together_go_in_the_queues_order_not_the_offer_order(slow_voice):
+    voice, engine, clock = slow_voice
+    with voice.holding():  # the checker raises a rep's fault just before its count
+        voice.offer("Hold it a little longer next time", "fault")
+        voice.offer("1", "count")
+        assert engine.spoken == []
+    assert engine.spoken == ["1"]

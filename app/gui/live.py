@@ -372,15 +372,18 @@ class LivePage(QWidget):
                 self.hooks.take(events)  # each rep is written as it is counted
             if result is not None:
                 self.hooks.observe(result)
-        for event in events:
-            self._on_event(event)
-        self.state = getattr(result, "state", None)
-        self.video.show_frame(item.display_bgr, tag=item.arrived_s)
-        self._render_state(self.state)
-        self.stepped.emit(item)
-        if not self._target_said and self._target_met(self.state):
-            self._target_said = True
-            self.target_reached.emit()
+        # One step's cues go out in the queue's order (a rep's count, then its fault, then the
+        # milestone it reached), not in the order the events happen to come.
+        with self.voice.holding():
+            for event in events:
+                self._on_event(event)
+            self.state = getattr(result, "state", None)
+            self.video.show_frame(item.display_bgr, tag=item.arrived_s)
+            self._render_state(self.state)
+            self.stepped.emit(item)
+            if not self._target_said and self._target_met(self.state):
+                self._target_said = True
+                self.target_reached.emit()
 
     def _on_event(self, event) -> None:
         kind = event.kind

@@ -11,12 +11,14 @@ could cut the previous one off mid-sentence. If the engine never reports, a cap 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import struct
 import tempfile
 import time
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, QTimer, QUrl, pyqtSignal
@@ -53,6 +55,7 @@ class Voice(QObject):
         self.history: list[str] = []
         self._tts = None
         self._utterance: tuple[float, float] | None = None  # (said at, longest it may take) until the end is reported
+        self._held = 0  # > 0 while several cues are being offered together
         self._sounds: dict[str, object] = {}
         self.note = ""
         if enable_speech:
@@ -113,7 +116,20 @@ class Voice(QObject):
 
     def offer(self, text: str, kind: str = "cue") -> None:
         self.throttle.offer(text, kind, time.monotonic())
-        self._pump()
+        if not self._held:
+            self._pump()
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Offer several cues as one batch: the first is chosen by the queue's order (a rep's count
+        before its fault, the fault before the milestone), not by which was offered first."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held:
+                self._pump()
 
     def play(self, name: str) -> None:
         effect = self._sounds.get(name)
