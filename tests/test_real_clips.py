@@ -80,9 +80,10 @@ def test_counts_and_rep_times_match_the_real_clip(clip, real_analysis):
     lo, hi = expected_range(clip)
     detail = report["reps_detail"]
     timing = match_rep_times(detail, clip.get("rep_times_s") or ())
-    print(f"{clip['file']}: counted {report['reps']}, expected {lo}-{hi}; "
-          f"matched {[t for _, t in timing.pairs]}, missed {list(timing.missed_times)}, "
-          f"false reps {[(detail[k]['start_s'], detail[k]['end_s']) for k in timing.false_reps]}")
+    print(f"{clip['file']}: counted {report['reps']}, expected {lo}-{hi}" + (
+        f"; matched {[t for _, t in timing.pairs]}, missed {list(timing.missed_times)}, "
+        f"false reps {[(detail[k]['start_s'], detail[k]['end_s']) for k in timing.false_reps]}"
+        if clip.get("rep_times_s") else "; no rep times to match"))
     assert lo <= report["reps"] <= hi, f"counted {report['reps']}, expected {lo}..{hi}"
     assert len(detail) == report["reps"]
     # Every counted rep lies inside the clip and in time order.
@@ -121,5 +122,8 @@ def test_eval_over_the_real_clips(tmp_path, real_analysis):
         lo, hi = expected_range(clip)
         timing = match_rep_times(report["reps_detail"], clip.get("rep_times_s") or ())
         assert (scored["count_error"] == 0) == (lo <= report["reps"] <= hi), clip["file"]
-        assert len(scored["false_reps"]) == len(timing.false_reps), clip["file"]
-        assert scored["rep_times_matched"] == timing.matched, clip["file"]
+        if clip.get("rep_times_s"):
+            assert len(scored["false_reps"]) == len(timing.false_reps), clip["file"]
+            assert scored["rep_times_matched"] == timing.matched, clip["file"]
+        else:   # no moments marked by eye: timing is not scored
+            assert scored["rep_times"] == 0 and scored["false_reps"] == [], clip["file"]
