@@ -241,6 +241,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from app.coach.report import ReportError, report_kind, write_report
 
     since, until = _day_arg(args.since, "--from"), _day_arg(args.until, "--to")
@@ -260,6 +262,10 @@ def _report(args: argparse.Namespace) -> int:
                 conn.close()
     except ReportError as exc:
         raise CliError(str(exc)) from None
+    except sqlite3.Error as exc:  # damage the store's time-bounded check on open did not reach
+        from app.coach.store import explain
+
+        raise CliError(str(explain(exc, history))) from None
     print(f"report written to {args.out}")
     return 0
 
