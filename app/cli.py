@@ -105,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         return _bench(args)
     except (CliError, SourceError, ModelError, OutputError) as exc:
-        print(f"hipcoach {args.command}: error: {exc}", file=sys.stderr)
+        # One line even when a file name holds a line break.
+        message = str(exc).replace("\r", "\\r").replace("\n", "\\n")
+        print(f"hipcoach {args.command}: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:
         kept = getattr(exc, "kept", "")
@@ -221,6 +223,9 @@ def _same_destination(path: Path, other: str) -> bool:
 def _eval(args: argparse.Namespace) -> int:
     from app.evaluation import run_manifest_cli
 
+    if args.json not in (None, "-"):
+        # Checked before the clips are analysed; the manifest is never the destination.
+        check_destination(args.json, [args.manifest], "--json")
     return run_manifest_cli(args.manifest, args.model, args.json)
 
 

@@ -172,17 +172,16 @@ def test_rotated_clip_is_annotated_upright(clips, tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["report", "--session", "²", "--out", "r.csv"], "--session must be a session number, got '²'"),
-    (["report", "--session", "99999999999999999999999", "--out", "r.csv"], "--session must be a session number"),
+    (["report", "--session", "²", "--out", "{tmp}/r.csv"], "--session must be a session number, got '²'"),
+    (["report", "--session", "99999999999999999999999", "--out", "{tmp}/r.csv"], "--session must be a session number"),
     (["bench", "{plain}", "--rounds", "0"], "--rounds must be at least 1, got 0"),
     (["bench", "{plain}", "--rounds", "many"], "invalid int value: 'many'"),
     (["analyze", "{plain}"], "the following arguments are required: --exercise"),
     (["analyze", "{plain}", "--exercise", "squat", "--annotate"], "expected one argument"),
 ])
 def test_bad_argument_gives_one_line_and_exit_2(clips, tmp_path, args, words):
-    argv = [a.format(plain=clips["plain"]) for a in args]
-    result = subprocess.run([sys.executable, "-m", "app", *argv], capture_output=True, text=True, timeout=60,
-                            cwd=tmp_path)
+    argv = [a.format(plain=clips["plain"], tmp=tmp_path) for a in args]
+    result = run_cli(*argv)
     line = one_line(result.stderr)
     assert result.returncode == 2
     assert line.startswith("hipcoach") and words in line, line
