@@ -20,7 +20,7 @@ BY_NAME = {c["name"]: c for c in MANIFEST["clips"] + MANIFEST.get("hard_cases", 
 
 
 def test_manifest_lists_every_clip_of_the_table_with_the_gates():
-    assert sorted(BY_NAME) == sorted(CLIPS)
+    assert sorted(c["name"] for c in MANIFEST["clips"]) == sorted(CLIPS)
     assert MANIFEST["thresholds"] == THRESHOLDS
     assert {c["exercise"] for c in MANIFEST["clips"]} == set(MOTIONS)
 
