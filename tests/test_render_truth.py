@@ -280,3 +280,24 @@ def test_bystander_walks_through_the_picture_and_leaves_the_truth_alone():
 
 def _rep_times(r):
     return (r.index, r.start_s, r.peak_s, r.end_s)
+
+
+def test_add_noise_shakes_exact_landmarks_as_much_as_measured():
+    from tools.render import noise
+    n = 4000
+    still = ClipBuilder(Request("squat", reps=1, **TINY))
+    _, _, lm = still.pose_at(0.0)
+    exact = np.repeat(still.camera.project(np.array([lm[k] for k in BLAZEPOSE]))[None], n, axis=0)
+    out = noise.add_noise(exact, np.random.default_rng(0))
+    ok = ~np.isnan(out.xy_px[:, 0, 0])
+    assert abs((1 - ok.mean()) - noise.NO_POSE_RATE) < 0.003
+    length = float(noise.body_length_px(exact[:1])[0])
+    err = (out.xy_px[ok] - exact[ok]) / length
+    measured = np.sqrt((err ** 2).mean(axis=(0, 2)))
+    want = np.array([noise.JITTER_STD[k] for k in BLAZEPOSE])
+    assert np.allclose(measured, want, rtol=0.3)   # AR(1) with r=0.93: few independent samples
+    e = err[:, BLAZEPOSE.index("nose"), 0]
+    assert np.corrcoef(e[1:], e[:-1])[0, 1] > 0.8      # correlated from frame to frame, as measured
+    assert abs((out.visibility[ok] < 0.5).mean() - noise.LOW_VISIBILITY_RATE) < 0.01
+    with pytest.raises(ValueError, match="shape"):
+        noise.add_noise(exact[:, :10], np.random.default_rng(0))
