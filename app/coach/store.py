@@ -396,8 +396,10 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
         timer.join()  # no interrupt may reach a later statement
         conn.set_progress_handler(None, 0)
     if rows != [("ok",)]:
-        first = " ".join(str(rows[0][0]).split()) if rows else "no answer"
-        raise HistoryDamaged(f"{path} is damaged (the integrity check found: {first[:160]}); "
+        found = [line.strip() for (row,) in rows for line in str(row).splitlines()
+                 if line.strip() and not line.startswith("***")]  # "*** in database main ***" is a heading
+        first = found[0][:160] if found else "no answer"
+        raise HistoryDamaged(f"{path} is damaged (the integrity check found: {first}); "
                              "move it aside or delete it to start a fresh history")
 
 
