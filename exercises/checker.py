@@ -27,6 +27,8 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from exercises.definitions import ExerciseDef, FormRule
 from exercises.events import (
     STATUS_MESSAGES,
@@ -60,8 +62,11 @@ STATUS_PERSIST_S: dict[str | None, float] = {
     "wrong_position": 1.0,
 }
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
-ARM_S = 0.0  # a rest frame must be seen before the first rep (not starting mid-movement)
-ARM_STILL_S = 0.0  # absolute thresholds: at rest and still this long before counting starts
+FIRST_FRAMES_S = 0.5  # readable this soon after the first frame: a rep under way may have begun before it
+SPLIT_FRAC = 0.6  # back this much of a rep's range and up again as much: the next rep, without a rest
+ARM_WATCH_S = 0.8  # watched this long (enough to tell walking) before rest without a pause is trusted
+PRE_TURN_S = 0.3
+CUT_OFF_REP_MIN_S = 0.6  # a rep cut off by the end of the recording counts if under way this long  # a rep begun before the first frame counts only if its turn came this much later
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
 HOLD_BAND_FRAC = 0.10  # the top of a rep: within 10 % of its range below the peak ...
 HOLD_BAND_MIN_DEG = 3.0  # ... and never a band narrower than the jitter
@@ -79,7 +84,7 @@ RULE_REF_WINDOW_S = 1.0  # relative form rules compare with the best of the last
 SETTLED_DEG_PER_S = 20.0  # the signal at rest changes slower than this: still, ready to count
 REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
 REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
-REP_MAX_TRAVEL_TORSO = 0.25  # hips carried sideways further than this during a rep: a stride
+REP_MAX_TRAVEL_TORSO = 0.25  # both feet carried sideways further than this during a rep: a stride
 NAN = float("nan")
 
 
@@ -98,9 +103,12 @@ class _Rep:
     start_x: float
     peak_x: float
     peak_v: float
+    peak_t: float = NAN
+    pre_started: bool = False  # under way at the first frame: its start was not seen
+    valley: tuple[float, float] | None = None  # (t, x): the lowest point since the peak
     votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     hold_start: float | None = None
-    hip_x: float = NAN  # hip midpoint x at the start (px): the hips must not travel during a rep
+    feet: tuple = ()  # the ankles at the start (px): both carried away is a stride, not an exercise
     trace: list = field(default_factory=list)  # (t, x) of the rep's readable frames
     run_i: int | None = None  # index in trace of the first sample of the current hold run
     floor: float = NAN  # the hold band's lower edge when hold_start was computed
@@ -166,8 +174,9 @@ class ExerciseChecker:
         self._has_cand = False
         self._cand_since = 0.0
         self._phase = "setup"
-        self._rest_since: float | None = None
-        self._still_since: float | None = None
+        self._trough: tuple[float, float, dict] | None = None  # (t, x, signal) lowest at rest in setup
+        self._ever_armed = False
+        self._first_t: float | None = None
         self._last_rest_t: float | None = None
         self._rest_min_x = math.inf
         self._rep: _Rep | None = None
@@ -196,6 +205,8 @@ class ExerciseChecker:
         t = frame.timestamp_s
         if self._t is not None and t <= self._t and self._last_state is not None:
             return CheckerStep(self._last_state, ())
+        if self._first_t is None:
+            self._first_t = t
         events: list[Event] = []
         reading = self.reader.read(frame)
         raw = reading.hard_status
@@ -220,8 +231,9 @@ class ExerciseChecker:
         t = self._t
         events: list[Event] = []
         rep = self._rep
-        if rep is not None and self.defn.mode == "reps" and self._returned_enough(rep):
-            # The recording stopped on the way back down: the rep was done, count it.
+        if rep is not None and self.defn.mode == "reps" and t - rep.start_t >= CUT_OFF_REP_MIN_S:
+            # The recording stopped after the rep reached its target (at the top, or on the way
+            # back): a person counting by eye counts it; the usual checks still apply.
             self._end_rep(t, self._last_x, events)
         elif rep is not None:
             self._abandon(t, "unfinished", events)
@@ -339,7 +351,7 @@ class ExerciseChecker:
         if rep is None and (not self._gates_ok(reading, dt) or self._below_rest_window(reading)):
             # Not in the starting posture yet (still lying down, legs straight...): not ready,
             # and what was learnt about rest belongs to another posture.
-            self._phase, self._rest_since, self._exc = "setup", None, None
+            self._phase, self._trough, self._exc = "setup", None, None
             self._readable_since = t
             self._base = {s: NAN for s in SIDES}
             return
@@ -347,7 +359,7 @@ class ExerciseChecker:
             # Walking into place (or away): not ready, whatever the legs look like.
             if rep is not None:
                 self._abandon(t, "walking", events)
-            self._phase, self._rest_since, self._exc = "setup", None, None
+            self._phase, self._trough, self._exc = "setup", None, None
             return
         if rep is None:
             self._remember_rule_measures(t, reading)
@@ -366,33 +378,28 @@ class ExerciseChecker:
                 self._rest_min_x = min(self._rest_min_x, x)
                 self._close_excursion(t, enter, exit_, events)
                 if self._phase == "setup":
-                    if self._rest_since is None:
-                        self._rest_since, self._still_since = t, None
-                    # Armed once at rest and still: not while lying down or stepping into place.
-                    # (Learnt rest needs it; an absolute threshold does not wait for stillness.)
-                    # Whatever the threshold, a signal still swinging (strides while walking
-                    # in, towards the camera too) is not a starting position.
-                    still = self._gates_settled() and self._signal_rate < SETTLED_DEG_PER_S
-                    if not still:
-                        self._still_since = None
-                    elif self._still_since is None:
-                        self._still_since = t
-                    # A learnt rest is checked for stillness again when it is learnt; an
-                    # absolute threshold needs the stillness to last a moment.
-                    still_for = 0.0 if d.relative_to_rest else ARM_STILL_S
-                    if (t - self._rest_since >= ARM_S - 1e-6 and still
-                            and t - self._still_since >= still_for - 1e-6):
-                        self._phase = "rest"
-                        if d.relative_to_rest:
-                            # Still, in position: this is rest, for every side, whatever was
-                            # learnt on the way in.
-                            for s_, v in reading.signal.items():
-                                if math.isfinite(v):
-                                    self._base[s_] = min(max(v, d.rest_deg - d.rest_limit_deg),
-                                                         d.rest_deg + d.rest_limit_deg)
+                    if self._trough is None or x < self._trough[1]:
+                        self._trough = (t, x, dict(reading.signal))
+                    # Still at rest, in position: ready. Not while lying down or stepping into
+                    # place: a signal still swinging (strides, towards the camera too) is not a
+                    # starting position.
+                    watched = self._watched_for(t) >= ARM_WATCH_S
+                    if watched and self._gates_settled() and self._signal_rate < SETTLED_DEG_PER_S:
+                        self._arm(reading.signal, t, x)
             elif self._phase == "setup":
-                self._rest_since = None
-                self._still_since = None
+                if self._trough is not None and self._watched_for(t) >= ARM_WATCH_S:
+                    # Leaving rest after touching it: people who never pause start their reps
+                    # from the lowest point of the last pass through rest.
+                    t_tr, x_tr, values = self._trough
+                    self._arm(values, t_tr, x_tr)
+                    x = xs[side] = self._internal(side, reading.signal[side])
+                elif (not self._ever_armed and x >= enter and self._first_t is not None
+                      and t - self._first_t <= FIRST_FRAMES_S and self._readable_since == self._first_t):
+                    # In the middle of a rep when the picture starts: it counts if its turn
+                    # and return are seen.
+                    self._start_rep(t, side if d.unilateral else None, x, reading, events,
+                                    start_t=self._readable_since)
+                    return
             if self._phase == "rest" and x > exit_:
                 if x >= enter:
                     self._start_rep(t, side if d.unilateral else None, x, reading, events)
@@ -407,7 +414,16 @@ class ExerciseChecker:
 
         # ---- in a rep
         if x > rep.peak_x:
-            rep.peak_x, rep.peak_v = x, reading.signal[side]
+            rep.peak_x, rep.peak_v, rep.peak_t, rep.valley = x, reading.signal[side], t, None
+        elif rep.valley is None or x < rep.valley[1]:
+            rep.valley = (t, x)
+        elif self._rebounded(rep, x, enter):
+            # Back most of the way, then up again without reaching rest: two reps run together.
+            # The first ends, and the next starts, at the valley between them.
+            t_v, x_v = rep.valley
+            self._end_rep(t_v, x_v, events)
+            self._start_rep(t, side if d.unilateral else None, x, reading, events)
+            return
         if d.unilateral and x >= enter:
             rep.votes[side] += 1
         rep_side = self._rep_side(rep) if d.unilateral else reading.best_side
@@ -418,11 +434,27 @@ class ExerciseChecker:
         if x <= exit_:
             self._end_rep(t, x, events)
 
-    def _returned_enough(self, rep: _Rep) -> bool:
-        """Whether the signal came back at least half-way from the peak to the exit threshold."""
+    def _watched_for(self, t: float) -> float:
+        """How long the body has been readable without a break."""
+        return 0.0 if self._readable_since is None else t - self._readable_since
+
+    def _arm(self, values: dict[Side, float], t: float, x: float) -> None:
+        """Ready to count: ``values`` (the signal at ``t``) is the start position, whatever was
+        learnt on the way into place."""
         d = self.defn
-        exit_ = d.exit_deg if d.relative_to_rest else d.direction * d.exit_deg
-        return math.isfinite(self._last_x) and self._last_x <= rep.peak_x - 0.5 * (rep.peak_x - exit_)
+        self._phase, self._trough, self._ever_armed = "rest", None, True
+        self._last_rest_t, self._rest_min_x = t, x
+        if d.relative_to_rest:
+            for s_, v in values.items():
+                if math.isfinite(v):
+                    self._base[s_] = min(max(v, d.rest_deg - d.rest_limit_deg), d.rest_deg + d.rest_limit_deg)
+
+    def _rebounded(self, rep: _Rep, x: float, enter: float) -> bool:
+        """Whether the rep came back most of its range and is rising again into a new one."""
+        assert rep.valley is not None
+        x_v = rep.valley[1]
+        cycle = max(self.defn.min_range_deg, SPLIT_FRAC * (rep.peak_x - rep.start_x))
+        return rep.peak_x - x_v >= cycle and x - x_v >= cycle and x >= enter
 
     def _remember_rule_measures(self, t: float, reading: Reading) -> None:
         """Keep the last second of the measures that relative rules compare against."""
@@ -481,15 +513,20 @@ class ExerciseChecker:
                 self._abandon(t, "interrupted", events)
         if self._status is not None and self._rep is None:
             self._phase = "setup"
-            self._rest_since = None
+            self._trough = None
             self._exc = None
 
-    def _start_rep(self, t: float, side: Side | None, x: float, reading: Reading, events: list[Event]) -> None:
+    def _start_rep(self, t: float, side: Side | None, x: float, reading: Reading, events: list[Event],
+                   start_t: float | None = None) -> None:
+        """A rep begins; ``start_t`` given: it began before the first frame, under way since then."""
         d = self.defn
-        start_x = self._rest_min_x if math.isfinite(self._rest_min_x) else x
-        rep = _Rep(index=self.reps + 1, start_t=self._last_rest_t if self._last_rest_t is not None else t,
-                   enter_t=t, side=side, start_x=start_x, peak_x=x, peak_v=reading.signal[side or reading.best_side])
-        rep.hip_x = self.reader.hip_x_torso[0]
+        pre_started = start_t is not None
+        start_x = x if pre_started or not math.isfinite(self._rest_min_x) else self._rest_min_x
+        if start_t is None:
+            start_t = self._last_rest_t if self._last_rest_t is not None else t
+        rep = _Rep(index=self.reps + 1, start_t=start_t, enter_t=t, side=side, start_x=start_x, peak_x=x,
+                   peak_v=reading.signal[side or reading.best_side], peak_t=t, pre_started=pre_started)
+        rep.feet = self.reader.feet_torso[:2]
         rule_side = side or reading.best_side
         for rule in d.rules:
             rep.rule_since[rule.code] = None
@@ -680,11 +717,20 @@ class ExerciseChecker:
             self._close_hold(rep, t, events)
         duration = t - rep.start_t
         side = self._rep_side(rep) if d.unilateral else None
-        hip_x, torso = self.reader.hip_x_torso
-        travelled = abs(hip_x - rep.hip_x) / torso if torso > 0 else 0.0
+        # Walking moves both feet (sideways, or towards the camera); a squat sits the hips back,
+        # a leg raise moves one foot, a jump lands where it took off.
+        *feet, torso = self.reader.feet_torso
+        # Left/right labels may have swapped: any foot still where a foot was is planted.
+        moved = [float(np.hypot(*(a - b))) for a in feet for b in rep.feet]
+        travelled = min(moved) / torso if torso > 0 and moved else 0.0
+        # A rep under way at the first frame is measured on its way back, and must have been
+        # seen to turn (not just to come down from where it already was).
+        low_x = x if rep.pre_started else rep.start_x
         if travelled > REP_MAX_TRAVEL_TORSO:
             self._abandon(t, "walking", events)  # a stride, not an exercise
-        elif rep.peak_x - rep.start_x < d.min_range_deg or (
+        elif rep.pre_started and (rep.peak_t - rep.start_t < PRE_TURN_S or t - rep.start_t < ARM_WATCH_S):
+            self._abandon(t, "started_before_clip", events)
+        elif rep.peak_x - low_x < d.min_range_deg or (
             d.min_peak_deg is not None and d.direction * (rep.peak_v - d.min_peak_deg) < 0
         ):
             self._abandon(t, "too_small", events)
@@ -737,7 +783,7 @@ class ExerciseChecker:
         self._rep = None
         self.reader.side_locked = False
         self._phase = "rest" if reason in ("too_small", "too_short") else "setup"
-        self._rest_since = None
+        self._trough = None
 
     def _close_excursion(self, t: float, enter: float, exit_: float, events: list[Event]) -> None:
         exc = self._exc

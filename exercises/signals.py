@@ -49,6 +49,12 @@ MIN_VISIBILITY = 0.3
 TORSO_JUMP_FRAC = 0.35  # torso length change from its recent value that marks a glitch
 MAX_JOINT_SPEED_TORSO_PER_S = 8.0  # a fast squat moves the hips about 3 torso lengths a second
 REF_WARMUP_S = 0.5  # reference limb lengths trusted after this long in view
+# A limb's longest length is kept relative to the body's width too (shoulders + hips, which a
+# squat does not change), so a camera moved further away (a phone being set up) shrinks the
+# reference with the body instead of reading as a bent knee. Torso recent: the scale for travel.
+TORSO_RECENT_S = 4.0
+FEET_WINDOW_S = 0.5
+WIDTH_TAU_S = 0.2
 WALK_WINDOW_S = 0.8
 WALK_MIN_TRAVEL_TORSO = 0.35  # hips and both ankles carried sideways this far in the window
 _WALK_IDX = [_IDX[("hip", "left")], _IDX[("ankle", "left")], _IDX[("ankle", "right")]]
@@ -99,6 +105,12 @@ class BodyReader:
         self.walking = False  # the hips travelled sideways lately: walking into place
         self.hip_x_torso: tuple[float, float] = (float("nan"), float("nan"))  # hip mid x (px), torso (px)
         self._shin_ref = {s: float("nan") for s in SIDES}
+        self._limb_per_width: dict[tuple[str, Side], float] = {}  # limb / body width when its ref was set
+        self._width = float("nan")  # shoulders' + hips' 2D width, smoothed (px)
+        self._torso_recent: deque[tuple[float, float]] = deque()  # (t_s, torso px)
+        self._feet_recent: deque[tuple[float, np.ndarray]] = deque()  # (t_s, 2 ankles x 2 px)
+        self.feet_torso: tuple[np.ndarray, np.ndarray, float] = (np.full(2, np.nan), np.full(2, np.nan), float("nan"))
+        # (left ankle, right ankle) in px and the recent torso length (px): the scale of a stride
         self._xy = np.full((33, 2), np.nan)
         self._torso = float("nan")
         self._prev_pts: np.ndarray | None = None
@@ -175,14 +187,42 @@ class BodyReader:
             self.hip_x_torso = (float(xs[0]), scale)
         if not math.isfinite(self._ref_since):
             self._ref_since = self._t_s
+        if torso > 0:
+            recent = self._torso_recent
+            recent.append((self._t_s, torso))
+            while recent and recent[0][0] < self._t_s - TORSO_RECENT_S:
+                recent.popleft()
+            ankles = self._xy[[_IDX[("ankle", "left")], _IDX[("ankle", "right")]]]
+            feet = self._feet_recent
+            feet.append((self._t_s, ankles.copy()))
+            while feet and feet[0][0] < self._t_s - FEET_WINDOW_S:
+                feet.popleft()
+            # The median over a moment: one glitched frame must not look like a step.
+            where = np.nanmedian(np.array([item[1] for item in feet]), axis=0)
+            self.feet_torso = (where[0], where[1], max(item[1] for item in recent))
+        width = self._dist("shoulder", "left", "shoulder", "right") + self._dist("hip", "left", "hip", "right")
+        if math.isfinite(width):
+            self._width = _ema(self._width, width, dt, WIDTH_TAU_S)
         decay = math.exp(-dt / 20.0)
         for s in SIDES:
-            thigh = self._dist("hip", s, "knee", s)
-            shin = self._dist("knee", s, "ankle", s)
-            if math.isfinite(thigh):
-                self._thigh_ref[s] = max(thigh, self._thigh_ref[s] * decay) if math.isfinite(self._thigh_ref[s]) else thigh
-            if math.isfinite(shin):
-                self._shin_ref[s] = max(shin, self._shin_ref[s] * decay) if math.isfinite(self._shin_ref[s]) else shin
+            for limb, refs, length in (("thigh", self._thigh_ref, self._dist("hip", s, "knee", s)),
+                                       ("shin", self._shin_ref, self._dist("knee", s, "ankle", s))):
+                if not math.isfinite(length):
+                    continue
+                if not (length < refs[s] * decay):  # a new longest (NaN ref: the first)
+                    refs[s] = length
+                    if self._width > 0:
+                        self._limb_per_width[(limb, s)] = length / self._width
+                else:
+                    refs[s] *= decay
+
+    def _limb_ref(self, limb: str, s: Side) -> float:
+        """The limb's reference (longest) length, shrunk with the body if the camera moved away."""
+        ref = (self._thigh_ref if limb == "thigh" else self._shin_ref)[s]
+        ratio = self._limb_per_width.get((limb, s))
+        if ratio is None or not self._width > 0:
+            return ref
+        return min(ref, ratio * self._width)
 
     def _plausible(self, frame: PoseFrame, dt: float) -> bool:
         """Whether the skeleton hangs together: a torso that jumps in length from one frame to
@@ -325,7 +365,7 @@ class BodyReader:
         Assumes a roughly level camera and a knee that bends forward.
         """
         hip, knee, ankle = self._p("hip", s), self._p("knee", s), self._p("ankle", s)
-        t_ref, s_ref = self._thigh_ref[s], self._shin_ref[s]
+        t_ref, s_ref = self._limb_ref("thigh", s), self._limb_ref("shin", s)
         if not (t_ref > 0 and s_ref > 0) or self._t_s - self._ref_since < REF_WARMUP_S:
             # The longest limbs seen are not known yet: the plain 2D angle is the safer guess.
             return float(joint_angle_deg(hip, knee, ankle))
@@ -344,7 +384,7 @@ class BodyReader:
         """How far the hips are above knee level, as a thigh tilt: 90 standing, 0 thighs level."""
         vals = []
         for side in ((s,) if self.view == "side" else SIDES):
-            t_ref = self._thigh_ref[side]
+            t_ref = self._limb_ref("thigh", side)
             if t_ref > 0:
                 rise = (self._p("knee", side)[1] - self._p("hip", side)[1]) / t_ref
                 if math.isfinite(rise):
