@@ -65,8 +65,8 @@ ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
 FIRST_FRAMES_S = 0.5  # readable this soon after the first frame: a rep under way may have begun before it
 SPLIT_FRAC = 0.6  # back this much of a rep's range and up again as much: the next rep, without a rest
 ARM_WATCH_S = 0.8  # watched this long (enough to tell walking) before rest without a pause is trusted
-PRE_TURN_S = 0.3
-CUT_OFF_REP_MIN_S = 0.6  # a rep cut off by the end of the recording counts if under way this long  # a rep begun before the first frame counts only if its turn came this much later
+PRE_TURN_S = 0.3  # a lift under way at the first frame: this much of it must be seen for it to count
+CUT_OFF_REP_MIN_S = 0.6  # a rep cut off by the end of the recording counts if under way this long
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
 HOLD_BAND_FRAC = 0.10  # the top of a rep: within 10 % of its range below the peak ...
 HOLD_BAND_MIN_DEG = 3.0  # ... and never a band narrower than the jitter
@@ -723,12 +723,13 @@ class ExerciseChecker:
         # Left/right labels may have swapped: any foot still where a foot was is planted.
         moved = [float(np.hypot(*(a - b))) for a in feet for b in rep.feet]
         travelled = min(moved) / torso if torso > 0 and moved else 0.0
-        # A rep under way at the first frame is measured on its way back, and must have been
-        # seen to turn (not just to come down from where it already was).
+        # A rep under way at the first frame is measured on its way back, and counts only if its
+        # effort was seen: the return of a squat, or enough of the lift before the turn.
         low_x = x if rep.pre_started else rep.start_x
+        lift_unseen = d.effort == "away" and rep.peak_t - rep.start_t < PRE_TURN_S
         if travelled > REP_MAX_TRAVEL_TORSO:
             self._abandon(t, "walking", events)  # a stride, not an exercise
-        elif rep.pre_started and (rep.peak_t - rep.start_t < PRE_TURN_S or t - rep.start_t < ARM_WATCH_S):
+        elif rep.pre_started and (lift_unseen or t - rep.start_t < ARM_WATCH_S):
             self._abandon(t, "started_before_clip", events)
         elif rep.peak_x - low_x < d.min_range_deg or (
             d.min_peak_deg is not None and d.direction * (rep.peak_v - d.min_peak_deg) < 0

@@ -94,6 +94,10 @@ class ExerciseDef:
     hold_target_s: float | None = None
     hold_tolerance_s: float = 0.6  # hold_short only when clearly short: a hold is measured to a few tenths
     min_rep_s: float = 0.3
+    # Which half of a rep works against gravity: moving away from the start (lifting a leg or the
+    # hips) or coming back to it (standing up out of a squat). A rep already under way when the
+    # recording starts counts only if that half is seen, as a person counting by eye would.
+    effort: Literal["away", "return"] = "away"
     too_fast_s: float | None = None  # a rep moving (time minus the hold) for less than this is too_fast
     rules: tuple[FormRule, ...] = ()
     # The starting posture: (measure, low, high) bands that must all hold before counting
@@ -123,6 +127,8 @@ class ExerciseDef:
             raise ValueError(f"{self.id}: hold_target_s must be positive or None, got {self.hold_target_s}")
         if self.hold_tolerance_s < 0:
             raise ValueError(f"{self.id}: hold_tolerance_s must be >= 0, got {self.hold_tolerance_s}")
+        if self.effort not in ("away", "return"):
+            raise ValueError(f"{self.id}: effort must be 'away' or 'return', got {self.effort!r}")
         if self.mode not in ("reps", "guided_hold"):
             raise ValueError(f"{self.id}: mode must be 'reps' or 'guided_hold', got {self.mode!r}")
         if self.mode == "guided_hold" and self.hold_target_s is None:
@@ -343,6 +349,7 @@ SQUAT = ExerciseDef(
     positions=("standing",),
     views=("side", "oblique", "front"),
     direction=-1,
+    effort="return",
     enter_deg=140.0,
     exit_deg=155.0,
     min_range_deg=25.0,
