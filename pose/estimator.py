@@ -25,6 +25,7 @@ import numpy as np
 from models import BUNDLE_SHA256
 from pose.frame import PoseFrame
 from pose.landmarks import NUM_LANDMARKS
+from pose.scene_cut import SceneCutDetector
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ class PoseEstimator:
         self._people_interval_ms = people_check_interval_ms
         self._people_checked_ms: float | None = None
         self._people_seen = 1
+        self._cuts = SceneCutDetector()
         self._people_checks_done = 0
         keep_mediapipe_offline()
         with _native_stderr_captured():
@@ -230,6 +232,9 @@ class PoseEstimator:
             stamp = self._last_timestamp_ms + 1  # VIDEO mode rejects repeated timestamps
         self._last_timestamp_ms = stamp
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB) if image_rgb is None else image_rgb
+        cut = self._cuts.is_cut(image_bgr)
+        if cut:
+            self._people_checked_ms = None  # a new scene: count its people at once
         image = self._image_cls(image_format=self._srgb, data=rgb)
         if self._quiet_calls_left <= 0:
             result = self._landmarker.detect_for_video(image, stamp)
@@ -241,7 +246,7 @@ class PoseEstimator:
             if result.pose_landmarks:
                 self._quiet_calls_left -= 1
         people = self._count_people(rgb, timestamp_ms)
-        return self._to_frame(result, timestamp_ms, (width, height), people)
+        return self._to_frame(result, timestamp_ms, (width, height), people, cut)
 
     def _count_people(self, rgb: np.ndarray, timestamp_ms: float) -> int:
         if self._people_counter is None:
@@ -264,10 +269,10 @@ class PoseEstimator:
         return self._people_seen
 
     @staticmethod
-    def _to_frame(result, timestamp_ms: float, size: tuple[int, int], people: int) -> PoseFrame:
+    def _to_frame(result, timestamp_ms: float, size: tuple[int, int], people: int, cut: bool) -> PoseFrame:
         poses = result.pose_landmarks or []
         if not poses or len(poses[0]) != NUM_LANDMARKS:
-            return PoseFrame.empty(timestamp_ms, size)
+            return PoseFrame.empty(timestamp_ms, size, scene_cut=cut)
         landmarks = poses[0]
         norm = np.array([(p.x, p.y, p.z) for p in landmarks], dtype=np.float64)
         vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in landmarks])
@@ -276,7 +281,8 @@ class PoseEstimator:
         if result.pose_world_landmarks:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float64)
         return PoseFrame.from_normalized(
-            timestamp_ms, size, norm, visibility=vis, world_xyz_m=world, presence=pres, people_count=max(1, people)
+            timestamp_ms, size, norm, visibility=vis, world_xyz_m=world, presence=pres, people_count=max(1, people),
+            scene_cut=cut,
         )
 
     def close(self) -> None:

@@ -31,6 +31,7 @@ class PoseFrame:
     visibility: np.ndarray = field(default_factory=lambda: np.zeros(NUM_LANDMARKS))
     presence: np.ndarray = field(default_factory=lambda: np.zeros(NUM_LANDMARKS))
     people_count: int = 0  # how many people the landmarker found; >1 means someone else is in view
+    scene_cut: bool = False  # the picture changed almost everywhere since the last frame (edited footage)
 
     def __post_init__(self) -> None:
         for name, cols in (("xy_px", 2), ("xyz_norm", 3), ("world_xyz_m", 3)):
@@ -42,9 +43,9 @@ class PoseFrame:
                 raise ValueError(f"{name} must have shape ({NUM_LANDMARKS},), got {getattr(self, name).shape}")
 
     @classmethod
-    def empty(cls, timestamp_ms: float, image_size_px: tuple[int, int]) -> "PoseFrame":
+    def empty(cls, timestamp_ms: float, image_size_px: tuple[int, int], scene_cut: bool = False) -> "PoseFrame":
         """A frame in which no person was found."""
-        return cls(timestamp_ms=timestamp_ms, image_size_px=image_size_px)
+        return cls(timestamp_ms=timestamp_ms, image_size_px=image_size_px, scene_cut=scene_cut)
 
     @classmethod
     def from_normalized(
@@ -56,6 +57,7 @@ class PoseFrame:
         world_xyz_m: np.ndarray | None = None,
         presence: np.ndarray | None = None,
         people_count: int = 1,
+        scene_cut: bool = False,
     ) -> "PoseFrame":
         """Build a frame from normalised landmarks (what MediaPipe and the test skeletons give)."""
         xyz_norm = np.asarray(xyz_norm, dtype=np.float64)
@@ -71,6 +73,7 @@ class PoseFrame:
             visibility=vis,
             presence=vis.copy() if presence is None else np.asarray(presence, dtype=np.float64),
             people_count=people_count,
+            scene_cut=scene_cut,
         )
 
     @property
@@ -108,4 +111,5 @@ class PoseFrame:
             visibility=self.visibility,
             presence=self.presence,
             people_count=self.people_count,
+            scene_cut=self.scene_cut,
         )

@@ -41,6 +41,7 @@ def permute_frame(frame: PoseFrame, perm: np.ndarray) -> PoseFrame:
         visibility=frame.visibility[perm],
         presence=frame.presence[perm],
         people_count=frame.people_count,
+        scene_cut=frame.scene_cut,
     )
 
 
