@@ -75,9 +75,8 @@ CLIPS: dict[str, str] = {
                                  "--camera-azimuth 20 --look random --seed 27",
 }
 
-# Issue 15, "counting that holds up on real people": sets that move like real ones. Listed in the
-# manifest under "hard_cases" (not "clips"), so `hipcoach eval` does not gate them until the engine
-# counts them; each entry says which case it is.
+# Issue 15, "counting that holds up on real people": sets that move like real ones. Gated like the
+# others; each manifest entry also says which case it is ("case").
 HARD_CASES: dict[str, tuple[str, str]] = {
     "squat_side_continuous": ("continuous", "squat --reps 6 --continuous --tempo 0.7 --look random --seed 31"),
     "glute_bridge_continuous": ("continuous", "glute_bridge --reps 4 --continuous --fault hold_short "
@@ -119,16 +118,14 @@ def manifest() -> dict:
     hard = _entries({name: args for name, (_, args) in HARD_CASES.items()})
     for entry in hard:
         entry["case"] = HARD_CASES[entry["name"]][0]
-        entry["new_case"] = True
     return {
         "schema": 1,
         "about": "Clips rendered by tools/render with exact truth. Paths are relative to this file. "
                  "Regenerate with: python -m tools.render.samples",
         "thresholds": THRESHOLDS,
-        "clips": clips,
-        # Issue 15: clips that move like real sets (continuous, jumps, mid-rep start, a second
-        # person, a hard cut). Same entry shape as "clips" plus "case"; not gated yet.
-        "hard_cases": hard,
+        # The last ones move like real sets (continuous, jumps, mid-rep start, a second person,
+        # a hard cut): they carry a "case".
+        "clips": clips + hard,
         # Real people (not generated): evaluated and printed, never gated.
         "report_only": [{"name": "shared_real_clips", "clips_json": "../../shared/clips/clips.json"}],
     }
