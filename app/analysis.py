@@ -108,6 +108,7 @@ class ClipAnalysis:
             "faults": [_plain(f) for f in checker.faults],
             "status": [_plain(s) for s in checker.status_intervals],
             "partial_reps": [_plain(p) for p in getattr(checker, "partial_reps", [])],
+            "notes": [_plain(n) for n in getattr(checker, "notes", [])],
             "fps": self.info.fps,
             "size_px": [self.info.width, self.info.height],
         })

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 
+from exercises.events import NOTE_MESSAGES, PARTIAL_REASONS
+
 STATUS_WORDS = {
     "no_person": "nobody in view",
     "out_of_frame": "body partly out of frame",
     "joints_hidden": "key joints not visible",
     "wrong_view": "wrong camera view for this exercise",
     "wrong_position": "wrong position for this exercise",
-    "second_person": "a second person in view",
+    "second_person": "two people in view, not told apart",
+    "movement_too_small": "moving, but not far enough to count",
+    "not_back_to_start": "not back to the start position between repetitions",
+    "outside_exercise": "moving outside the exercise's starting position",
+    "other_movement": "moving, but not in this exercise (is it the right one?)",
 }
 
 
@@ -30,7 +36,9 @@ def format_summary(report: dict) -> str:
         lines.append(f"    #{rep['index']}{side}: {rep['start_s']:.1f}-{rep['end_s']:.1f} s{hold}{faults}")
     partial = report.get("partial_reps") or []
     if partial:
-        lines.append(f"  partial repetitions (not counted): {len(partial)}")
+        why = Counter(PARTIAL_REASONS.get(p["reason"], p["reason"]) for p in partial)
+        lines.append(f"  partial repetitions (not counted): {len(partial)}: "
+                     + ", ".join(f"{reason} x{n}" for reason, n in why.most_common()))
     if report["faults"]:
         counts = Counter(f["code"] for f in report["faults"])
         lines.append("  form: " + ", ".join(f"{code} x{n}" for code, n in counts.most_common()))
@@ -44,4 +52,7 @@ def format_summary(report: dict) -> str:
             total[s["code"]] += s["end_s"] - s["start_s"]
         lines.append("  not counting: " + ", ".join(
             f"{STATUS_WORDS.get(code, code)} {secs:.1f} s" for code, secs in total.most_common()))
+    for note in dict.fromkeys(NOTE_MESSAGES.get(n["code"], n["code"]) + (f" ({n['detail']})" if n.get("detail") else "")
+                              for n in report.get("notes") or []):
+        lines.append(f"  note: {note}")
     return "\n".join(lines)

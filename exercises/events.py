@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Union
 
+# What stops the camera seeing well enough to count (the set-up checklist).
 STATUS_CODES = ("no_person", "out_of_frame", "joints_hidden", "wrong_view", "wrong_position", "second_person")
+# The person moves, yet nothing counts (exercises/motion_watch.py): said so, never silent.
+MOVEMENT_STATUS_CODES = ("movement_too_small", "not_back_to_start", "outside_exercise", "other_movement")
 
 STATUS_MESSAGES = {
     "no_person": "I can't see anyone",
@@ -17,7 +20,31 @@ STATUS_MESSAGES = {
     "joints_hidden": "I can't see your hips, knees or ankles clearly",
     "wrong_view": "Please move the camera: this exercise needs another view",
     "wrong_position": "This exercise needs a different starting position",
-    "second_person": "Someone else is in view",
+    "second_person": "Two people in view and I can't tell which one is you",
+    "movement_too_small": "I see you moving, but not far enough to count",
+    "not_back_to_start": "Come all the way back to the start position between repetitions",
+    "outside_exercise": "I see you moving, but not in this exercise's starting position",
+    "other_movement": "I see you moving, but not the movement this exercise counts: is it the right exercise?",
+}
+
+# Why a movement that looked like a rep did not count (``partial_reps[].reason``).
+PARTIAL_REASONS = {
+    "too_small": "not far enough",
+    "too_short": "too quick to be a repetition",
+    "interrupted": "I lost sight of you during it",
+    "hold_broken": "the hold ended early",
+    "unfinished": "the recording ended during it",
+    "walking": "you were walking",
+    "started_before_clip": "it began before the recording",
+    "across_cut": "the video was cut during it",
+    "not_back_to_start": "it did not come back to the start position",
+    "outside_exercise": "it was not in this exercise's starting position",
+}
+
+# Worth knowing, but no reason to stop counting (``notes`` in the JSON report).
+NOTE_MESSAGES = {
+    "someone_else_in_view": "Someone else is in view; I follow the person who was there first",
+    "form_not_judged": "Some form checks need body parts that are out of the picture",
 }
 
 
@@ -62,8 +89,19 @@ class StatusInterval(_Json):
 
 
 @dataclass(frozen=True)
+class NoteInterval(_Json):
+    """A span of something worth knowing that does not stop counting (``notes`` in the JSON);
+    ``detail`` says more (e.g. which form checks could not be made)."""
+
+    code: str
+    start_s: float
+    end_s: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class PartialRecord(_Json):
-    """A movement that started but did not count; ``reason``: too_small, too_short, interrupted, hold_broken."""
+    """A movement that started but did not count; ``reason``: a key of PARTIAL_REASONS."""
 
     side: str | None
     start_s: float

@@ -81,7 +81,11 @@ def status_advice(code: str | None, exercise_id: str) -> str:
         "joints_hidden": "Turn side-on, add light, and keep hips, knees and ankles uncovered and in view.",
         "wrong_view": camera_placement(exercise_id),
         "wrong_position": placement,
-        "second_person": "Ask others to step out of the picture.",
+        "second_person": "Ask others to step out of the picture, or move so you are the one nearest the camera.",
+        "movement_too_small": "Go a little further each time, as far as is comfortable.",
+        "not_back_to_start": "Come all the way back to the start position after each repetition.",
+        "outside_exercise": placement,
+        "other_movement": "Check the exercise chosen, and that the camera can see this movement.",
     }.get(code, placement)
 
 

@@ -43,6 +43,9 @@ PARTIAL_HINTS = {
     "too_short": "That one did not count: a little slower",
     "hold_broken": "That one did not count: hold until the ring is full",
     "interrupted": "That one did not count: I lost sight of you",
+    "walking": "That one did not count: stand still in one place",
+    "not_back_to_start": "That one did not count: come all the way back to the start",
+    "outside_exercise": "That one did not count: get into the starting position first",
 }
 
 
