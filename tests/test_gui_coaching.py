@@ -329,8 +329,15 @@ def test_routine_goes_through_rest_to_done(qtbot, window, data_dir):
     qtbot.waitUntil(lambda: coach.rest_page in pages, timeout=60_000)
     assert window.live.exercise_id == "squat" and not window.live.running
     assert get_exercise("hip_abduction").title.lower() in coach.rest_page.next_text.text().lower()
-    assert coach.rest_page.next_text.text() in said  # the transition is spoken
+    rest_text = coach.rest_page.next_text.text()
+    # The rest announcement is news: it may wait behind the last rep's count and the target (one
+    # sentence at a time), but it is said, after them and before the next exercise's "Now: ...".
+    qtbot.waitUntil(lambda: rest_text in said, timeout=5000)
     qtbot.waitUntil(lambda: window.live.running and window.live.exercise_id == "hip_abduction", timeout=5000)
+    qtbot.waitUntil(lambda: any(s.startswith("Now: ") for s in said), timeout=5000)
+    now_text = next(s for s in said if s.startswith("Now: "))
+    assert get_exercise("hip_abduction").title in now_text
+    assert said.index("2") < said.index("That's the target. Well done!") < said.index(rest_text) < said.index(now_text)
     assert window.exercise_box.currentData() == "hip_abduction"
     answer_pain(qtbot, coach, "after", keys="2")
     assert window.live.message.title.text().startswith("Routine done")

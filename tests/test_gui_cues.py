@@ -67,16 +67,35 @@ KNEE = "Keep your knee straight"
 # The rep that reaches the target was too fast: the checker raises the fault just before the count,
 # the window offers the milestone just after. Whatever the load, the fault is said.
 @pytest.mark.parametrize("speak_s, tick_s", [(1.0, 0.1), (2.5, 0.1), (1.0, 1.5), (3.0, 2.0)])
-@pytest.mark.parametrize("milestone, milestone_kind", [(TARGET, "milestone"), (TARGET, "cue"),
-                                                     (ROUTINE_TARGET, "count")])
-def test_a_fault_is_never_swallowed_by_the_milestone_of_the_same_rep(speak_s, tick_s, milestone, milestone_kind):
+# The window sends both target sentences (alone and in a routine) as milestones.
+@pytest.mark.parametrize("milestone", [TARGET, ROUTINE_TARGET])
+def test_a_fault_is_never_swallowed_by_the_milestone_of_the_same_rep(speak_s, tick_s, milestone):
     offers = [(0.0, "4", "count"),  # still being said when the last rep ends: everything below waits
-              (0.3, SLOWLY, "fault"), (0.3, "5", "count"), (0.35, milestone, milestone_kind)]
-    result = texts(said(CueThrottle(stale_s=30.0), offers, speak_s=speak_s, tick_s=tick_s))
-    assert SLOWLY in result and "5" in result and milestone in result, result
-    assert result.index("5") < result.index(SLOWLY)  # the count first, then what to fix in that rep
-    if milestone_kind != "count":
-        assert result.index(SLOWLY) < result.index(milestone)
+              (0.3, SLOWLY, "fault"), (0.3, "5", "count"), (0.35, milestone, "milestone")]
+    # The default stale_s: a milestone waits as long as it must.
+    result = texts(said(CueThrottle(), offers, speak_s=speak_s, tick_s=tick_s))
+    assert result == ["4", "5", SLOWLY, milestone]  # the count, what to fix in that rep, then the milestone
+
+
+REST = "Well done. Rest for 30 seconds. Next: Squat, 10 times."
+NEXT = "Now: Squat, 10 times."
+
+
+def test_a_routines_milestones_are_said_in_order_after_the_last_reps_news_however_late():
+    # The last rep reaches the target with a fault; the rest and the next exercise are announced at
+    # once, while "10" is still being said on a slow machine, and an instruction comes in between.
+    offers = [(0.0, "10", "count"), (0.0, KNEE, "fault"), (0.0, ROUTINE_TARGET, "milestone"),
+              (0.1, REST, "milestone"), (0.2, "Lift and hold", "cue"), (6.0, NEXT, "milestone")]
+    result = said(CueThrottle(stale_s=3.0), offers, speak_s=4.0)
+    assert texts(result) == ["10", KNEE, ROUTINE_TARGET, REST, NEXT]  # the instruction went stale
+    assert result[3][0] > 10.0  # the rest announcement came late (behind three sentences), not never
+
+
+def test_a_milestone_is_an_event_said_again_but_a_fault_is_not_nagged():
+    # A short session: the pain question before and, 3 s later, after. A fault within the gap is not repeated.
+    pain = "How much does your hip hurt, from 0 to 10? Answer on the screen."
+    offers = [(0.0, pain, "milestone"), (1.0, KNEE, "fault"), (3.0, pain, "milestone"), (3.0, KNEE, "fault")]
+    assert texts(said(CueThrottle(repeat_gap_s=8.0, min_gap_s=0.5), offers, speak_s=0.5)) == [pain, KNEE, pain]
 
 
 def test_a_milestone_is_news_an_instruction_is_not():

@@ -271,7 +271,7 @@ class Coach(QObject):
         if not self.screening_due():
             then()
             return
-        self.voice.offer("Before you exercise, please answer the safety questions on the screen.", "count")
+        self.voice.offer("Before you exercise, please answer the safety questions on the screen.", "milestone")
         dialog = ScreeningDialog(safety.SCREENING_QUESTIONS, self.window)
         dialog.answered.connect(lambda answers: self._screened(answers, then))
         self.screening_dialog = dialog
@@ -285,7 +285,7 @@ class Coach(QObject):
         if not advice:
             then()
             return
-        self.voice.offer("Please read this advice before you exercise.", "count")
+        self.voice.offer("Please read this advice before you exercise.", "milestone")
         dialog = AdviceDialog("Please see a doctor", advice, go_on="I have read this – continue",
                               stop="Not today", parent=self.window, urgent=True)
         dialog.chosen.connect(lambda go_on: then() if go_on else self.status.emit(
@@ -297,7 +297,7 @@ class Coach(QObject):
         """The 0-10 check-in; ``then(score or None)``."""
         dialog = PainCheckIn(moment, self.window, note)
         dialog.answered.connect(then)
-        self.voice.offer("How much does your hip hurt, from 0 to 10? Answer on the screen.", "count")
+        self.voice.offer("How much does your hip hurt, from 0 to 10? Answer on the screen.", "milestone")
         self.pain_dialog = dialog
         dialog.open()
 
@@ -328,7 +328,7 @@ class Coach(QObject):
                 if exercise not in sharp:  # eased already when the sharp pain was reported
                     settings = safety.apply_pain_easing(settings, exercise)
             self._save_settings(settings)
-        self.voice.offer(decision.message, "count")
+        self.voice.offer(decision.message, "milestone")
         dialog = AdviceDialog("Take it easier", decision.message, go_on="OK", parent=self.window, urgent=decision.stop)
         self.advice_dialog = dialog
         dialog.open()
@@ -355,7 +355,7 @@ class Coach(QObject):
         self.sharp_exercises.append(exercise)
         self._save_settings(safety.apply_pain_easing(self.settings(), exercise))
         self.voice.reset()
-        self.voice.offer(SHARP_SAID, "count")
+        self.voice.offer(SHARP_SAID, "milestone")
         title = get_exercise(exercise).title
         lines = [f"{title} was stopped because of sharp pain.",
                  "Stop and rest now. Do not push through sharp pain.",
@@ -442,14 +442,14 @@ class Coach(QObject):
         source = self.routine_source(item) if self.routine_source else self._routine_base
         self.exercise_shown.emit(item.exercise)
         self.live.start(source, item.exercise)
-        self.voice.offer(self.runner.transition_text(), "cue")  # "First: ..." / "Now: ..."
+        self.voice.offer(self.runner.transition_text(), "milestone")  # "First: ..." / "Now: ..."
 
     def _target_reached(self) -> None:
         if self.mode == "routine":
-            self.voice.offer("That's the target. Well done!", "count")
+            self.voice.offer("That's the target. Well done!", "milestone")
             QTimer.singleShot(0, lambda: self._exercise_finished("done"))
         else:
-            self.voice.offer("That's your target. Well done! Stop whenever you like.", "cue")
+            self.voice.offer("That's your target. Well done! Stop whenever you like.", "milestone")
 
     def next_exercise(self) -> None:
         """Next (or skip): end this exercise now and move on."""
@@ -492,7 +492,7 @@ class Coach(QObject):
             self._routine_done()
         elif phase == "rest":
             text = self.runner.transition_text()
-            self.voice.offer(text, "count")
+            self.voice.offer(text, "milestone")
             done = len({r.exercise for r in self.runner.results})
             self.rest_page.start(self.runner.rest_s, text, f"{done} of {len(self.runner.items)} exercises done")
             self.live.stack.setCurrentWidget(self.rest_page)
@@ -532,7 +532,7 @@ class Coach(QObject):
         self.live.message.show_message(title, lines, [("Start the routine again", lambda: self.start_routine())])
         self.live.stack.setCurrentWidget(self.live.message)
         if not early:
-            self.voice.offer("That's the whole routine. Well done!", "count")
+            self.voice.offer("That's the whole routine. Well done!", "milestone")
         self.runner = None
         self.routine_finished.emit(logs)
         self._finish_session("stopped" if early else "done")

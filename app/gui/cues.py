@@ -7,7 +7,9 @@ best effort: it goes after the news, a newer status replaces a waiting one, and 
 ``stale_s`` after it was offered (a status: ``status_stale_s``) is dropped, as it no longer fits what
 the person is doing.
 The same sentence is not repeated within ``repeat_gap_s`` (``status_repeat_gap_s`` for status); a
-count is always news.
+count or a milestone is always news. A milestone (the target reached, a routine's rest and next
+exercise, a check-in question, a safety message) is offered once, when it happens, so the same
+sentence again is a new event (the pain question before and after a short session), not nagging.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ class CueThrottle:
         return self.status_stale_s if cue.kind == "status" else self.stale_s
 
     def _too_soon(self, text: str, kind: str, now_s: float) -> bool:
-        if kind == "count":  # each count is news, even "one" again after a reset
+        if kind in ("count", "milestone"):  # each is news, even "one" again after a reset
             return False
         gap = self.status_repeat_gap_s if kind == "status" else self.repeat_gap_s
         last = self._last_said.get(text)

@@ -144,7 +144,7 @@ class Voice(QObject):
             self._tts.stop()
 
     def new_set(self) -> None:
-        """A set starts: sentences may be said again; counts and faults still waiting are kept."""
+        """A set starts: sentences may be said again; counts, faults and milestones still waiting are kept."""
         self.throttle.new_set()
 
     @staticmethod
