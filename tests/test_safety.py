@@ -173,3 +173,158 @@ def test_pain_easing_adds_a_missing_exercise_switched_off():
 def test_pain_easing_rejects_unknown_exercises():
     with pytest.raises(ValueError, match="expected one of"):
         apply_pain_easing({}, "handstand")
+
+
+# ---------------------------------------------------------------------------- the hold after a "yes"
+# Issue 14: a "yes" stops exercise until the person confirms, on a later day, that a doctor has seen
+# them or that the sign has gone; then the questions are asked afresh. Times are local wall clocks.
+
+from app.coach.safety import (  # noqa: E402
+    CLEAR_REASONS,
+    Clearance,
+    Hold,
+    ScreeningRecord,
+    blocking_signs,
+    can_clear,
+    hold_message,
+    records_from_history,
+    safety_state,
+)
+
+DAY0 = datetime(2026, 11, 20, 18, 0, 0)
+
+
+def yes(*signs: str, at: datetime = DAY0, covered: tuple[str, ...] = ()) -> ScreeningRecord:
+    answers = {**ALL_NO, **{s: True for s in signs}}
+    return ScreeningRecord(at, answers, tuple(s for s in signs if s not in covered))
+
+
+def cleared(reason: str, *signs: str, at: datetime) -> Clearance:
+    return Clearance(at, reason, signs)
+
+
+@pytest.mark.parametrize(
+    ("records", "now", "hold_signs", "due", "covered"),
+    [
+        ([], DAY0, None, True, set()),                                              # never answered
+        ([yes()], DAY0 + timedelta(days=1), None, False, set()),                    # all no: weekly
+        ([yes()], DAY0 + timedelta(days=7), None, True, set()),
+        ([yes("fever")], DAY0 + timedelta(minutes=5), ("fever",), False, set()),    # the bug: a yes holds
+        ([yes("fever")], DAY0 + timedelta(days=8), ("fever",), False, set()),       # ... past the weekly clock
+        ([yes("fever", "weight_loss")], DAY0, ("fever", "weight_loss"), False, set()),
+        # A confirmation on the same day changes nothing (nobody saw a doctor in five minutes).
+        ([yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(hours=5))],
+         DAY0 + timedelta(hours=6), ("fever",), False, set()),
+        # On a later day it lifts the hold, and the questions are due again at once.
+        ([yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(hours=7))],     # 01:00 the next day
+         DAY0 + timedelta(hours=7), None, True, set()),
+        ([yes("fever"), cleared("doctor", "fever", at=DAY0 + timedelta(days=2))],
+         DAY0 + timedelta(days=2), None, True, {"fever"}),
+        # Answered afresh: all no -> weekly; the doctor's cover ends for a sign answered no.
+        ([yes("fever"), cleared("doctor", "fever", at=DAY0 + timedelta(days=2)),
+          yes(at=DAY0 + timedelta(days=2))], DAY0 + timedelta(days=3), None, False, set()),
+        # A sign the doctor saw, still there: covered, not a new hold.
+        ([yes("pain_for_weeks"), cleared("doctor", "pain_for_weeks", at=DAY0 + timedelta(days=1)),
+          yes("pain_for_weeks", at=DAY0 + timedelta(days=1), covered=("pain_for_weeks",))],
+         DAY0 + timedelta(days=2), None, False, {"pain_for_weeks"}),
+        # ... but a new sign next to it holds again.
+        ([yes("pain_for_weeks"), cleared("doctor", "pain_for_weeks", at=DAY0 + timedelta(days=1)),
+          yes("pain_for_weeks", "fever", at=DAY0 + timedelta(days=1), covered=("pain_for_weeks",))],
+         DAY0 + timedelta(days=2), ("fever",), False, {"pain_for_weeks"}),
+        # "It has gone" covers nothing: the sign back is a hold again.
+        ([yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(days=1)),
+          yes("fever", at=DAY0 + timedelta(days=1))], DAY0 + timedelta(days=2), ("fever",), False, set()),
+        # A clearance with nothing on hold changes nothing: the weekly clock goes on.
+        ([yes(), cleared("gone", at=DAY0 + timedelta(days=1))], DAY0 + timedelta(days=1), None, False, set()),
+        # Order of the list does not matter: replayed by time.
+        ([cleared("gone", "fever", at=DAY0 + timedelta(days=1)), yes("fever")],
+         DAY0 + timedelta(days=1), None, True, set()),
+    ],
+)
+def test_safety_state(records, now, hold_signs, due, covered):
+    state = safety_state(records, now)
+    assert (state.hold.signs if state.hold else None) == hold_signs
+    assert state.screening_due is due
+    assert state.covered == frozenset(covered)
+
+
+@pytest.mark.parametrize(
+    ("since", "now", "ok"),
+    [
+        (DAY0, DAY0, False),
+        (DAY0, DAY0 + timedelta(hours=5, minutes=59), False),        # 23:59 the same day
+        (DAY0, DAY0 + timedelta(hours=6), True),                       # midnight: a later day
+        (DAY0, DAY0 + timedelta(days=9), True),
+        (DAY0, DAY0 - timedelta(days=1), False),                       # a clock put back: not yet
+        (DAY0.replace(tzinfo=timezone(timedelta(hours=1))),
+         DAY0.replace(tzinfo=timezone(timedelta(hours=1))) + timedelta(days=1), True),
+    ],
+)
+def test_a_hold_is_lifted_only_on_a_later_day(since, now, ok):
+    assert can_clear(Hold(since, ("fever",)), now) is ok
+
+
+@pytest.mark.parametrize(
+    ("answers", "covered", "blocks"),
+    [
+        (ALL_NO, (), ()),
+        ({**ALL_NO, "fever": True}, (), ("fever",)),
+        ({**ALL_NO, "fever": True}, ("fever",), ()),
+        ({**ALL_NO, "fever": True, "lean_forward": True}, ("fever",), ("lean_forward",)),
+        ({**ALL_NO, "weight_loss": True, "severe_pain": True}, (), ("severe_pain", "weight_loss")),  # question order
+    ],
+)
+def test_blocking_signs(answers, covered, blocks):
+    assert blocking_signs(answers, covered) == blocks
+
+
+def test_covered_advice_lets_go_on_and_uncovered_says_do_not_exercise():
+    answers = {**ALL_NO, "pain_for_weeks": True}
+    covered = screening_advice(answers, covered=("pain_for_weeks",))
+    assert "a doctor has seen you" in covered and "see a doctor again" in covered
+    assert "Do not do these exercises" not in covered
+    assert "Do not do these exercises" in screening_advice({**answers, "fever": True}, covered=("pain_for_weeks",))
+
+
+def test_hold_message_offers_the_confirmation_only_on_a_later_day():
+    hold = Hold(DAY0, ("fever",))
+    today = hold_message(hold, DAY0 + timedelta(hours=1))
+    assert "yes today to: fever" in today and "see a doctor without delay" in today and "From tomorrow" in today
+    later = hold_message(hold, DAY0 + timedelta(days=2))
+    assert "on Friday 20 November" in later and "Has a doctor seen you since" in later
+    assert set(CLEAR_REASONS) == {"doctor", "gone"}
+    with pytest.raises(ValueError, match="reason is one of doctor, gone"):
+        Clearance(DAY0, "felt better")
+
+
+def test_records_from_history_drops_what_this_version_does_not_know():
+    rows = [{"kind": "screening", "at": DAY0, "answers": {"fever": True, "headache": True},
+             "blocks": ["fever", "headache"]},
+            {"kind": "clearance", "at": DAY0 + timedelta(days=1), "reason": "magic", "signs": ["fever"]}]
+    records = records_from_history(rows)
+    assert records == [ScreeningRecord(DAY0, {"fever": True}, ("fever",))]
+    assert safety_state(records, DAY0 + timedelta(days=3)).hold == Hold(DAY0, ("fever",))
+
+
+def test_the_hold_and_its_confirmation_are_kept_in_the_history(tmp_path):
+    """The store keeps what the rules decided; replaying it after a restart gives the same hold."""
+    from app.coach.store import HistoryStore
+
+    with HistoryStore.open(tmp_path / "history.sqlite3") as store:
+        pid = store.ensure_profile()
+        answers = {**ALL_NO, "fever": True}
+        store.add_screening(pid, answers, blocking_signs(answers))
+    with HistoryStore.open(tmp_path / "history.sqlite3") as store:  # the next start
+        records = records_from_history(store.safety_history(pid))
+        now = datetime.now().astimezone()
+        state = safety_state(records, now)
+        assert state.hold is not None and state.hold.signs == ("fever",)
+        store.add_safety_clearance(pid, "gone", state.hold.signs)
+        rows = store.safety_history(pid)
+        assert [r["kind"] for r in rows] == ["screening", "clearance"]
+        assert rows[1]["reason"] == "gone" and rows[1]["signs"] == ["fever"]
+        # Written the same day: the rules do not take it (the GUI never offers it then).
+        assert safety_state(records_from_history(rows), now).hold is not None
+        assert safety_state(records_from_history(rows), now + timedelta(days=1)).hold is not None
+        with pytest.raises(ValueError, match="'doctor' or 'gone'"):
+            store.add_safety_clearance(pid, "better", ())

@@ -63,7 +63,7 @@ def old_database(path, k: int) -> None:
 
 
 def test_every_schema_version_is_covered():
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 3  # a new step needs its rows in old_database too
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 4  # a new step needs its rows in old_database too
 
 
 @pytest.mark.parametrize("k", range(SCHEMA_VERSION))
@@ -90,6 +90,8 @@ def test_upgrade_from_each_earlier_version_keeps_every_row(tmp_path, k):
                 for r in s["reps"]] == [tuple(rep) for rep in REPS]
         when, answers = store.last_screening(1)
         assert when.isoformat() == T and answers == {"fever": False, "severe_pain": False}
+        # v4: an all-"no" screening stopped nothing, and nobody has confirmed anything yet.
+        assert [(r["kind"], r["blocks"]) for r in store.safety_history(1)] == [("screening", [])]
 
         faults = [(f["code"], f["rep"], f["t_s"], f["cue"]) for f in s["faults"]]
         if k == 1:
@@ -117,5 +119,27 @@ def test_upgrade_from_each_earlier_version_keeps_every_row(tmp_path, k):
         store.add_rep(new_set, RepRecord(1, None, 0.5, 2.5, 100.0, None, []))
         store.save_calibration(1, "squat", 100.0, 170.0)
         assert store.session_detail(1)["sets"][1]["strictness"] == "gentle"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("k", range(1, 4))
+def test_a_yes_answered_before_v4_still_stops_exercise_after_the_upgrade(tmp_path, k):
+    """Issue 14: an older HipCoach let a "yes" be forgotten; upgrading must not forget it either."""
+    path = tmp_path / "history.sqlite3"
+    old_database(path, k)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 1)",
+                 (T_END, json.dumps({"fever": True, "lean_forward": True, "severe_pain": False})))
+    conn.commit()
+    conn.close()
+    store = HistoryStore.open(path)
+    try:
+        last = store.safety_history(1)[-1]
+        assert last["kind"] == "screening" and sorted(last["blocks"]) == ["fever", "lean_forward"]
+        store.add_safety_clearance(1, "doctor", ["fever", "lean_forward"])
+        (row,) = store.connection.execute("SELECT screening_id, reason, signs FROM safety_clearances").fetchall()
+        assert row[0] == store.connection.execute("SELECT MAX(id) FROM screenings").fetchone()[0]
+        assert (row[1], json.loads(row[2])) == ("doctor", ["fever", "lean_forward"])
     finally:
         store.close()

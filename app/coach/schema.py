@@ -104,5 +104,23 @@ ALTER TABLE sets ADD COLUMN end_reason TEXT;     -- 'done', 'stopped', 'pain', '
 ALTER TABLE pain_scores ADD COLUMN exercise TEXT;  -- the exercise a sharp-pain stop happened in
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# v4: a "yes" in the screening stops exercise until the person confirms, on a later day, that a
+# doctor has seen them or that the sign has gone. Each screening keeps the signs that stopped
+# exercise (older rows: every "yes", as they were then advised); each confirmation is a row.
+V4 = """
+ALTER TABLE screenings ADD COLUMN blocks TEXT NOT NULL DEFAULT '[]';   -- JSON list of question ids
+UPDATE screenings SET blocks = (SELECT json_group_array(je.key) FROM json_each(screenings.answers) AS je
+                                WHERE je.type = 'true') WHERE any_yes;
+CREATE TABLE safety_clearances (
+    id            INTEGER PRIMARY KEY,
+    profile_id    INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    screening_id  INTEGER REFERENCES screenings(id) ON DELETE SET NULL,   -- the "yes" it lifts
+    cleared_at    TEXT NOT NULL,
+    reason        TEXT NOT NULL CHECK (reason IN ('doctor', 'gone')),
+    signs         TEXT NOT NULL DEFAULT '[]'   -- JSON list of the question ids it was for
+);
+CREATE INDEX clearances_by_profile ON safety_clearances (profile_id, cleared_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -107,6 +107,13 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _json_or_none(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 # ---------------------------------------------------------------------- errors in words
 def _code(exc: sqlite3.Error) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
@@ -628,10 +635,53 @@ class HistoryStore:
                     (session_id, moment, score, now_iso(), exercise))
 
     # ------------------------------------------------------------------ screening and calibration
-    def add_screening(self, profile_id: int, answers: dict[str, bool]) -> None:
+    def add_screening(self, profile_id: int, answers: dict[str, bool],
+                      blocks: Iterable[str] | None = None) -> int:
+        """The warning-sign answers; ``blocks``: the signs that stop exercise (the safety rules
+        decide; default every "yes"). Returns the row's id."""
         plain = {str(k): bool(v) for k, v in answers.items()}
-        self._write("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (?, ?, ?, ?)",
-                    (profile_id, now_iso(), json.dumps(plain, sort_keys=True), int(any(plain.values()))))
+        stopped = [k for k, v in plain.items() if v] if blocks is None else [str(b) for b in blocks]
+        return self._write(
+            "INSERT INTO screenings (profile_id, answered_at, answers, any_yes, blocks) VALUES (?, ?, ?, ?, ?)",
+            (profile_id, now_iso(), json.dumps(plain, sort_keys=True), int(any(plain.values())),
+             json.dumps(stopped))).lastrowid
+
+    def add_safety_clearance(self, profile_id: int, reason: str, signs: Iterable[str]) -> int:
+        """The person confirmed that a doctor has seen them (``reason`` 'doctor') or that the warning
+        signs have gone ('gone'); it lifts the newest screening's stop. Returns the row's id."""
+        if reason not in ("doctor", "gone"):
+            raise ValueError(f"a clearance's reason is 'doctor' or 'gone', got {reason!r}")
+        row = self.connection.execute(
+            "SELECT id FROM screenings WHERE profile_id = ? ORDER BY id DESC LIMIT 1", (profile_id,)).fetchone()
+        return self._write(
+            "INSERT INTO safety_clearances (profile_id, screening_id, cleared_at, reason, signs) VALUES (?, ?, ?, ?, ?)",
+            (profile_id, None if row is None else row[0], now_iso(), reason, json.dumps(list(signs)))).lastrowid
+
+    def safety_history(self, profile_id: int) -> list[dict]:
+        """Every screening (``kind`` 'screening': ``at``, ``answers``, ``blocks``) and confirmation
+        (``kind`` 'clearance': ``at``, ``reason``, ``signs``) of the profile, oldest first; ``at`` is
+        an aware datetime. A screening whose answers cannot be read is left out (the questions are
+        then asked again); a damaged ``blocks`` reads as every "yes" of its answers."""
+        out: list[dict] = []
+        for row_id, at, answers, blocks in self.connection.execute(
+                "SELECT id, answered_at, answers, blocks FROM screenings WHERE profile_id = ? ORDER BY id",
+                (profile_id,)):
+            parsed, stopped = _json_or_none(answers), _json_or_none(blocks)
+            if not isinstance(parsed, dict):
+                continue
+            if not isinstance(stopped, list):
+                stopped = [k for k, v in parsed.items() if v]
+            out.append({"kind": "screening", "at": _parse(at), "answers": parsed, "blocks": stopped,
+                        "_order": 2 * row_id})
+        for at, reason, signs, screening_id in self.connection.execute(
+                "SELECT cleared_at, reason, signs, screening_id FROM safety_clearances WHERE profile_id = ?"
+                " ORDER BY id", (profile_id,)):
+            parsed = _json_or_none(signs)
+            out.append({"kind": "clearance", "at": _parse(at), "reason": reason,
+                        "signs": parsed if isinstance(parsed, list) else [],
+                        "_order": 2 * (screening_id or 0) + 1})  # just after the screening it answers
+        out.sort(key=lambda r: (r["at"], r["_order"]))
+        return [{k: v for k, v in r.items() if k != "_order"} for r in out]
 
     def last_screening(self, profile_id: int) -> tuple[datetime, dict[str, bool]] | None:
         """When the warning-sign questions were last answered (aware datetime) and the answers."""
