@@ -30,8 +30,14 @@ from app.gui.live_pipeline import LiveSource  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
 from tests.conftest import sample_truth  # noqa: E402
+from tests.test_gui_first_week import make_short_clip  # noqa: E402
 
-NO_CAMERA = LiveSource(camera=97)  # fails at once: a session with no reps, for the check-in flow
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory) -> LiveSource:
+    """A one-second clip with nobody in it: a session that has pictures and ends at once, for the
+    check-in flow (a camera that gives no picture is not a session: tests/test_gui_first_week.py)."""
+    return LiveSource(path=make_short_clip(tmp_path_factory.mktemp("clips") / "short.mp4"))
 
 
 @pytest.fixture
@@ -140,7 +146,7 @@ def test_a_damaged_history_is_moved_aside_when_the_person_agrees(qtbot, data_dir
     window.coach.close()
 
 
-def test_without_a_writable_folder_the_app_runs_without_history(qtbot, tmp_path, monkeypatch):
+def test_without_a_writable_folder_the_app_runs_without_history(qtbot, tmp_path, monkeypatch, short):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder should be")
     monkeypatch.setenv("HIPCOACH_DATA_DIR", str(blocker))
@@ -148,7 +154,7 @@ def test_without_a_writable_folder_the_app_runs_without_history(qtbot, tmp_path,
     assert window.store is None
     assert window.statusBar().currentMessage().startswith("History is off")
     coach = window.coach
-    coach.request_start(NO_CAMERA, "squat")  # the coaching still runs: check-ins, the set, its end
+    coach.request_start(short, "squat")  # the coaching still runs: check-ins, the set, its end
     answer_screening(qtbot, coach)
     answer_pain(qtbot, coach, "before", keys="1")
     answer_pain(qtbot, coach, "after", keys="3")
@@ -181,52 +187,54 @@ def test_targets_follow_the_first_week_ramp_and_a_physiotherapists_override(qtbo
 # ---------------------------------------------------------------------------- screening
 
 
-def test_screening_first_time_not_again_within_a_week_and_any_yes_advises(qtbot, window, data_dir):
+def test_screening_first_time_not_again_within_a_week_and_any_yes_stops(qtbot, window, data_dir, short):
     coach = window.coach
     assert coach.screening_due()
-    yes = (safety.SCREENING_QUESTIONS[2][0],)
-    coach.request_start(NO_CAMERA, "squat")
-    answers = answer_screening(qtbot, coach, yes=yes)
-    # Any yes: the plain advice comes first, and the answers are in the history.
-    qtbot.waitUntil(lambda: visible(coach.advice_dialog), timeout=3000)
-    assert coach.advice_dialog.body.text() == safety.screening_advice(answers)
-    assert "doctor" in coach.advice_dialog.body.text().lower()
-    (stored,) = rows(data_dir, "SELECT answers, any_yes FROM screenings")
-    assert json.loads(stored[0]) == answers and stored[1] == 1
-    assert coach.pain_dialog is None  # nothing goes on until the advice is read
-    qtbot.mouseClick(coach.advice_dialog.go_button, Qt.MouseButton.LeftButton)  # the person may go on
+    coach.request_start(short, "squat")
+    answers = answer_screening(qtbot, coach)
     answer_pain(qtbot, coach, "before", keys="2")
-    answer_pain(qtbot, coach, "after", keys="2")  # the camera is not there: the session ends at once
+    answer_pain(qtbot, coach, "after", keys="2")  # the clip ends after a second
+    (stored,) = rows(data_dir, "SELECT answers, any_yes FROM screenings")
+    assert json.loads(stored[0]) == answers and stored[1] == 0
 
     # Within the week: straight to the pain check-in.
     assert not coach.screening_due()
     coach.screening_dialog = None
-    coach.request_start(NO_CAMERA, "squat")
+    coach.request_start(short, "squat")
     answer_pain(qtbot, coach, "before", keys="0")
     assert coach.screening_dialog is None
     answer_pain(qtbot, coach, "after", keys="0")
 
-    # Eight days later it is due again.
+    # Eight days later it is due again; a yes now gives the plain advice and stops exercise
+    # (issue 14: "I have read this - continue" is gone).
     conn = sqlite3.connect(data_dir / "history.sqlite3")
     old = (datetime.now().astimezone() - timedelta(days=8)).isoformat(timespec="seconds")
     conn.execute("UPDATE screenings SET answered_at = ?", (old,))
     conn.commit()
     conn.close()
     assert coach.screening_due()
-    coach.request_start(NO_CAMERA, "squat")
-    answer_screening(qtbot, coach)
-    answer_pain(qtbot, coach, "before", keys="0")
-    answer_pain(qtbot, coach, "after", keys="0")
-    assert [r[0] for r in rows(data_dir, "SELECT any_yes FROM screenings ORDER BY id")] == [1, 0]
+    coach.pain_dialog = None
+    coach.request_start(short, "squat")
+    yes = (safety.SCREENING_QUESTIONS[2][0],)
+    answers = answer_screening(qtbot, coach, yes=yes)
+    qtbot.waitUntil(lambda: visible(coach.hold_dialog), timeout=3000)
+    text = coach.hold_dialog.body.text()
+    assert "pain getting worse day by day" in text and "see a doctor without delay" in text
+    assert "Do not do these exercises until a doctor has checked your hip." in text
+    assert coach.hold_dialog.confirm_buttons == {}  # nothing to confirm the same day
+    qtbot.mouseClick(coach.hold_dialog.stop_button, Qt.MouseButton.LeftButton)
+    assert coach.pain_dialog is None and not window.live.running
+    assert [r[0] for r in rows(data_dir, "SELECT any_yes FROM screenings ORDER BY id")] == [0, 1]
+    assert rows(data_dir, "SELECT COUNT(*) FROM sessions") == [(2,)]
 
 
 # ---------------------------------------------------------------------------- pain rule
 
 
-def test_pain_rise_of_two_stops_and_eases_the_next_target(qtbot, window, data_dir):
+def test_pain_rise_of_two_stops_and_eases_the_next_target(qtbot, window, data_dir, short):
     coach = window.coach
     standard = coach.definition_for("glute_bridge").target_reps
-    coach.request_start(NO_CAMERA, "glute_bridge")
+    coach.request_start(short, "glute_bridge")
     answer_screening(qtbot, coach)
     answer_pain(qtbot, coach, "before", keys="1")  # "1" alone: one, after a moment
     said: list[str] = []
@@ -241,9 +249,9 @@ def test_pain_rise_of_two_stops_and_eases_the_next_target(qtbot, window, data_di
     assert coach.definition_for("glute_bridge").target_reps < standard  # the next session asks for fewer
 
 
-def test_pain_rise_of_one_is_only_recorded(qtbot, window, data_dir):
+def test_pain_rise_of_one_is_only_recorded(qtbot, window, data_dir, short):
     coach = window.coach
-    coach.request_start(NO_CAMERA, "squat")
+    coach.request_start(short, "squat")
     answer_screening(qtbot, coach)
     answer_pain(qtbot, coach, "before", keys="4")
     answer_pain(qtbot, coach, "after", keys="5")
@@ -291,6 +299,7 @@ def test_sharp_pain_stops_at_once_and_records(qtbot, data_dir):
     window.voice.said.connect(said.append)
     assert not window.live.sharp_button.isEnabled()
     coach.request_start(LiveSource(path=truth["path"], speed=1.5), truth["exercise"])
+    qtbot.waitUntil(lambda: window.live.running, timeout=10_000)  # once the clip gave a picture
     assert window.live.sharp_button.isVisible() and window.live.sharp_button.isEnabled()
     qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)
     before = coach.settings()

@@ -287,3 +287,65 @@ class AdviceDialog(QDialog):
             self._done = True
             self.chosen.emit(self.stop_button is None)  # closing = the safe choice
         super().reject()
+
+
+class SafetyHoldDialog(QDialog):
+    """"Before you exercise": a "yes" in the screening stops exercise until a doctor has seen the
+    person or the sign has gone. ``chosen`` carries the confirmation's reason (a key of
+    ``choices``: 'doctor', 'gone'), or "" for "Not today" (also closing the dialog). Without
+    ``choices`` (the same day as the "yes") the only button is OK: no exercise.
+    """
+
+    chosen = pyqtSignal(str)
+
+    def __init__(self, message: str, choices: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Before you exercise")
+        self.setModal(True)
+        self.setStyleSheet(DIALOG_STYLE)
+        self._done = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(36, 28, 36, 28)
+        layout.setSpacing(18)
+        self.title = QLabel("Before you exercise: please see a doctor")
+        self.title.setFont(big_font(28))
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("color: #ff8a80;")
+        self.body = QLabel(message)
+        self.body.setFont(big_font(20, bold=False))
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.setMinimumWidth(760)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        self.confirm_buttons: dict[str, QPushButton] = {}
+        for reason, text in choices.items():  # one per line: long, plain sentences, pressed on purpose
+            button = QPushButton(text)
+            button.setFont(big_font(18))
+            button.setMinimumHeight(58)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, r=reason: self._choose(r))
+            layout.addWidget(button)
+            self.confirm_buttons[reason] = button
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.stop_button = QPushButton("Not today" if choices else "OK")
+        self.stop_button.setFont(big_font(20))
+        self.stop_button.setMinimumSize(180, 62)
+        self.stop_button.clicked.connect(lambda: self._choose(""))
+        row.addWidget(self.stop_button)
+        layout.addLayout(row)
+        self.stop_button.setDefault(True)  # Enter is the safe choice
+        self.stop_button.setFocus()
+
+    def _choose(self, reason: str) -> None:
+        if not self._done:
+            self._done = True
+            self.chosen.emit(reason)
+        self.accept()
+
+    def reject(self) -> None:
+        if not self._done:
+            self._done = True
+            self.chosen.emit("")  # closing = no exercise
+        super().reject()

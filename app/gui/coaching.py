@@ -3,8 +3,11 @@
 :class:`Coach` is the live page's :class:`~app.gui.live.LiveHooks`: it personalises each
 exercise from the profile, writes every step's events through the
 :class:`~app.coach.recorder.SessionRecorder` (so each rep is on disk as it is counted), and runs a
-session as: screening when due -> pain before -> one exercise or a whole routine -> pain after ->
-advice. The rules themselves (when to screen, when pain means stop, the routine and its ramp) live
+session as: safety (screening when due, or the hold) -> source check -> pain before -> one exercise or a whole routine -> pain after ->
+advice. A start first passes the safety rules (the weekly questions, or the "before you exercise"
+screen while a "yes" stops exercise), then the camera or video is checked (a picture must come),
+and only then is the pain asked; a session is written into the history from its first picture,
+so a start that never got one leaves nothing behind. The rules themselves (when to screen, when pain means stop, the routine and its ramp) live
 in the Qt-free :mod:`app.coach`; this class only asks, shows and says.
 """
 
@@ -23,7 +26,7 @@ from app.coach import recorder as recorder_mod
 from app.coach import routine as routine_rules
 from app.coach import safety
 from app.coach import store as store_mod
-from app.gui.checkin import AdviceDialog, PainCheckIn, ScreeningDialog
+from app.gui.checkin import AdviceDialog, PainCheckIn, SafetyHoldDialog, ScreeningDialog
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
 from app.gui.routine_page import RestPage
@@ -66,12 +69,19 @@ class Coach(QObject):
         self._stopping = False  # the coach itself is stopping the live set: its end is handled here
         self._closing = False
         self.history_problem: store_mod.StoreError | None = None  # why the history is off or read-only
-        self._screened_at: datetime | None = None  # without a history: screen once per run
+        # Safety answers the history could not take (none, read-only, failing): kept for this run.
+        self._unsaved_safety: list[safety.ScreeningRecord | safety.Clearance] = []
+        # A session is written from its first picture: until then what it would write waits here.
+        self._saving = False
+        self._frames_seen = False
+        self._pending_pain: list[tuple[str, int | None, str | None]] = []
+        self._pending_set: tuple[str, int | None, str] | None = None
         self._calibrating: CalibrationRecorder | None = None  # the first reps of an uncalibrated exercise
         # The dialogs on screen (tests answer them like a person would).
         self.screening_dialog: ScreeningDialog | None = None
         self.pain_dialog: PainCheckIn | None = None
         self.advice_dialog: AdviceDialog | None = None
+        self.hold_dialog: SafetyHoldDialog | None = None
         self.rest_page = RestPage()
         live.stack.addWidget(self.rest_page)
         self.rest_page.finished.connect(self._rest_over)
@@ -137,8 +147,8 @@ class Coach(QObject):
             return write()
         except Exception as exc:  # noqa: BLE001 - StoreError, sqlite3 and OS errors alike
             log.exception("history write failed")
-            if self.recorder is not None:
-                self.recorder = None
+            if self.recorder is not None or self._saving:
+                self.recorder, self._saving = None, False
                 self.status.emit(f"History is not being saved any more: {exc}")
             return None
 
@@ -184,15 +194,38 @@ class Coach(QObject):
             if known is None:
                 # "Count relatively": the first reps set this person's own range, for next time.
                 self._calibrating = CalibrationRecorder(get_exercise(definition.id))
-        if self.recorder is not None:
-            strictness = self.settings().get("strictness", "standard")
-            self._safe(lambda: self.recorder.begin_set(definition.id, definition.target_reps, strictness))
+        # The set is written with its first picture (a set that never gets one is not a set).
+        self._pending_set = (definition.id, definition.target_reps, self.settings().get("strictness", "standard"))
+
+    def _picture_came(self) -> None:
+        """A picture went through the checker: the session (and this set) exist from now on."""
+        self._frames_seen = True
+        if self.recorder is None and self._saving:
+            self._saving = False
+            try:
+                self.recorder = recorder_mod.SessionRecorder(self.store, self.profile_id)
+            except Exception as exc:  # noqa: BLE001 - any history trouble leaves the coaching running
+                log.exception("cannot start a session in the history")
+                self.status.emit(f"This session is not being saved: {exc}")
+            pending, self._pending_pain = self._pending_pain, []
+            for moment, score, exercise in pending:
+                if self.recorder is not None:
+                    self._safe(lambda m=moment, sc=score, ex=exercise: self.recorder.pain(m, sc, ex))
+        if self._pending_set is not None:
+            exercise, target, strictness = self._pending_set
+            self._pending_set = None
+            if self.recorder is not None:
+                self._safe(lambda: self.recorder.begin_set(exercise, target, strictness))
 
     def take(self, events: Sequence[object]) -> None:
+        if self._pending_set is not None or not self._frames_seen:
+            self._picture_came()
         if self.recorder is not None:
             self._safe(lambda: self.recorder.take(events))
 
     def observe(self, result) -> None:
+        if self._pending_set is not None or not self._frames_seen:
+            self._picture_came()
         recorder = self._calibrating
         if recorder is None or getattr(result, "state", None) is None:
             return
@@ -205,6 +238,7 @@ class Coach(QObject):
             log.info("calibrated %s: peak %.1f, rest %s", exercise, calibration.peak_deg, calibration.rest_deg)
 
     def set_ended(self, code: str, session_over: bool) -> None:
+        self._pending_set = None  # a set that never got a picture is not written
         if self.recorder is not None:
             self._safe(lambda: self.recorder.end_set(code))
         if self._stopping or self._closing:
@@ -216,13 +250,18 @@ class Coach(QObject):
             QTimer.singleShot(0, lambda: self._finish_session(code))
 
     def request_start(self, source: LiveSource, exercise_id: str) -> None:
-        """Start one exercise as a session: screening when due, pain before, then the live set."""
+        """Start one exercise as a session: safety, the source checked, pain before, then the live set."""
         if self.mode == "routine":
             self.status.emit("A routine is running: press Stop (or End the routine) first.")
             return
         if self.live.running:
             self.stop()
-        self._before_session(lambda before: self._start_single(source, exercise_id, before))
+        self._before_session(source, lambda: self.request_start(source, exercise_id),
+                             lambda before: self._start_single(source, exercise_id, before))
+
+    def default_source(self) -> LiveSource:
+        """What Start uses when nothing was played yet: the command line's ``--source``/``--camera``."""
+        return getattr(self.window, "default_source", None) or LiveSource(camera=0)
 
     # ------------------------------------------------------------------ session
     def _open_session(self, mode: str, checked_in: bool = True) -> None:
@@ -231,12 +270,9 @@ class Coach(QObject):
         self.session_exercises, self.sharp_exercises = [], []
         self.pain_before = None
         self.recorder = None
-        if self.store is not None:
-            try:
-                self.recorder = recorder_mod.SessionRecorder(self.store, self.profile_id)
-            except Exception as exc:  # noqa: BLE001 - any history trouble leaves the coaching running
-                log.exception("cannot start a session in the history")
-                self.status.emit(f"This session is not being saved: {exc}")
+        self._saving = self.store is not None  # written into the history from its first picture
+        self._frames_seen = False
+        self._pending_pain, self._pending_set = [], None
 
     def _start_single(self, source: LiveSource, exercise_id: str, before: int | None) -> None:
         self._open_session("single")
@@ -246,52 +282,125 @@ class Coach(QObject):
     def _record_pain(self, moment: str, score: int | None, exercise: str | None = None) -> None:
         if moment == "before":
             self.pain_before = score
-        if self.recorder is not None and (score is not None or moment == "sharp"):
-            self._safe(lambda: self.recorder.pain(moment, score, exercise))
-
-    def _before_session(self, then: Callable[[int | None], None]) -> None:
-        """Screening when due, then the pain check-in; ``then(pain_before)`` unless the person stops."""
-        if not self.checkins:
-            then(None)
+        if score is None and moment != "sharp":
             return
-        self._screen_if_due(lambda: self.ask_pain("before", then))
+        if moment == "sharp" and not self._frames_seen:
+            self._picture_came()  # sharp pain before the first picture: a session all the same
+        if self.recorder is not None:
+            self._safe(lambda: self.recorder.pain(moment, score, exercise))
+        elif self._saving:
+            self._pending_pain.append((moment, score, exercise))
 
-    def screening_due(self) -> bool:
-        last = self._screened_at
+    def _before_session(self, source: LiveSource, retry: Callable[[], None],
+                        then: Callable[[int | None], None]) -> None:
+        """The safety rules, then the source must give a picture, then the pain check-in;
+        ``then(pain_before)`` unless the person stops. A source that fails shows what to do
+        (``retry`` is its Try again), and nothing is asked or recorded."""
+
+        def source_checked(error: str | None) -> None:
+            if self._closing:
+                return
+            if error is not None:
+                self.live.show_source_problem(source, error, retry)
+            elif self.checkins:
+                self.ask_pain("before", then)
+            else:
+                then(None)
+
+        def check() -> None:
+            self.live.check_source(source, source_checked)
+
+        if self.checkins:
+            self._safety_gate(check)
+        else:
+            check()
+
+    # ------------------------------------------------------------------ safety: screening and the hold
+    def safety_state(self, now: datetime | None = None) -> safety.SafetyState:
+        """The safety rules applied to the history's answers (and any this run could not save)."""
+        records = list(self._unsaved_safety)
         if self.store is not None:
             try:
-                found = self.store.last_screening(self.profile_id)
-            except HISTORY_ERRORS:
-                found = None
-            last = found[0] if found else None
-        now = datetime.now(last.tzinfo) if last is not None and last.tzinfo else datetime.now()
-        return safety.screening_due(last, now)
+                records += safety.records_from_history(self.store.safety_history(self.profile_id))
+            except HISTORY_ERRORS as exc:  # unreadable: the questions are asked again
+                log.warning("safety history unreadable: %s", exc)
+        return safety.safety_state(records, now or datetime.now().astimezone())
 
-    def _screen_if_due(self, then: Callable[[], None]) -> None:
-        if not self.screening_due():
-            then()
-            return
-        self.voice.offer("Before you exercise, please answer the safety questions on the screen.", "milestone")
-        dialog = ScreeningDialog(safety.SCREENING_QUESTIONS, self.window)
-        dialog.answered.connect(lambda answers: self._screened(answers, then))
-        self.screening_dialog = dialog
-        dialog.open()
+    def screening_due(self) -> bool:
+        return self.safety_state().screening_due
 
-    def _screened(self, answers: dict[str, bool], then: Callable[[], None]) -> None:
-        self._screened_at = datetime.now()
+    def _save_safety(self, record, write: Callable[[], object]) -> None:
+        """Keep a screening or confirmation in the history; one that cannot be saved counts for this run."""
         if self.store is not None:
-            self._safe(lambda: self.store.add_screening(self.profile_id, answers))
-        advice = safety.screening_advice(answers)
+            try:
+                write()
+                return
+            except Exception as exc:  # noqa: BLE001 - StoreError, sqlite3 and OS errors alike
+                log.exception("saving a safety answer failed")
+                self.status.emit(f"Your answer could not be saved ({exc}); HipCoach keeps it until it closes.")
+        self._unsaved_safety.append(record)
+
+    def _safety_gate(self, then: Callable[[], None]) -> None:
+        """While a "yes" stops exercise: the "before you exercise" screen; else the questions when due."""
+        state = self.safety_state()
+        if state.hold is not None:
+            self._show_hold(state.hold, then)
+        elif state.screening_due:
+            self.voice.offer("Before you exercise, please answer the safety questions on the screen.", "milestone")
+            dialog = ScreeningDialog(safety.SCREENING_QUESTIONS, self.window)
+            dialog.answered.connect(lambda answers: self._screened(answers, state.covered, then))
+            self.screening_dialog = dialog
+            dialog.open()
+        else:
+            then()
+
+    def _screened(self, answers: dict[str, bool], covered: frozenset[str], then: Callable[[], None]) -> None:
+        now = datetime.now().astimezone()
+        blocks = safety.blocking_signs(answers, covered)
+        self._save_safety(safety.ScreeningRecord(now, dict(answers), blocks),
+                          lambda: self.store.add_screening(self.profile_id, answers, blocks))
+        if blocks:
+            self._show_hold(safety.Hold(now, blocks), then)
+            return
+        advice = safety.screening_advice(answers, covered)
         if not advice:
             then()
             return
+        # Every "yes" is a sign a doctor has seen and cleared: read the advice, then go on.
         self.voice.offer("Please read this advice before you exercise.", "milestone")
-        dialog = AdviceDialog("Please see a doctor", advice, go_on="I have read this – continue",
-                              stop="Not today", parent=self.window, urgent=True)
-        dialog.chosen.connect(lambda go_on: then() if go_on else self.status.emit(
-            "No exercise today. Please see a doctor about these signs."))
+        dialog = AdviceDialog("A doctor has seen you about this", advice, go_on="I have read this – continue",
+                              stop="Not today", parent=self.window)
+        dialog.chosen.connect(lambda go_on: then() if go_on else self._not_today(""))
         self.advice_dialog = dialog
         dialog.open()
+
+    def _show_hold(self, hold: safety.Hold, then: Callable[[], None]) -> None:
+        """The "before you exercise" screen: see a doctor; from the next day, confirm to go on."""
+        now = datetime.now().astimezone()
+        clearable = safety.can_clear(hold, now)
+        self.voice.offer("Please see a doctor before you exercise. Please read the screen.", "milestone")
+        message = safety.hold_message(hold, now)
+        dialog = SafetyHoldDialog(message, safety.CLEAR_REASONS if clearable else {}, self.window)
+        dialog.chosen.connect(lambda reason: self._hold_answered(hold, reason, message, then))
+        self.hold_dialog = dialog
+        dialog.open()
+
+    def _hold_answered(self, hold: safety.Hold, reason: str, message: str, then: Callable[[], None]) -> None:
+        if not reason:
+            self._not_today(message)
+            return
+        self._save_safety(safety.Clearance(datetime.now().astimezone(), reason, hold.signs),
+                          lambda: self.store.add_safety_clearance(self.profile_id, reason, hold.signs))
+        self.status.emit("Thank you. Please answer the safety questions again before you exercise.")
+        self._safety_gate(then)  # the questions afresh: anything new stops exercise again
+
+    def _not_today(self, message: str) -> None:
+        """No exercise: say so on the page, not only in the status bar."""
+        self.status.emit("No exercise today. Please see a doctor about these signs.")
+        lines = [message.split("\n\n")[0]] if message else []
+        lines.append("HipCoach will show this again at your next start.")
+        self.live.message.show_message("No exercise today", lines, [])
+        self.live.stack.setCurrentWidget(self.live.message)
 
     def ask_pain(self, moment: str, then: Callable[[int | None], None], note: str = "") -> None:
         """The 0-10 check-in; ``then(score or None)``."""
@@ -310,6 +419,9 @@ class Coach(QObject):
         exercises, sharp = list(dict.fromkeys(self.session_exercises)), list(self.sharp_exercises)
         recorder, before = self.recorder, self.pain_before
         self.mode, self.recorder = None, None
+        self._saving, self._pending_pain, self._pending_set = False, [], None
+        if not self._frames_seen:
+            return  # not one picture: not a session (nothing was written, nothing to ask)
         if not self._checked_in:
             return
         note = "You stopped for sharp pain. Rest now." if sharp else ""
@@ -416,10 +528,13 @@ class Coach(QObject):
         if not items:
             self.status.emit("Your routine has no exercises switched on (Tools > Settings).")
             return
-        self._routine_base = source or self.live.source or LiveSource(camera=0)
-        self._before_session(lambda before: self._begin_routine(items, before))
+        base = source or self.live.source or self.default_source()
+        first = self.routine_source(items[0]) if self.routine_source else base
+        self._before_session(first, lambda: self.start_routine(source),
+                             lambda before: self._begin_routine(items, base, before))
 
-    def _begin_routine(self, items: list, before: int | None) -> None:
+    def _begin_routine(self, items: list, base: LiveSource, before: int | None) -> None:
+        self._routine_base = base
         self._open_session("routine")
         self._record_pain("before", before)
         self.runner = routine_rules.RoutineRunner(tuple(items))
@@ -473,8 +588,17 @@ class Coach(QObject):
         if self.live.session is not None and (not self.routine_logs or self.routine_logs[-1] is not self.live.session):
             self.routine_logs.append(self.live.session)
         if code == "interrupted":
+            self.rest_page.stop()
+            if not self._frames_seen:  # no picture at all: not a routine; say what to do about the camera
+                source, error = self.live.source, self.live.error or "the camera gave no pictures"
+                self.live.in_routine = False
+                self.runner = None
+                self.routine_finished.emit([])
+                self._finish_session("interrupted")
+                self.live.show_source_problem(source, error, lambda: self.start_routine())
+                return
             self.status.emit("The camera stopped; the routine ended. What was counted is kept.")
-            self.end_routine()
+            self._routine_done(early=True, lost=True)
             return
         if code == "skipped":
             self.runner.skip()
@@ -521,21 +645,23 @@ class Coach(QObject):
                 self.routine_logs.append(self.live.session)
         self._routine_done(early=True)
 
-    def _routine_done(self, early: bool = False) -> None:
+    def _routine_done(self, early: bool = False, lost: bool = False) -> None:
         self.live.in_routine = False
         self.rest_page.stop()
         logs = list(self.routine_logs)
         lines = [self._summary_line(log_) for log_ in logs] or ["No exercise was counted."]
-        if early:
+        if lost:
+            lines.append("The camera stopped sending pictures, so the routine ended. Everything counted is kept.")
+        elif early:
             lines.append("You ended the routine early. Everything counted is kept.")
-        title = "Routine ended" if early else "Routine done – well done!"
+        title = "Routine ended" if early or lost else "Routine done – well done!"
         self.live.message.show_message(title, lines, [("Start the routine again", lambda: self.start_routine())])
         self.live.stack.setCurrentWidget(self.live.message)
         if not early:
             self.voice.offer("That's the whole routine. Well done!", "milestone")
         self.runner = None
         self.routine_finished.emit(logs)
-        self._finish_session("stopped" if early else "done")
+        self._finish_session("interrupted" if lost else "stopped" if early else "done")
 
     @staticmethod
     def _summary_line(session: SessionLog) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Protocol
@@ -144,6 +144,13 @@ class LivePage(QWidget):
         self._cue_until = 0.0
         self._error: str | None = None
         self._retired: list[GeneratorWorker] = []
+        # The source check before a start (check_source): its worker, its error and who waits for it.
+        self._checking: GeneratorWorker | None = None
+        self._check_error: str | None = None
+        self._check_done: Callable[[str | None], None] | None = None
+        # What the "no camera" screen offers besides Try again (the window sets them).
+        self.pick_camera: Callable[[], None] | None = None
+        self.open_recording: Callable[[], None] | None = None
         self._build()
         voice.said.connect(self._show_cue)
         self._clock = QTimer(self)
@@ -470,7 +477,7 @@ class LivePage(QWidget):
             return
         session.end_reason = reason or "You stopped the session."
         if session.frames == 0 and self._error:
-            self._show_no_source(self._error)
+            self.show_source_problem(self.source, self._error)
         elif show_summary:
             self._show_summary(session)
         self.session_ended.emit(session)
@@ -483,20 +490,63 @@ class LivePage(QWidget):
         self.message.show_message("Well done! Session summary", session.summary_lines(), actions)
         self.stack.setCurrentWidget(self.message)
 
-    def _show_no_source(self, error: str) -> None:
-        camera = self.source is not None and self.source.is_camera
-        clip = demo_clip(self.exercise_id)
-        lines = [error]
-        actions: list[tuple[str, object]] = []
+    def show_source_problem(self, source: LiveSource | None, error: str,
+                            retry: Callable[[], None] | None = None) -> None:
+        """One page for a camera (or video) that gives no picture: what went wrong and what to do.
+
+        ``retry`` is "Try again" (default: the same start again); nothing was recorded.
+        """
+        camera = source is None or source.is_camera
+        lines = [f"No picture came: {error}" + ("" if error.endswith(".") else "."), "", "What you can do:"]
+        actions: list[tuple[str, object]] = [("Try again", retry or self._restart)]
         if camera:
-            lines.append("Connect a camera and press Start, or watch how it works on a generated sample clip.")
-        if clip is not None:
+            lines.append("•  Check that the camera is plugged in and that no other program (a video call) "
+                         "is using it, then press Try again.")
+        if self.pick_camera is not None:
+            lines.append("•  Pick another camera (File ▸ Use camera…).")
+            actions.append(("Pick another camera…", self.pick_camera))
+        if self.open_recording is not None:
+            lines.append("•  Use a recording instead: press Ctrl+O to review a video of your exercise.")
+            actions.append(("Use a recording…  (Ctrl+O)", self.open_recording))
+        clip = demo_clip(self.exercise_id)
+        if clip is not None and camera:
+            lines.append("•  Or watch how HipCoach works on a sample clip.")
             actions.append(("Play the demo clip", lambda: self.request_start(LiveSource(path=clip), self.exercise_id)))
-        elif camera:
-            lines.append("(No sample clip for this exercise was found in sample_videos/.)")
-        actions.append(("Try again", self._restart))
+        lines += ["", "Nothing was saved: without pictures there is no session."]
         self.message.show_message("No camera found" if camera else "Cannot play this video", lines, actions)
         self.stack.setCurrentWidget(self.message)
+
+    @property
+    def error(self) -> str | None:
+        """Why the last set's source failed (None when it did not)."""
+        return self._error
+
+    def check_source(self, source: LiveSource, done: Callable[[str | None], None]) -> None:
+        """Open ``source`` and wait for one picture on a worker thread, then ``done(None)``, or
+        ``done(message)`` when it cannot be opened or gives none. A second check while one runs is
+        ignored (a double press of Start)."""
+        if self._checking is not None:
+            return
+        self.stack.setCurrentWidget(self.video)
+        self.video.clear(f"Looking for {source.describe()} …")
+        self._check_error, self._check_done = None, done
+        worker = GeneratorWorker(lambda: _first_picture(source))
+        worker.errored.connect(self._source_check_error)
+        worker.finished.connect(self._source_checked)
+        self._checking = worker
+        worker.start()
+
+    def _source_check_error(self, message: str) -> None:
+        self._check_error = message
+
+    def _source_checked(self) -> None:
+        worker, self._checking = self._checking, None
+        if worker is None:
+            return
+        self._retired = [w for w in self._retired if not (w.thread and w.thread.isFinished())] + [worker]
+        done, self._check_done = self._check_done, None
+        if done is not None:
+            done(self._check_error)
 
     def _restart(self) -> None:
         if self.source is not None:
@@ -579,10 +629,28 @@ class LivePage(QWidget):
 
     def shutdown(self) -> None:
         """The window is closing: stop the worker and close the set in the history."""
+        checking, self._checking, self._check_done = self._checking, None, None
+        if checking is not None:  # a source check under way: nobody waits for it any more
+            checking.stop()
+            checking.wait(10000)
+            self._retired.append(checking)  # a QThread destroyed while running aborts
         if self.worker is not None:
             self.worker.stop()
             self.worker.wait(10000)
+            self._retired.append(self.worker)
             self.worker = None
             self._close_checker()
             if self.hooks is not None:
                 self.hooks.set_ended("stopped", True)
+
+
+def _first_picture(source: LiveSource) -> Iterator[bool]:
+    """Open the source and read one picture (then close it); raises what the source raises."""
+    frames = source.frames()
+    try:
+        next(frames)
+    except StopIteration:
+        raise RuntimeError(f"{source.describe()} gives no pictures") from None
+    finally:
+        frames.close()
+    yield True

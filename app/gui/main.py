@@ -66,11 +66,15 @@ def main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("HipCoach")
-    window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute, checkins=checkins)
+    from app.gui.live_pipeline import LiveSource
+
+    source = LiveSource(path=Path(args.source)) if args.source else LiveSource(camera=args.camera)
+    window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute, checkins=checkins,
+                        source=source)
     window.resize(1400, 900)
     window.show()
     if args.review:
         window.open_review(Path(args.review))
     elif not args.no_start:
-        window.start_live(camera=None if args.source else args.camera, path=Path(args.source) if args.source else None)
+        window.start_live(camera=None if args.source else args.camera, path=source.path)
     return app.exec()

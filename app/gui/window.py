@@ -27,8 +27,11 @@ VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 
 class MainWindow(QMainWindow):
     def __init__(self, exercise_id: str = "glute_bridge", model: str = "full", muted: bool = False,
-                 enable_speech: bool = True, checkins: bool = True) -> None:
+                 enable_speech: bool = True, checkins: bool = True, source: LiveSource | None = None) -> None:
         super().__init__()
+        # What Start (and Start routine) use before anything else was played: the command line's
+        # --source or --camera, else camera 0.
+        self.default_source = source or LiveSource(camera=0)
         self.setWindowTitle("HipCoach")
         self.model = model
         self.voice = Voice(self, enable_speech=enable_speech)
@@ -39,6 +42,8 @@ class MainWindow(QMainWindow):
         self.store = None  # the history (app.coach.store.HistoryStore), opened by the coach below
         self.profile_id = None
         self.coach = Coach(self, self.live, self.voice, checkins=checkins)
+        self.live.pick_camera = self._choose_camera  # what the "no camera" page offers
+        self.live.open_recording = self._choose_review_file
         self.review = None  # built on first use (pyqtgraph import)
         self.progress_page = None  # built on first use, like the review page
         self.tabs = QTabWidget()
@@ -153,7 +158,7 @@ class MainWindow(QMainWindow):
         self.coach.request_start(source, self.exercise_box.currentData())
 
     def _start_clicked(self) -> None:
-        source = self.live.source or LiveSource(camera=0)
+        source = self.live.source or self.default_source
         self.coach.request_start(source, self.exercise_box.currentData())
 
     def _show_exercise_quietly(self, exercise_id: str) -> None:
