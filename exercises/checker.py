@@ -17,17 +17,14 @@ a rep survives a short gap and is dropped (as a partial rep) after ``ABORT_AFTER
 taken only from ``frame.timestamp_ms``.
 
 The checker orchestrates; each concern is its own object: which status to show
-(:mod:`exercises.status`), where rest is (:mod:`exercises.rest`), the hold at the top of a
-rep (:mod:`exercises.hold`), form faults (:mod:`exercises.rules`) and the glute squeeze's
-guided hold (:mod:`exercises.guided`).
+(:mod:`exercises.status`), where rest is (:mod:`exercises.rest`), a rep under way and whether
+it counts (:mod:`exercises.rep`), its hold (:mod:`exercises.hold`), its form faults
+(:mod:`exercises.rules`), and the glute squeeze's guided hold (:mod:`exercises.guided`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
-import numpy as np
 
 from exercises.definitions import ExerciseDef
 from exercises.events import (
@@ -46,6 +43,7 @@ from exercises.events import (
 from exercises.guided import GuidedHold
 from exercises.hold import HoldTimer
 from exercises.registry import get_exercise
+from exercises.rep import ARM_WATCH_S, Excursion, Rep
 from exercises.rest import LearntRest, PostureGates
 from exercises.rounding import rounded
 from exercises.rules import RuleJudge
@@ -56,54 +54,11 @@ from pose.landmarks import SIDES, Side
 
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
 FIRST_FRAMES_S = 0.5  # readable this soon after the first frame: a rep under way may have begun before it
-SPLIT_FRAC = 0.6  # back this much of a rep's range and up again as much: the next rep, without a rest
-ARM_WATCH_S = 0.8  # watched this long (enough to tell walking) before rest without a pause is trusted
-PRE_TURN_S = 0.3  # a lift under way at the first frame: this much of it must be seen for it to count
 CUT_OFF_REP_MIN_S = 0.6  # a rep cut off by the end of the recording counts if under way this long
-PARTIAL_FRAC = 0.3  # an excursion this far from the exit to the enter threshold is a partial rep
 SETTLED_DEG_PER_S = 20.0  # the signal at rest changes slower than this: still, ready to count
 REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
 REST_STUCK_S = 8.0  # this long between the thresholds without a rep: rest was misjudged
-REP_MAX_TRAVEL_TORSO = 0.25  # both feet carried sideways further than this during a rep: a stride
 NAN = float("nan")
-
-
-@dataclass
-class _Rep:
-    """A repetition in progress (internal, mutable); its hold and faults live in HoldTimer and RuleJudge."""
-
-    index: int
-    start_t: float
-    side: Side | None
-    start_x: float
-    peak_x: float
-    peak_v: float
-    peak_t: float
-    hold: HoldTimer
-    pre_started: bool = False  # under way at the first frame: its start was not seen
-    valley: tuple[float, float] | None = None  # (t, x): the lowest point since the peak
-    votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
-    feet: tuple = ()  # the ankles at the start (px): both carried away is a stride, not an exercise
-
-    @property
-    def range_x(self) -> float:
-        return self.peak_x - self.start_x
-
-    def voted_side(self) -> Side | None:
-        v = self.votes
-        if v["left"] == v["right"]:
-            return self.side
-        return "left" if v["left"] > v["right"] else "right"
-
-
-@dataclass
-class _Excursion:
-    """A movement away from rest that has not (yet) reached the enter threshold."""
-
-    start_t: float
-    side: Side | None
-    peak_x: float
-    peak_v: float
 
 
 class ExerciseChecker:
@@ -149,8 +104,8 @@ class ExerciseChecker:
         self._first_t: float | None = None
         self._last_rest_t: float | None = None
         self._rest_min_x = math.inf
-        self._rep: _Rep | None = None
-        self._exc: _Excursion | None = None
+        self._rep: Rep | None = None
+        self._exc: Excursion | None = None
         self._interrupted_since: float | None = None
         self._above_exit_since: float | None = None
         self._readable_since: float | None = None
@@ -311,11 +266,11 @@ class ExerciseChecker:
             if x >= enter:
                 self._start_rep(t, rep_side, x, reading, events)
             elif self._exc is None:
-                self._exc = _Excursion(self._last_rest_t or t, rep_side, x, reading.signal[side])
+                self._exc = Excursion(self._last_rest_t or t, rep_side, x, reading.signal[side])
             elif x > self._exc.peak_x:
                 self._exc.peak_x, self._exc.peak_v = x, reading.signal[side]
 
-    def _step_in_rep(self, rep: _Rep, reading: Reading, side: Side, x: float, v_smooth: float, t: float,
+    def _step_in_rep(self, rep: Rep, reading: Reading, side: Side, x: float, v_smooth: float, t: float,
                      events: list[Event]) -> None:
         d = self.defn
         enter = self._enter
@@ -323,7 +278,7 @@ class ExerciseChecker:
             rep.peak_x, rep.peak_v, rep.peak_t, rep.valley = x, reading.signal[side], t, None
         elif rep.valley is None or x < rep.valley[1]:
             rep.valley = (t, x)
-        elif self._rebounded(rep, x):
+        elif rep.rebounded(x, enter, d.min_range_deg):
             # Back most of the way, then up again without reaching rest: two reps run together.
             # The first ends, and the next starts, at the valley between them.
             t_v, x_v = rep.valley
@@ -351,13 +306,6 @@ class ExerciseChecker:
         self._last_rest_t, self._rest_min_x = t, x
         self._rest.arm_at(values)
 
-    def _rebounded(self, rep: _Rep, x: float) -> bool:
-        """Whether the rep came back most of its range and is rising again into a new one."""
-        assert rep.valley is not None
-        x_v = rep.valley[1]
-        cycle = max(self.defn.min_range_deg, SPLIT_FRAC * rep.range_x)
-        return rep.peak_x - x_v >= cycle and x - x_v >= cycle and x >= self._enter
-
     def _freeze(self, t: float, events: list[Event]) -> None:
         """Nothing readable this frame: keep the rep for a while, then drop it."""
         shown = self._statuses.shown
@@ -384,7 +332,7 @@ class ExerciseChecker:
         if start_t is None:
             start_t = self._last_rest_t if self._last_rest_t is not None else t
         index = self.reps + 1
-        rep = _Rep(index=index, start_t=start_t, side=side, start_x=start_x, peak_x=x,
+        rep = Rep(index=index, start_t=start_t, side=side, start_x=start_x, peak_x=x,
                    peak_v=reading.signal[side or reading.best_side], peak_t=t,
                    hold=HoldTimer(index, d.hold_target_s, d.cues.hold_reached), pre_started=pre_started)
         rep.feet = self.reader.feet_torso[:2]
@@ -403,7 +351,7 @@ class ExerciseChecker:
             rep.hold.close(rep.range_x, t, events)
         duration = t - rep.start_t
         side = rep.voted_side() if d.unilateral else None
-        reason = self._rejection(rep, t, x)
+        reason = rep.rejection(d, self.reader.feet_torso, t, x)
         if reason is not None:
             self._abandon(t, reason, events)
         else:
@@ -430,31 +378,6 @@ class ExerciseChecker:
         self._last_rest_t = t
         self.reader.side_locked = False
 
-    def _rejection(self, rep: _Rep, t: float, x: float) -> str | None:
-        """Why the rep ending at ``(t, x)`` does not count (a partial rep's reason), or None."""
-        d = self.defn
-        # Walking moves both feet (sideways, or towards the camera); a squat sits the hips back,
-        # a leg raise moves one foot, a jump lands where it took off.
-        *feet, torso = self.reader.feet_torso
-        # Left/right labels may have swapped: any foot still where a foot was is planted.
-        moved = [float(np.hypot(*(a - b))) for a in feet for b in rep.feet]
-        travelled = min(moved) / torso if torso > 0 and moved else 0.0
-        # A rep under way at the first frame is measured on its way back, and counts only if its
-        # effort was seen: the return of a squat, or enough of the lift before the turn.
-        low_x = x if rep.pre_started else rep.start_x
-        lift_unseen = d.effort == "away" and rep.peak_t - rep.start_t < PRE_TURN_S
-        if travelled > REP_MAX_TRAVEL_TORSO:
-            return "walking"  # a stride, not an exercise
-        if rep.pre_started and (lift_unseen or t - rep.start_t < ARM_WATCH_S):
-            return "started_before_clip"
-        if rep.peak_x - low_x < d.min_range_deg or (
-            d.min_peak_deg is not None and d.direction * (rep.peak_v - d.min_peak_deg) < 0
-        ):
-            return "too_small"
-        if t - rep.start_t < d.min_rep_s:
-            return "too_short"
-        return None
-
     def _abandon(self, t: float, reason: str, events: list[Event]) -> None:
         """Record the rep in progress as partial (not counted)."""
         rep = self._rep
@@ -480,9 +403,7 @@ class ExerciseChecker:
         self._exc = None
         if exc is None or self._phase != "rest":
             return
-        enter, exit_ = self._enter, self._exit
-        # A third of the way from the exit to the enter threshold: clear of rest-time jitter.
-        if exc.peak_x >= exit_ + PARTIAL_FRAC * (enter - exit_) and t - exc.start_t >= self.defn.min_rep_s:
+        if exc.is_partial(t, self._enter, self._exit, self.defn.min_rep_s):
             record = PartialRecord(exc.side, rounded(exc.start_t), rounded(t), rounded(exc.peak_v, 1), "too_small", [])
             self._record_partial(record, events)
 
