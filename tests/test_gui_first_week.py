@@ -201,7 +201,7 @@ def assert_no_camera_page(window) -> None:
     assert live.stack.currentWidget() is live.message
     assert live.message.title.text() == "No camera found"
     body = live.message.body.text()
-    assert "camera 97" in body and "Pick another camera" in body and "Ctrl+O" in body
+    assert "camera 97" in body and "pick another camera" in body and "Ctrl+O" in body
     assert "Nothing was saved" in body
     buttons = [live.message.buttons.itemAt(i).widget() for i in range(live.message.buttons.count())]
     labels = [b.text() for b in buttons if b is not None and not b.isHidden()]

@@ -337,6 +337,9 @@ class SafetyHoldDialog(QDialog):
         layout.addLayout(row)
         self.stop_button.setDefault(True)  # Enter is the safe choice
         self.stop_button.setFocus()
+        # A wrapped label's height is not known to the dialog's first layout pass: give it all its lines.
+        for label in (self.title, self.body):
+            label.setMinimumHeight(label.heightForWidth(self.body.minimumWidth()))
 
     def _choose(self, reason: str) -> None:
         if not self._done:

@@ -397,7 +397,7 @@ class Coach(QObject):
     def _not_today(self, message: str) -> None:
         """No exercise: say so on the page, not only in the status bar."""
         self.status.emit("No exercise today. Please see a doctor about these signs.")
-        lines = [message.split("\n\n")[0]] if message else []
+        lines = [message.split("\n\n")[0], ""] if message else []
         lines.append("HipCoach will show this again at your next start.")
         self.live.message.show_message("No exercise today", lines, [])
         self.live.stack.setCurrentWidget(self.live.message)

@@ -91,7 +91,9 @@ class MessagePanel(QWidget):
         self.body.setFont(big_font(22, bold=False))
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.PlainText)
-        self.buttons = QHBoxLayout()
+        self.buttons = QGridLayout()  # two a row: the page sits beside the 400 px side panel
+        self.buttons.setHorizontalSpacing(10)
+        self.buttons.setVerticalSpacing(10)
         layout.addWidget(self.title)
         layout.addSpacing(16)
         layout.addWidget(self.body)
@@ -107,14 +109,14 @@ class MessagePanel(QWidget):
             if item.widget() is not None:
                 item.widget().hide()  # at once: deleteLater waits for the event loop
                 item.widget().deleteLater()
-        for label, callback in actions:
+        for k, (label, callback) in enumerate(actions):
             button = QPushButton(label)
             button.setFont(big_font(18))
             button.setMinimumHeight(56)
             button.setStyleSheet("QPushButton { color: #111; background: #e8e8e8; padding: 6px 18px; border-radius: 6px; }")
             button.clicked.connect(callback)
-            self.buttons.addWidget(button)
-        self.buttons.addStretch(1)
+            self.buttons.addWidget(button, k // 2, k % 2)
+        self.buttons.setColumnStretch(2, 1)
 
 
 class LivePage(QWidget):
@@ -497,22 +499,22 @@ class LivePage(QWidget):
         ``retry`` is "Try again" (default: the same start again); nothing was recorded.
         """
         camera = source is None or source.is_camera
-        lines = [f"No picture came: {error}" + ("" if error.endswith(".") else "."), "", "What you can do:"]
+        lines = [f"No picture came: {error}" + ("" if error.endswith(".") else "."), ""]
         actions: list[tuple[str, object]] = [("Try again", retry or self._restart)]
         if camera:
-            lines.append("•  Check that the camera is plugged in and that no other program (a video call) "
-                         "is using it, then press Try again.")
+            lines.append("•  Plug the camera in, close any program using it (a video call), then press Try again.")
+        else:
+            lines.append("•  Check the file: it may be damaged, or not a video HipCoach can read.")
         if self.pick_camera is not None:
-            lines.append("•  Pick another camera (File ▸ Use camera…).")
+            lines.append("•  Or pick another camera (File ▸ Use camera…).")
             actions.append(("Pick another camera…", self.pick_camera))
         if self.open_recording is not None:
-            lines.append("•  Use a recording instead: press Ctrl+O to review a video of your exercise.")
+            lines.append("•  Or use a recording: Ctrl+O reviews a video of your exercise.")
             actions.append(("Use a recording…  (Ctrl+O)", self.open_recording))
         clip = demo_clip(self.exercise_id)
         if clip is not None and camera:
-            lines.append("•  Or watch how HipCoach works on a sample clip.")
             actions.append(("Play the demo clip", lambda: self.request_start(LiveSource(path=clip), self.exercise_id)))
-        lines += ["", "Nothing was saved: without pictures there is no session."]
+        lines.append("Nothing was saved (no pictures, no session).")
         self.message.show_message("No camera found" if camera else "Cannot play this video", lines, actions)
         self.stack.setCurrentWidget(self.message)
 
