@@ -28,6 +28,7 @@ import math
 
 from exercises.definitions import ExerciseDef
 from exercises.events import (
+    MOVEMENT_STATUS_CODES,
     STATUS_MESSAGES,
     CheckerState,
     CheckerStep,
@@ -42,6 +43,8 @@ from exercises.events import (
 )
 from exercises.guided import GuidedHold
 from exercises.hold import HoldTimer
+from exercises.motion_watch import MovementWatch
+from exercises.notes import NoteKeeper
 from exercises.registry import get_exercise
 from exercises.rep import ARM_WATCH_S, Excursion, Rep
 from exercises.rest import LearntRest, PostureGates
@@ -93,6 +96,9 @@ class ExerciseChecker:
         self.partial_reps: list[PartialRecord] = []
         self._statuses = StatusDebouncer()
         self.status_intervals: list[StatusInterval] = self._statuses.intervals
+        self._notes = NoteKeeper()
+        self.notes = self._notes.notes
+        self._watch = MovementWatch(d)
         self._rest = LearntRest(d)
         self._gates = PostureGates(d, self.reader)
         self._judge = RuleJudge(d, self.reader)
@@ -129,7 +135,14 @@ class ExerciseChecker:
             self._first_t = t
         events: list[Event] = []
         reading = self.reader.read(frame)
-        self._statuses.update(frame_status(reading, self.defn, self._statuses.shown), t, events)
+        if reading.cut:
+            self._after_cut(t, events)
+        if reading.others_in_view and reading.hard_status != "second_person":
+            self._notes.seen("someone_else_in_view", t)
+        status = frame_status(reading, self.defn, self._statuses.shown)
+        if status is None and self._guided is None:
+            status = self._watch.code  # moving, yet nothing counts: say why
+        self._statuses.update(status, t, events)
         if self._guided is not None:
             self._step_guided(reading, t, events)
         else:
@@ -156,6 +169,7 @@ class ExerciseChecker:
         elif rep is not None:
             self._abandon(t, "unfinished", events)
         self._statuses.close(t)
+        self._notes.close()
         return tuple(events)
 
     @property
@@ -173,13 +187,14 @@ class ExerciseChecker:
             "faults": [f.to_json() for f in self.faults],
             "status": [s.to_json() for s in self.status_intervals],
             "partial_reps": [p.to_json() for p in self.partial_reps],
+            "notes": [n.to_json() for n in self.notes],
         }
 
     # ------------------------------------------------------------------ counting
 
     def _step_reps(self, reading: Reading, t: float, events: list[Event]) -> None:
         d = self.defn
-        if reading.hard_status is not None or self._statuses.shown is not None:
+        if reading.hard_status is not None or self._blocked():
             self._freeze(t, events)
             return
         xs = {s: self._rest.internal(s, v) for s, v in reading.signal.items() if math.isfinite(v)}
@@ -200,7 +215,14 @@ class ExerciseChecker:
         self._last_x, self._last_v = x, v_smooth
         self._value, self._value_side = reading.signal[side], side
         rep = self._rep
-        if rep is None and (not self._gates.hold(reading, dt) or self._rest.below_window(reading)):
+        in_posture = rep is not None or (self._gates.hold(reading, dt) and not self._rest.below_window(reading))
+        blocker = None if in_posture else "outside_exercise"
+        if blocker is None and self._phase == "setup" and self._trough is None:
+            blocker = "not_back_to_start"
+        self._watch.update(t, x, self._enter, self._exit, blocker, self.reader.body_motion, in_rep=rep is not None)
+        for code in self._judge.not_judged:
+            self._notes.seen("form_not_judged", t, code)
+        if not in_posture:
             # Not in the starting posture yet (still lying down, legs straight...): not ready,
             # and what was learnt about rest belongs to another posture.
             self._phase, self._trough, self._exc = "setup", None, None
@@ -306,9 +328,25 @@ class ExerciseChecker:
         self._last_rest_t, self._rest_min_x = t, x
         self._rest.arm_at(values)
 
+    def _blocked(self) -> str | None:
+        """The status shown, when it is one that stops counting (not a movement notice)."""
+        shown = self._statuses.shown
+        return None if shown in MOVEMENT_STATUS_CODES else shown
+
+    def _after_cut(self, t: float, events: list[Event]) -> None:
+        """Another shot begins: nothing under way counts across it, and rest is learnt anew."""
+        if self._rep is not None:
+            self._abandon(t, "across_cut", events)
+        self._phase, self._trough, self._exc = "setup", None, None
+        self._readable_since = None
+        self._rest.forget()
+        self._last_v, self._signal_rate = NAN, math.inf
+        self._watch.reset()
+
     def _freeze(self, t: float, events: list[Event]) -> None:
         """Nothing readable this frame: keep the rep for a while, then drop it."""
-        shown = self._statuses.shown
+        self._watch.pause()
+        shown = self._blocked()
         if shown is not None:
             self._readable_since = None
             # Whatever moved while nothing was seen is not a movement speed.
@@ -366,6 +404,7 @@ class ExerciseChecker:
                 faults=list(judge.faults),
             )
             self.reps_detail.append(record)
+            self._watch.recorded(t)
             for code in judge.faults:
                 self.faults.append(FaultRecord(code, rep.index, rounded(judge.fault_t[code]), judge.cue(code)))
             events.append(RepCompleted(
@@ -396,6 +435,7 @@ class ExerciseChecker:
     def _record_partial(self, record: PartialRecord | None, events: list[Event]) -> None:
         if record is not None:
             self.partial_reps.append(record)
+            self._watch.recorded(record.end_s)
             events.append(PartialRep(record.end_s, record))
 
     def _close_excursion(self, t: float, events: list[Event]) -> None:

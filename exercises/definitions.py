@@ -50,6 +50,9 @@ class FormRule:
     views: tuple[View, ...] = SIDE_VIEWS
     relative: bool = False
     only_when_lifted: bool = False
+    # Landmarks the measure needs in the picture (besides the exercise's key joints): when they are
+    # out of it (a body framed from the waist down), the fault is not judged, and the report says so.
+    needs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.code not in FAULT_CODES:
@@ -147,7 +150,7 @@ KNEE_STRAIGHT = FormRule(
 )
 TRUNK_UPRIGHT = FormRule(
     code="trunk_lean", cue="Stand tall, keep your body upright", measure="trunk_lean", limit=12.0,
-    fault_if="above", min_duration_s=0.5, views=("side",),
+    fault_if="above", min_duration_s=0.5, views=("side",), needs=("shoulder",),
 )
 SAFETY_GENERAL = "Stop or ease off if it is hard or it hurts. Done wrongly, exercises can make the pain worse."
 LYING_SIDE_NOTE = "Put the camera at hip height to your side so your whole body, head to feet, is in view."
@@ -350,6 +353,9 @@ SQUAT = ExerciseDef(
     views=("side", "oblique", "front"),
     direction=-1,
     effort="return",
+    # Counted from the legs: framed from the waist down, squats still count (the head and trunk
+    # checks then say they cannot judge).
+    key_joints=("hip", "knee", "ankle"),
     enter_deg=140.0,
     exit_deg=155.0,
     min_range_deg=25.0,
@@ -361,12 +367,12 @@ SQUAT = ExerciseDef(
         ),
         FormRule(
             code="head_lowered", cue="Keep your head up and look ahead", measure="head_drop",
-            limit=50.0, fault_if="above", min_duration_s=0.4, views=("side",),
+            limit=50.0, fault_if="above", min_duration_s=0.4, views=("side",), needs=("ear", "nose"),
         ),
         FormRule(
             # From an angle the lean reads smaller than it is: judging it there cannot nag.
             code="trunk_lean", cue="Keep your chest up", measure="trunk_lean",
-            limit=55.0, fault_if="above", min_duration_s=0.3, views=("side", "oblique"),
+            limit=55.0, fault_if="above", min_duration_s=0.3, views=("side", "oblique"), needs=("shoulder",),
         ),
     ),
     cues=Cues(setup="Stand with your heels shoulder-width apart, whole body in view"),

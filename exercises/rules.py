@@ -23,6 +23,7 @@ class RuleJudge:
         self.defn = defn
         self.reader = reader
         self._recent: dict[str, deque] = {}  # rule code -> (t, measure) of the last second at rest
+        self.not_judged: list[str] = []  # rules whose body parts are out of the picture this frame
         self.begin_rep(0, None)
 
     def remember(self, t: float, reading: Reading) -> None:
@@ -63,8 +64,10 @@ class RuleJudge:
         if side is None:
             return
         view = self.reader.view
+        self.not_judged = [r.code for r in self.defn.rules if r.needs and not self.reader.in_picture(r.needs, side)]
         for rule in self.defn.rules:
-            if rule.code in self.faults or view not in rule.views or (rule.only_when_lifted and not lifted):
+            if (rule.code in self.faults or view not in rule.views or (rule.only_when_lifted and not lifted)
+                    or rule.code in self.not_judged):
                 self._since[rule.code] = None
                 continue
             m = self.reader.measure(rule.measure, side)

@@ -48,6 +48,8 @@ FRAME_MARGIN = 0.02
 MIN_VISIBILITY = 0.3
 TORSO_JUMP_FRAC = 0.35  # torso length change from its recent value that marks a glitch
 MAX_JOINT_SPEED_TORSO_PER_S = 8.0  # a fast squat moves the hips about 3 torso lengths a second
+BODY_WINDOW_S = 1.0
+AMBIGUOUS_HOLD_S = 1.0  # after the skeleton jumped with someone else in view, who is who is unclear this long
 REF_WARMUP_S = 0.5  # reference limb lengths trusted after this long in view
 # A limb's longest length is kept relative to the body's width too (shoulders + hips, which a
 # squat does not change), so a camera moved further away (a phone being set up) shrinks the
@@ -78,6 +80,8 @@ class Reading:
     orientation: Orientation
     best_side: Side | None
     signal: dict[Side, float]  # bilateral exercises: only the best side
+    cut: bool = False  # the first frame after a scene cut
+    others_in_view: bool = False  # someone besides the person followed is in the picture
 
 
 class BodyReader:
@@ -112,28 +116,42 @@ class BodyReader:
         self.feet_torso: tuple[np.ndarray, np.ndarray, float] = (np.full(2, np.nan), np.full(2, np.nan), float("nan"))
         # (left ankle, right ankle) in px and the recent torso length (px): the scale of a stride
         self._xy = np.full((33, 2), np.nan)
+        self._size: tuple[int, int] = (1, 1)
         self._torso = float("nan")
         self._prev_pts: np.ndarray | None = None
         self.view: View = "unknown"
+        # How far shoulders, hips, knees and ankles travelled in the last BODY_WINDOW_S (the
+        # second largest, in torso lengths): a body on the move, whatever the counted joint does.
+        self.body_motion = float("nan")
+        self._ambiguous_until = -math.inf  # until then, the person followed may be someone else
+        self._body_track: deque[tuple[float, np.ndarray]] = deque()
 
     # ------------------------------------------------------------------ per frame
 
     def read(self, frame: PoseFrame) -> Reading:
+        if frame.scene_cut:
+            self.reset()  # another shot: another scale, maybe another camera angle
         t = frame.timestamp_s
         dt = t - self._t_s if math.isfinite(self._t_s) else 0.0
         self._t_s = t
+        others = frame.people_count > 1
         if not frame.has_pose:
             self._prev_pts = None
             self._torso = float("nan")
             self._hip_track.clear()
             self.walking = False
-            return Reading(t, "no_person", self.view, "unknown", self.best_side, {})
+            return Reading(t, "no_person", self.view, "unknown", self.best_side, {}, frame.scene_cut, others)
         self._xy = frame.xy_px
+        self._size = frame.image_size_px
         self._update_context(frame, dt)
         status = self._hard_status(frame)
-        if status is None and not self._plausible(frame, dt):
+        if not self._plausible(frame, dt) and status is None:
+            # The skeleton jumped. With someone else in view it may have jumped to them: the
+            # two cannot be told apart for a while. Alone, it is a glitch of the model.
             status = "joints_hidden"
-        if frame.people_count > 1:
+            if others:
+                self._ambiguous_until = t + AMBIGUOUS_HOLD_S
+        if others and t < self._ambiguous_until and status in (None, "joints_hidden"):
             status = "second_person"
         orientation = body_orientation(frame)
         signal: dict[Side, float] = {}
@@ -143,7 +161,7 @@ class BodyReader:
                 signal[s] = self.measure(self.defn.signal, s)
             if not any(math.isfinite(v) for v in signal.values()):
                 status = "joints_hidden"
-        return Reading(t, status, self.view, orientation, self.best_side, signal)
+        return Reading(t, status, self.view, orientation, self.best_side, signal, frame.scene_cut, others)
 
     def _update_context(self, frame: PoseFrame, dt: float) -> None:
         r = width_ratio(frame)
@@ -240,10 +258,24 @@ class BodyReader:
         if self._prev_pts is not None and dt > 0:
             # Joints flying across the picture faster than any of these exercises moves them.
             step = pts - self._prev_pts
-            fastest = float(np.nanmax(step[:, 0] ** 2 + step[:, 1] ** 2)) ** 0.5
+            dist = np.hypot(step[:, 0], step[:, 1])
+            fastest = float(np.nanmax(dist)) if np.isfinite(dist).any() else float("nan")
             ok = ok and not fastest > MAX_JOINT_SPEED_TORSO_PER_S * dt * torso
+            if ok:
+                self._follow_body(pts, torso)
         self._prev_pts = pts
         return ok
+
+    def _follow_body(self, pts: np.ndarray, torso: float) -> None:
+        """How far the body's joints travelled over the last moment (``body_motion``)."""
+        track = self._body_track
+        track.append((self._t_s, pts))
+        while track and track[0][0] < self._t_s - BODY_WINDOW_S:
+            track.popleft()
+        xy = np.array([p for _, p in track])  # (frames, joints, 2)
+        extent = np.hypot(*(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)).T)
+        # The second largest: one joint the model jitters on is not a body moving.
+        self.body_motion = float(np.sort(np.nan_to_num(extent))[-2]) / torso
 
     def _hard_status(self, frame: PoseFrame) -> str | None:
         side = self.best_side or "left"
@@ -278,6 +310,15 @@ class BodyReader:
     def feet_x(self) -> float:
         """+1 / -1: a lying person's feet are to the image right / left; 0 unknown."""
         return float(np.sign(self._feet)) if abs(self._feet) > 0.3 else 0.0
+
+    def in_picture(self, names: tuple[str, ...], side: Side) -> bool:
+        """Whether these landmarks (of ``side``; the nose has none) are inside the picture."""
+        for name in names:
+            idx = _NOSE if name == "nose" else _IDX[(name, side)]
+            x, y = self._xy[idx] / np.asarray(self._size, dtype=float)
+            if not (-FRAME_MARGIN <= x <= 1 + FRAME_MARGIN and -FRAME_MARGIN <= y <= 1 + FRAME_MARGIN):
+                return False
+        return True
 
     def measure(self, name: str, side: Side) -> float:
         """A named signal or measure for one side, in degrees (NaN if it cannot be read)."""

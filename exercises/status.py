@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exercises.definitions import ExerciseDef
-from exercises.events import STATUS_MESSAGES, Event, StatusChanged, StatusInterval
+from exercises.events import MOVEMENT_STATUS_CODES, STATUS_MESSAGES, Event, StatusChanged, StatusInterval
 from exercises.rounding import rounded
 from exercises.signals import Reading
 
@@ -17,6 +17,8 @@ STATUS_PERSIST_S: dict[str | None, float] = {
     "second_person": 0.5,
     "wrong_view": 1.0,
     "wrong_position": 1.0,
+    # Movement notices come from cycles already seen: no need to wait again.
+    **{code: 0.0 for code in MOVEMENT_STATUS_CODES},
 }
 
 

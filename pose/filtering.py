@@ -16,7 +16,8 @@ class PoseFilter:
     """Swap guard + One-Euro smoothing of normalised landmarks, driven by frame timestamps.
 
     Empty frames pass through unchanged; a gap without a pose longer than ``reset_after_s``
-    (or time going backwards, e.g. a seek) resets the filter so an old pose is not blended in.
+    (or time going backwards, e.g. a seek), or a scene cut, resets the filter so an old pose is
+    not blended in.
     ``beta`` is per normalised image unit per second.
     """
 
@@ -37,6 +38,8 @@ class PoseFilter:
 
     def apply(self, frame: PoseFrame) -> PoseFrame:
         """The cleaned-up frame (same timestamp, visibility and people count)."""
+        if frame.scene_cut:
+            self.reset()  # another shot: nothing before the cut belongs with what follows
         if not frame.has_pose:
             return frame
         t_s = frame.timestamp_s

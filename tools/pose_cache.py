@@ -11,12 +11,15 @@ The cache holds the estimator's raw PoseFrames (pickled) and a 32x18 grey thumbn
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import pickle
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from pose.scene_cut import CHANGED_LEVELS, CUT_FRACTION
 
 
 def cache_clip(video: Path, out: Path, model: str) -> None:
@@ -42,7 +45,11 @@ def replay(cached: Path, exercise: str) -> dict:
 
     data = pickle.loads(cached.read_bytes())
     pose_filter, checker = PoseFilter(), ExerciseChecker(exercise)
-    for raw in data["frames"]:
+    thumbs = data["thumbs"].astype(np.float32)
+    for k, raw in enumerate(data["frames"]):
+        if k and not raw.scene_cut:  # older caches: the cut from the kept thumbnails
+            changed = np.abs(thumbs[k] - thumbs[k - 1]) > CHANGED_LEVELS
+            raw = dataclasses.replace(raw, scene_cut=bool(changed.mean() > CUT_FRACTION))
         checker.update(pose_filter.apply(raw))
     checker.finish()
     return checker.report()
