@@ -2,9 +2,15 @@
 
 Counting (``mode="reps"``)::
 
-    setup --(signal at rest for ARM_S, posture gate ok)--> rest
+    setup --(at rest and still, or leaving rest after a pass through it; posture ok)--> rest
+    setup --(first frames already past enter_deg: a rep under way when the recording began)--> active
     rest  --(signal past enter_deg)--> active           [rep_started]
-    active --(signal back past exit_deg)--> rest        [rep_completed | partial_rep]
+    active --(signal back past exit_deg, or most of the way and up again)--> rest
+                                                        [rep_completed | partial_rep]
+
+No still start and no pause are needed: people who never stop start each rep from the lowest
+point of their last pass through rest, and two reps run together are split at the valley
+between them. A scene cut ends whatever was under way (``across_cut``).
 
 The gap between ``enter_deg`` and ``exit_deg`` is the hysteresis: jitter or a wobble at the
 top cannot end a rep and start another. A rep counts only if it moved at least
@@ -19,7 +25,9 @@ taken only from ``frame.timestamp_ms``.
 The checker orchestrates; each concern is its own object: which status to show
 (:mod:`exercises.status`), where rest is (:mod:`exercises.rest`), a rep under way and whether
 it counts (:mod:`exercises.rep`), its hold (:mod:`exercises.hold`), its form faults
-(:mod:`exercises.rules`), and the glute squeeze's guided hold (:mod:`exercises.guided`).
+(:mod:`exercises.rules`), the glute squeeze's guided hold (:mod:`exercises.guided`), notes
+that do not stop counting (:mod:`exercises.notes`), and movement that counts for nothing
+(:mod:`exercises.motion_watch`).
 """
 
 from __future__ import annotations

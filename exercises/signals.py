@@ -113,8 +113,6 @@ class BodyReader:
         self._width = float("nan")  # shoulders' + hips' 2D width, smoothed (px)
         self._torso_recent: deque[tuple[float, float]] = deque()  # (t_s, torso px)
         self._feet_recent: deque[tuple[float, np.ndarray]] = deque()  # (t_s, 2 ankles x 2 px)
-        self.feet_torso: tuple[np.ndarray, np.ndarray, float] = (np.full(2, np.nan), np.full(2, np.nan), float("nan"))
-        # (left ankle, right ankle) in px and the recent torso length (px): the scale of a stride
         self._xy = np.full((33, 2), np.nan)
         self._size: tuple[int, int] = (1, 1)
         self._torso = float("nan")
@@ -215,9 +213,6 @@ class BodyReader:
             feet.append((self._t_s, ankles.copy()))
             while feet and feet[0][0] < self._t_s - FEET_WINDOW_S:
                 feet.popleft()
-            # The median over a moment: one glitched frame must not look like a step.
-            where = np.nanmedian(np.array([item[1] for item in feet]), axis=0)
-            self.feet_torso = (where[0], where[1], max(item[1] for item in recent))
         width = self._dist("shoulder", "left", "shoulder", "right") + self._dist("hip", "left", "hip", "right")
         if math.isfinite(width):
             self._width = _ema(self._width, width, dt, WIDTH_TAU_S)
@@ -233,6 +228,17 @@ class BodyReader:
                         self._limb_per_width[(limb, s)] = length / self._width
                 else:
                     refs[s] *= decay
+
+    @property
+    def feet_torso(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(left ankle, right ankle) in px, each the median over the last moment (one glitched
+        frame must not look like a step), and the recent torso length (px): a stride's scale."""
+        scale = max((item[1] for item in self._torso_recent), default=float("nan"))
+        rows = [p for _, p in self._feet_recent if np.isfinite(p).all()]
+        if not rows:
+            return np.full(2, np.nan), np.full(2, np.nan), scale
+        where = np.median(np.array(rows), axis=0)
+        return where[0], where[1], scale
 
     def _limb_ref(self, limb: str, s: Side) -> float:
         """The limb's reference (longest) length, shrunk with the body if the camera moved away."""
