@@ -418,7 +418,9 @@ class BodyReader:
             return float(joint_angle_deg(hip, knee, ankle))
         thigh_tilt = math.acos(min(1.0, max(-1.0, (knee[1] - hip[1]) / t_ref)))
         shin_tilt = math.acos(min(1.0, max(-1.0, (ankle[1] - knee[1]) / s_ref)))
-        return 180.0 - math.degrees(thigh_tilt + shin_tilt)
+        # A knee seen above the hip (a low camera, a deep squat) tilts the thigh past 90 deg; the
+        # sum can pass 180, which no knee bends to: the estimate stays a real angle.
+        return max(0.0, 180.0 - math.degrees(thigh_tilt + shin_tilt))
 
     def _m_squat_knee_angle(self, s: Side) -> float:
         """Knee angle: the 2D angle in a side view, else the extent-based estimate of both legs."""

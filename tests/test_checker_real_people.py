@@ -141,3 +141,24 @@ def test_still_idle_never_raises_a_movement_status(exercise):
     r = run(idle(exercise, seconds=20.0, noise_px=3.0))
     assert r.checker.reps == 0
     assert not r.checker.status_intervals and not r.checker.partial_reps
+
+
+def test_a_front_view_knee_angle_is_never_negative():
+    # A low camera and a deep squat can show the knees above the hips: the extent-based knee
+    # estimate once reported -34.7 degrees for such a rep.
+    from exercises.registry import get_exercise
+    from exercises.signals import BodyReader
+
+    frames = generate(Scenario("squat", reps=1, view="front"))
+    reader = BodyReader(get_exercise("squat"))
+    for f in frames[:30]:
+        reader.read(f)
+    xy = frames[30].xy_px.copy()
+    for side in ("left", "right"):
+        hip, knee = landmark_index("hip", side), landmark_index("knee", side)
+        xy[knee, 1] = xy[hip, 1] - 60.0  # knee well above the hip
+        xy[landmark_index("ankle", side), 1] = xy[knee, 1] + 10.0
+    reading = reader.read(frames[30].replace_points(xy))
+    assert reader.view == "front"
+    value = reader.measure("squat_knee_angle", reading.best_side)
+    assert 0.0 <= value <= 180.0
