@@ -153,7 +153,7 @@ TRUNK_UPRIGHT = FormRule(
     fault_if="above", min_duration_s=0.5, views=("side",), needs=("shoulder",),
 )
 SAFETY_GENERAL = "Stop or ease off if it is hard or it hurts. Done wrongly, exercises can make the pain worse."
-LYING_SIDE_NOTE = "Put the camera at hip height to your side so your whole body, head to feet, is in view."
+LYING_SIDE_NOTE = "Keep your hips, knees and ankles uncovered so the camera can follow them."
 
 GLUTE_SQUEEZE = ExerciseDef(
     id="glute_squeeze",
@@ -214,7 +214,8 @@ GLUTE_BRIDGE = ExerciseDef(
         hold_reached="Good, now lower slowly",
         setup="Lie on your back, knees bent, feet flat on the floor",
     ),
-    note=LYING_SIDE_NOTE,
+    note=("Counts each lift of your hips, and tells you if they stay below a straight line from your "
+          "shoulders to your knees. " + LYING_SIDE_NOTE),
     safety=SAFETY_GENERAL,
 )
 
@@ -239,7 +240,7 @@ BRIDGE_MARCH = ExerciseDef(
     ),
     target_reps=15,
     cues=Cues(start="", setup="Lift your hips into a bridge, then lift one foot a little"),
-    note="Counts each foot lift while your hips stay up in the bridge. " + LYING_SIDE_NOTE,
+    note="Counts each foot lift while your hips stay up in the bridge, and tells you if they drop. " + LYING_SIDE_NOTE,
     safety=SAFETY_GENERAL,
 )
 
@@ -259,8 +260,7 @@ STRAIGHT_LEG_RAISE = ExerciseDef(
     rules=(KNEE_STRAIGHT,),
     cues=Cues(start="Lift and hold", hold_reached="Good, now lower slowly",
               setup="Lie on your back with your legs straight"),
-    note=("Counts each lift of a straight leg. " + LYING_SIDE_NOTE
-          + " The 'heavy' model tracks a raised leg best; 'lite' often mixes up left and right here."),
+    note="Counts each lift of a straight leg and times the hold, and tells you if the knee bends. " + LYING_SIDE_NOTE,
     safety=SAFETY_GENERAL,
     recommended_model="heavy",
 )
@@ -279,9 +279,9 @@ HIP_ABDUCTION = ExerciseDef(
     relative_to_rest=True,
     rest_limit_deg=25.0,  # legs apart at rest, and the view along the body splays them
     too_fast_s=0.8,
-    cues=Cues(setup="Put the camera at your feet or above you, so it looks along your body"),
-    note=("Sliding a leg out to the side is invisible from the side: put the camera at your feet or "
-          "above you. From there HipCoach cannot judge a bent knee."),
+    cues=Cues(setup="Lie on your back with your legs straight and your feet towards the camera"),
+    note=("A leg sliding out to the side along the floor is hidden in a side view, so here the camera "
+          "looks along your body. From there HipCoach cannot judge a bent knee."),
     safety=SAFETY_GENERAL,
 )
 
@@ -302,7 +302,8 @@ PRONE_HIP_EXTENSION = ExerciseDef(
     rules=(KNEE_STRAIGHT,),
     cues=Cues(start="Lift and hold", hold_reached="Good, now lower slowly",
               setup="Lie on your stomach with a pillow under your belly"),
-    note="Counts each lift of a straight leg backwards. " + LYING_SIDE_NOTE,
+    note=("Counts each lift of a straight leg backwards and times the hold, and tells you if the knee bends. "
+          + LYING_SIDE_NOTE),
     safety=SAFETY_GENERAL,
 )
 
@@ -321,7 +322,7 @@ STANDING_HIP_FLEXION = ExerciseDef(
     too_fast_s=0.8,
     rules=(KNEE_STRAIGHT, TRUNK_UPRIGHT),
     cues=Cues(setup="Stand side-on to the camera, holding a support"),
-    note="Stand side-on to the camera, holding a chair or worktop.",
+    note="Counts each lift of a straight leg forward, and tells you if the knee bends or you lean.",
     safety=SAFETY_GENERAL,
 )
 
@@ -340,7 +341,7 @@ STANDING_HIP_EXTENSION = ExerciseDef(
     too_fast_s=0.8,
     rules=(KNEE_STRAIGHT, TRUNK_UPRIGHT),
     cues=Cues(setup="Stand side-on to the camera, holding a support with both hands"),
-    note="Stand side-on to the camera, holding a chair or worktop with both hands.",
+    note="Counts each lift of a straight leg backward, and tells you if the knee bends or you lean.",
     safety=SAFETY_GENERAL,
 )
 
@@ -376,7 +377,8 @@ SQUAT = ExerciseDef(
         ),
     ),
     cues=Cues(setup="Stand with your heels shoulder-width apart, whole body in view"),
-    note="Works from the side, the front or at an angle. Warm up before squats.",
+    note=("Counts each squat down to knee level and back up. The side is best: only from there can "
+          "HipCoach also check your head and your trunk; the front or an angle works for counting."),
     safety="Warm up first. " + SAFETY_GENERAL,
 )
 

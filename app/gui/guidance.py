@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Literal
 
 from exercises.registry import get_exercise
 
@@ -13,7 +14,9 @@ log = logging.getLogger(__name__)
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
 
-# The source article's instructions, one step per line (PRODUCT.md).
+# The source article's instructions, one step per line, checked against PRODUCT.md's table
+# (position, what to do, hold, repetitions, sides). Where the camera goes is not here: it is
+# camera_placement()'s one sentence, so the steps never disagree with it.
 INSTRUCTIONS: dict[str, tuple[str, ...]] = {
     "glute_squeeze": (
         "Lie on your back with your knees bent and your feet flat on the floor.",
@@ -27,19 +30,19 @@ INSTRUCTIONS: dict[str, tuple[str, ...]] = {
         "Rest a few seconds between lifts. Repeat up to 30 times.",
     ),
     "bridge_march": (
-        "Lift your hips into a bridge.",
+        "Lie on your back with your knees bent and lift your hips into a bridge.",
         "Lift one foot 5 to 10 cm off the floor, put it down, then switch feet.",
         "Keep your hips up. 15 lifts per foot.",
     ),
     "straight_leg_raise": (
-        "Lie on your back.",
-        "Keeping it straight, lift one leg a little (about 2-3 cm) off the floor.",
+        "Lie on your back with your legs straight.",
+        "Keeping one leg straight, lift it a little, about 2.5 cm (1 inch), off the floor.",
         "Hold for 5 seconds, lower it, then do the other leg.",
     ),
     "hip_abduction": (
-        "Lie on your back with your knees straight.",
-        "Slide one leg out to the side along the floor,",
-        "then back to the middle. Then the other leg.",
+        "Lie on your back with your legs straight.",
+        "Keeping the knee straight, slide one leg out to the side along the floor, then back to the middle.",
+        "Then do the same with the other leg.",
     ),
     "prone_hip_extension": (
         "Lie on your stomach with a pillow under your belly.",
@@ -49,19 +52,56 @@ INSTRUCTIONS: dict[str, tuple[str, ...]] = {
     "standing_hip_flexion": (
         "Stand and hold on to a support.",
         "Lift one straight leg forward, then lower it.",
-        "Then the other leg.",
+        "Then do the same with the other leg.",
     ),
     "standing_hip_extension": (
         "Stand upright holding a support with both hands.",
-        "Lift one straight leg backward, then lower it.",
-        "Then the other leg.",
+        "Keeping your body upright, lift one straight leg backward, then lower it.",
+        "Then do the same with the other leg.",
     ),
     "squat": (
         "Warm up first.",
-        "Heels shoulder-width apart, head up, looking ahead.",
+        "Stand with your heels shoulder-width apart, head up, looking ahead.",
         "Lower your hips to knee level, then stand up through your heels.",
     ),
 }
+
+CameraSpot = Literal["side_lying", "feet", "side_standing"]
+
+# Where the laptop goes, one sentence per set-up; the picker's drawing (tools/render/camera_diagrams.py)
+# puts it in the same place as the generated clips' camera.
+PLACEMENTS: dict[str, str] = {
+    "side_lying": "Put the laptop on a chair or stool about 2.5 m to your side, level with your hips, "
+                  "so its camera sees you side-on from head to feet.",
+    "feet": "Put the laptop on a table about 1.5 m beyond your feet, tilted down, so its camera looks "
+            "along your body from your feet to your head.",
+    "side_standing": "Put the laptop on a table about 2.5 m to your side, so its camera sees you side-on "
+                     "from head to feet.",
+}
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+
+
+def camera_spot(exercise_id: str) -> CameraSpot:
+    """Which set-up an exercise is coached from, from its accepted views and positions."""
+    ex = get_exercise(exercise_id)
+    if "side" not in ex.views:
+        return "feet"
+    if ex.positions == ("standing",):
+        return "side_standing"
+    return "side_lying"
+
+
+def camera_placement(exercise_id: str) -> str:
+    """The one sentence that says where the camera goes for this exercise."""
+    return PLACEMENTS[camera_spot(exercise_id)]
+
+
+def camera_diagram(exercise_id: str) -> Path | None:
+    """The committed drawing of the camera's place for this exercise, or None if it is missing."""
+    path = ASSETS_DIR / f"camera_{exercise_id}.png"
+    return path if path.is_file() else None
+
 
 SEE_A_DOCTOR = (
     "See a doctor without delay if the pain is very severe, lasts for weeks despite rest, gets worse "
@@ -78,7 +118,9 @@ def status_advice(code: str | None, exercise_id: str) -> str:
     return {
         "no_person": "Step into the camera's view.",
         "out_of_frame": "Move further from the camera, or tilt it, so you are in the picture from head to feet.",
-        "joints_hidden": "Turn side-on, add light, and keep hips, knees and ankles uncovered and in view.",
+        "joints_hidden": ("Add light, and keep your hips, knees and ankles uncovered and in view."
+                          if camera_spot(exercise_id) == "feet" else
+                          "Turn side-on, add light, and keep your hips, knees and ankles uncovered and in view."),
         "wrong_view": camera_placement(exercise_id),
         "wrong_position": placement,
         "second_person": "Ask others to step out of the picture, or move so you are the one nearest the camera.",
@@ -87,15 +129,6 @@ def status_advice(code: str | None, exercise_id: str) -> str:
         "outside_exercise": placement,
         "other_movement": "Check the exercise chosen, and that the camera can see this movement.",
     }.get(code, placement)
-
-
-def camera_placement(exercise_id: str) -> str:
-    ex = get_exercise(exercise_id)
-    if "front" in ex.views and "side" not in ex.views:
-        return "Put the laptop at your feet or above you, so the camera looks along your body."
-    if ex.positions == ("standing",):
-        return "Turn the laptop so it sees you from the side, whole body in view, about 2-3 m away."
-    return "Turn the laptop so it sees you from the side, at floor level, head to feet in view."
 
 
 def safety_text(exercise_id: str) -> str:

@@ -66,6 +66,9 @@ def main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("HipCoach")
+    from app.gui import style
+
+    style.apply(app)  # once, before any window or dialog exists
     from app.gui.live_pipeline import LiveSource
 
     source = LiveSource(path=Path(args.source)) if args.source else LiveSource(camera=args.camera)

@@ -1,4 +1,4 @@
-"""The exercise picker: the article's instructions, camera placement, safety, and a looping demo clip."""
+"""The exercise picker: how to do it, where the camera goes (in words and a drawing), safety, a demo clip."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ import logging
 from collections.abc import Iterator
 
 from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QPixmap
 from PyQt6.QtWidgets import (
     QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
 )
 
-from app.gui.guidance import INSTRUCTIONS, camera_placement, demo_clip, safety_text
+from app.gui.guidance import INSTRUCTIONS, camera_diagram, camera_placement, demo_clip, safety_text
 from app.gui.widgets import VideoView, big_font
 from exercises.registry import EXERCISE_IDS, get_exercise
 from pose.sources import SourceError, VideoFrame, file_frames
 
 log = logging.getLogger(__name__)
+
+DRAWING_WIDTH = 400  # the committed drawings are 400 x 260 px
 
 
 class DemoLoop(VideoView):
@@ -81,17 +84,32 @@ class ExercisePicker(QDialog):
         self.placement = QLabel()
         self.placement.setFont(big_font(14, bold=False))
         self.placement.setWordWrap(True)
+        self.note = QLabel()
+        self.note.setFont(big_font(13, bold=False))
+        self.note.setWordWrap(True)
+        # Where the laptop goes, drawn (rendered once by tools/render/camera_diagrams.py).
+        self.camera_drawing = QLabel()
+        self.camera_drawing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.camera_drawing.setFixedSize(DRAWING_WIDTH, DRAWING_WIDTH * 13 // 20)
+        self.drawing_path = None
         self.safety = QLabel()
         self.safety.setFont(big_font(13, bold=False))
         self.safety.setWordWrap(True)
         self.safety.setStyleSheet("background: #fff4d6; color: #4a3800; padding: 8px; border-radius: 6px;")
         self.demo = DemoLoop()
-        self.demo.setMinimumSize(420, 300)
+        self.demo.setMinimumSize(360, 240)
+        camera = QVBoxLayout()
+        camera.addWidget(self.camera_drawing)
+        camera.addWidget(self.placement)
+        camera.addStretch(1)
+        media = QHBoxLayout()
+        media.addWidget(self.demo, 1)
+        media.addLayout(camera)
         details = QVBoxLayout()
         details.addWidget(self.title)
         details.addWidget(self.steps)
-        details.addWidget(self.placement)
-        details.addWidget(self.demo, 1)
+        details.addWidget(self.note)
+        details.addLayout(media, 1)
         details.addWidget(self.safety)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Do this exercise")
@@ -115,7 +133,18 @@ class ExercisePicker(QDialog):
             target = f"<p><b>Aim:</b> {ex.target_reps}{' per side' if ex.unilateral else ''}"
             target += f", holding {ex.hold_target_s:.0f} s</p>" if ex.hold_target_s else "</p>"
         self.steps.setText(f"<ol>{steps}</ol>{target}")
-        self.placement.setText(f"<b>Camera:</b> {camera_placement(ex_id)}<br><i>{ex.note}</i>")
+        self.placement.setText(f"<b>Camera:</b> {camera_placement(ex_id)}")
+        self.placement.setMaximumWidth(DRAWING_WIDTH)
+        self.note.setText(ex.note)
+        self.drawing_path = camera_diagram(ex_id)
+        if self.drawing_path is None:
+            self.camera_drawing.clear()
+            self.camera_drawing.setText("(no drawing)")
+        else:
+            self.camera_drawing.setPixmap(QPixmap(str(self.drawing_path)).scaled(
+                self.camera_drawing.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+        self.camera_drawing.setToolTip(camera_placement(ex_id))
         self.safety.setText(f"<b>Safety:</b> {safety_text(ex_id)}")
         self.demo.play(demo_clip(ex_id))
 

@@ -167,7 +167,7 @@ class SettingsDialog(QDialog):
         self.routine_table.verticalHeader().setVisible(False)
         header = self.routine_table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        reset = QPushButton("Reset to the article's routine")
+        reset = QPushButton("Reset to the standard routine")
         reset.clicked.connect(lambda: self.set_routine(DEFAULT_ROUTINE))
         row = QHBoxLayout()
         row.addStretch(1)
