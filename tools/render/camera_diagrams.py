@@ -27,6 +27,7 @@ OUT_DIR = Path(__file__).resolve().parents[2] / "app" / "gui" / "assets"
 WIDTH, HEIGHT = 400, 260
 # The camera view each exercise is coached from (the first one the engine accepts).
 VIEWS = {"hip_abduction": "feet"}
+SUPPORTED = ("standing_hip_flexion", "standing_hip_extension")
 
 LAPTOP_BASE = (0.34, 0.02, 0.24)   # width, thickness, depth in m
 LAPTOP_LID = (0.34, 0.23)          # width, height
@@ -82,6 +83,27 @@ def laptop_mesh(eye: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.concatenate(rows), np.concatenate(tris)
 
 
+def support_mesh(lm: dict, forward: np.ndarray, away: np.ndarray, beside: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A block to hold at hand height: in front of the person (both hands), or ``beside`` them on the side
+    away from the camera (one hand), so it never hides the moving leg from the laptop."""
+    top = float(min(lm["left_wrist"][1], lm["right_wrist"][1])) - 0.03
+    fwd, away = (np.asarray(v, float).copy() for v in (forward, away))
+    for v in (fwd, away):
+        v[1] = 0
+        v /= np.linalg.norm(v)
+    up = np.array([0.0, 1.0, 0.0])
+    axes = np.array([np.cross(fwd, up), up, fwd])
+    if beside:
+        centre = (lm["left_hip"] + lm["right_hip"]) / 2 + away * 0.45
+        half = (0.12, top / 2, 0.2)
+    else:
+        centre = (lm["left_wrist"] + lm["right_wrist"]) / 2 + fwd * 0.1
+        half = (0.3, top / 2, 0.1)
+    centre = np.asarray(centre, float)
+    centre[1] = top / 2
+    return _box(centre, axes, half, STAND)
+
+
 def overview_camera(clip_cam: Camera) -> Camera:
     """Above and behind the laptop, turned a little, so laptop and figure are both in the picture."""
     target = np.asarray(clip_cam.target, float)
@@ -108,6 +130,10 @@ def render_diagram(exercise: str, renderer_cache: dict | None = None) -> np.ndar
     verts, _, lm = builder._pose(params_at(builder.keys, builder.timebase.source(t)), t=t)
     clip_cam = builder.camera
     lap_rows, lap_tris = laptop_mesh(np.asarray(clip_cam.eye, float), np.asarray(clip_cam.target, float))
+    if exercise in SUPPORTED:   # the chair back or worktop the article has the person hold
+        away = np.asarray(clip_cam.target, float) - np.asarray(clip_cam.eye, float)
+        sup_rows, sup_tris = support_mesh(lm, builder.forward, away, beside=exercise == "standing_hip_flexion")
+        lap_rows, lap_tris = np.concatenate([lap_rows, sup_rows]), np.concatenate([lap_tris, sup_tris + len(lap_rows)])
     tris = np.concatenate([builder.figure.triangles, lap_tris + len(verts)])
     all_verts = np.concatenate([verts, lap_rows[:, :3]])
     colors = np.concatenate([builder.colors, (np.asarray(lap_rows[:, 3:]) ** 2.2)])
