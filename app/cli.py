@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="last day (default: the last session)")
     report.add_argument("--session", metavar="N", help="one session only (its id)")
     report.add_argument("--data-dir", metavar="DIR", help="folder of history.sqlite3 (default: the user data folder)")
+    report.add_argument("--per-rep", action="store_true",
+                        help="end the HTML/PDF report with a table of every rep (off: a short report)")
     return parser
 
 
@@ -262,7 +264,8 @@ def _report(args: argparse.Namespace) -> int:
             conn = _open_history(history)
             try:
                 profile_id = _report_profile(conn, session_id)
-                write_report(conn, profile_id, out, since=since, until=until, session_id=session_id)
+                write_report(conn, profile_id, out, since=since, until=until, session_id=session_id,
+                             per_rep=args.per_rep)
             finally:
                 conn.close()
     except ReportError as exc:

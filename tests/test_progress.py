@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -165,3 +165,73 @@ def test_empty_history_gives_empty_answers():
     assert progress.days_trained(c, 1) == set()
     assert progress.asymmetry(c, 1) == []
     assert progress.sessions(c, 1) == []
+
+
+# ----------------------------------------------------------------------------- failed starts, months, pain, safety
+
+
+def _summary(reps: int, sets: int, end_reason: str | None, after: int | None = None,
+             sharp: tuple[str | None, ...] = ()) -> progress.SessionSummary:
+    return progress.SessionSummary(id=1, profile_id=1, day=date(2026, 11, 2), started_at="2026-11-02T08:00:00",
+                                   ended_at=None, end_reason=end_reason, sets=sets, reps=reps, pain_before=3,
+                                   pain_after=after, sharp_pain=sharp)
+
+
+@pytest.mark.parametrize("reps, sets, end_reason, after, sharp, failed", [
+    (0, 0, "stopped", None, (), True),        # no set at all: no picture ever reached the coach
+    (0, 0, "done", None, (), True),
+    (0, 1, "interrupted", None, (), True),    # the app closed before anything counted
+    (0, 1, None, None, (), True),             # never closed
+    (0, 1, "stopped", None, (), False),       # a set the person stopped: kept
+    (0, 1, "pain", None, ("squat",), False),  # sharp pain on the first rep: kept
+    (0, 1, "interrupted", 4, (), False),      # an 'after' score: the person was there
+    (3, 1, "interrupted", None, (), False),   # reps counted
+])
+def test_failed_start_rules(reps, sets, end_reason, after, sharp, failed):
+    assert _summary(reps, sets, end_reason, after, sharp).failed_start is failed
+
+
+def test_failed_starts_leave_the_sessions_and_the_days(tmp_path):
+    c = sqlite3.connect(tmp_path / "h.sqlite3")
+    fx.write_history(c)
+    day = fx.START + timedelta(days=6)  # 8 Nov: no training in the fixture
+    c.execute("INSERT INTO sessions (id, profile_id, started_at, ended_at, end_reason) "
+              "VALUES (500, 1, ?, NULL, 'interrupted')", (f"{day}T10:00:00+01:00",))
+    c.execute("INSERT INTO sets (session_id, exercise, started_at, target_reps, end_reason) "
+              "VALUES (500, 'squat', ?, 5, 'interrupted')", (f"{day}T10:00:05+01:00",))
+    c.commit()
+    all_ids = [s.id for s in progress.sessions(c, fx.PROFILE)]
+    kept = [s.id for s in progress.trained_sessions(c, fx.PROFILE)]
+    empty_id = next(s.id for s in progress.sessions(c, fx.PROFILE) if s.day == fx.EMPTY_SESSION_DAY)
+    assert len(all_ids) == 12 and set(all_ids) - set(kept) == {500, empty_id}
+    assert len(kept) == 10
+    assert [s for s in progress.daily_stats(c, fx.PROFILE) if s.day == day] == []  # no 0-rep day for it
+    c.close()
+
+
+def test_days_in_month():
+    days = {date(2026, 10, 31), date(2026, 11, 2), date(2026, 11, 14), date(2026, 12, 1)}
+    assert progress.days_in_month(days, 2026, 11) == 2
+    assert progress.days_in_month(days, 2026, 11, until=date(2026, 11, 10)) == 1
+    assert progress.days_in_month(days, 2026, 9) == 0
+
+
+def test_pain_trend_of_the_fixture(conn):
+    # before 5,5,4,4,3,3,2,2,1,1; after = before - 1 except session 6 (2 -> 4, sharp pain)
+    trend = progress.pain_trend(progress.trained_sessions(conn, fx.PROFILE))
+    assert (trend.sessions, trend.first_before, trend.last_before) == (10, 5, 1)
+    assert (trend.eased, trend.same, trend.rose, trend.rose_by_stop, trend.sharp) == (9, 0, 1, 1, 1)
+    assert trend.mean_change == pytest.approx((9 * -1 + 2) / 10)
+
+
+def test_screenings_in_the_range(tmp_path):
+    c = sqlite3.connect(":memory:")
+    fx.write_history(c)
+    for at, answers in (("2026-11-01T07:00:00+01:00", '{"fever": false, "weight_loss": false}'),
+                        ("2026-11-09T07:00:00+01:00", '{"fever": true, "weight_loss": false}'),
+                        ("2026-11-10T07:00:00+01:00", "not json")):
+        c.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)",
+                  (at, answers))
+    found = progress.screenings(c, fx.PROFILE, since=date(2026, 11, 2))
+    assert [(s.answered_at[:10], s.yes, s.questions) for s in found] == [("2026-11-09", ("fever",), 2)]
+    assert len(progress.screenings(c, fx.PROFILE)) == 2 and progress.screenings(c, fx.OTHER_PROFILE) == []

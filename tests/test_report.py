@@ -95,7 +95,7 @@ def _pdf_text(path: Path) -> tuple[int, str]:
 
 
 def test_html_has_charts_calendar_and_a_row_per_rep(conn, tmp_path):
-    out = write_report(conn, fx.PROFILE, tmp_path / "r.html")
+    out = write_report(conn, fx.PROFILE, tmp_path / "r.html", per_rep=True)
     page = _parse_html(out)
     text = " ".join(page.text)
     # calendar, reps per day, fault rate, pain, and one range-of-motion chart per exercise (3)
@@ -129,10 +129,10 @@ def test_html_is_self_contained(conn, tmp_path):
 
 
 def test_pdf_is_a_pdf_with_the_same_content(conn, tmp_path):
-    out = write_report(conn, fx.PROFILE, tmp_path / "r.pdf")
+    out = write_report(conn, fx.PROFILE, tmp_path / "r.pdf", per_rep=True)
     assert out.read_bytes().startswith(b"%PDF-")
     pages, text = _pdf_text(out)
-    assert pages >= 5  # overview + charts + 273 table rows do not fit in fewer
+    assert pages >= 10  # summary + details + 273 rep rows at about 40 a page
     for words in ("Glute bridge", "Straight leg raise", "Squat", "hold too short", "Pain before and after",
                   "Days trained", "November 2026", "range of motion"):
         assert words in text or words.replace(" ", "") in text, words
@@ -325,9 +325,11 @@ def test_an_exercise_without_angles_still_reports(tmp_path):
     for idx in (1, 2, 3):
         c.execute("INSERT INTO reps (set_id, idx, start_s, end_s, hold_s, recorded_at) "
                   "VALUES (1, ?, ?, ?, 5.0, '2026-11-02T08:01:30+01:00')", (idx, 8.0 * idx, 8.0 * idx + 5))
-    page = _parse_html(write_report(c, 1, tmp_path / "k.html"))
+    page = _parse_html(write_report(c, 1, tmp_path / "k.html", per_rep=True))
     text = " ".join(page.text)
-    assert "Glute squeeze" in text and "no values recorded" in text
+    # the range-of-motion chart has no value: one line instead of an empty frame (calendar + reps + faults)
+    assert "Glute squeeze: range of motion, rep by rep: nothing recorded yet." in text
+    assert page.tags.count("svg") == 1 and "no values recorded" not in text
     assert page.rep_rows == 3
     _, pdf_text = _pdf_text(write_report(c, 1, tmp_path / "k.pdf"))
     assert "Glute squeeze" in pdf_text
@@ -360,3 +362,103 @@ def test_cli_reads_a_live_store_history(tmp_path, capsys):
         "hip_abduction", 5, 3, 2, 1)
     assert day["peak_deg_left_mean"] == pytest.approx((31 + 33 + 35) / 3)
     assert data["sessions"][0]["pain_before"] == 3 and data["sessions"][0]["pain_after"] is None
+
+
+# ----------------------------------------------------------------------------- summary first, every rep last
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    """The text of each page: fpdf2 writes one deflated content stream per page, in page order."""
+    raw = path.read_bytes()
+    return [zlib.decompress(s).decode("latin-1") for s in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S)]
+
+
+def _summary_cells(raw_html: str) -> list[list[str]]:
+    summary = raw_html[raw_html.index('<section id="summary">'):raw_html.index("</section>")]
+    table = summary[summary.index("<tbody>"):summary.index("</tbody>")]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+
+
+def test_html_leads_with_the_summary_and_leaves_out_every_rep(conn, tmp_path):
+    raw = write_report(conn, fx.PROFILE, tmp_path / "r.html").read_text(encoding="utf-8")
+    page = _parse_html(tmp_path / "r.html")
+    assert page.rep_rows == 0 and "Every rep" not in raw and "--per-rep" in raw
+    order = [raw.index(f"<h2>{name}</h2>") for name in ("Summary", "Details", "Sessions")]
+    assert order == sorted(order)
+    # by hand: bridge 6,6,6,7(+4),7,7,8,8,8,9 = 76 reps; holds 11 x 3.0 + 65 x 5.0 = 358 s -> 4.7 s;
+    # best 160 + 9; faults 11 hold_short + 6 hips_low = 17 (22 %). Leg raises: 80 left, 70 right;
+    # holds (400 + 3 x 24 + 2 x 30 + 5 x 40) / 150 = 4.88; best 14 + 4.5 = 18.5; faults 10 + 18 = 28 (19 %).
+    # Squats 5 x 9 + 2 = 47, deepest 110 - 18, faults 10 shallow (21 %).
+    assert _summary_cells(raw) == [
+        ["Glute bridge", "10", "11", "76", "–", "–", "4.7 s", "169.0°", "17 (22 %)"],
+        ["Straight leg raise", "10", "10", "150", "80", "70", "4.9 s", "18.5°", "28 (19 %)"],
+        ["Squat", "10", "10", "47", "–", "–", "–", "92.0°", "10 (21 %)"],
+    ]
+    text = " ".join(page.text)
+    for words in ("Pain before exercise went from 5 to 1 (0-10) over 10 sessions.",
+                  "lower in 9, the same in 0 and higher in 1 of 10; mean change -0.7",
+                  "Hold too short (Straight leg raise): 18 reps of 273",
+                  "Hold too short (Glute bridge): 11 reps of 273",
+                  "Warning-sign screening: none answered in this range.",
+                  "Sharp pain stopped exercise in 1 session: 10 Nov (Squat).",
+                  "Pain rose by 2 or more during 1 session: 10 Nov (2 to 4)."):
+        assert words in text, words
+
+
+def test_html_every_rep_comes_last_when_asked(conn, tmp_path):
+    raw = write_report(conn, fx.PROFILE, tmp_path / "r.html", per_rep=True).read_text(encoding="utf-8")
+    assert raw.index("<h2>Sessions</h2>") < raw.index('<h2 id="every-rep">Every rep</h2>')
+    assert raw.index("Every rep</h2>") < raw.index('<table class="reps">')
+
+
+def test_pdf_summary_is_one_page_and_every_rep_is_optional(conn, tmp_path):
+    short = write_report(conn, fx.PROFILE, tmp_path / "short.pdf")
+    long_ = write_report(conn, fx.PROFILE, tmp_path / "long.pdf", per_rep=True)
+    pages = _pdf_pages(short)
+    assert len(pages) <= 5 < len(_pdf_pages(long_))
+    first = pages[0]
+    for words in ("Summary", "Reps per exercise and side", "Pain before and after each session",
+                  "Faults most seen", "Safety", "Sharp pain stopped exercise in 1 session"):
+        assert words in first, words
+    assert "Details" not in first and "Details" in pages[1]
+    assert "Every rep" not in "".join(pages) and "Every rep" in "".join(_pdf_pages(long_))
+
+
+def test_safety_answers_are_in_the_summary(tmp_path):
+    c = sqlite3.connect(":memory:")
+    fx.write_history(c)
+    c.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 1)",
+              ("2026-11-03T07:00:00+01:00", '{"fever": true, "weight_loss": true, "severe_pain": false}'))
+    c.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)",
+              ("2026-11-10T07:00:00+01:00", '{"fever": false, "weight_loss": false, "severe_pain": false}'))
+    text = " ".join(_parse_html(write_report(c, fx.PROFILE, tmp_path / "s.html")).text)
+    assert "answered 2 times; the last, on 10 Nov, no to all 3 warning signs." in text
+    assert "Earlier, on 3 Nov: yes to fever and weight loss." in text
+
+
+def test_sessions_that_failed_to_start_are_left_out(conn, tmp_path):
+    data = json.loads(write_report(conn, fx.PROFILE, tmp_path / "r.json").read_text())
+    assert [s["day"] for s in data["sessions"]] == [d.isoformat() for d in fx.TRAINED_DAYS]  # not 5 Nov's
+    raw = write_report(conn, fx.PROFILE, tmp_path / "r.html").read_text(encoding="utf-8")
+    sessions = raw.split("<h2>Sessions</h2>")[1]
+    assert "<td>5 Nov</td>" not in sessions and "<td>4 Nov</td>" in sessions
+
+
+def test_cli_per_rep_flag(db, tmp_path, capsys):
+    plain, full = tmp_path / "plain.html", tmp_path / "full.html"
+    assert _run(capsys, "--out", str(plain), "--data-dir", str(db.parent))[0] == 0
+    assert _run(capsys, "--out", str(full), "--data-dir", str(db.parent), "--per-rep")[0] == 0
+    assert _parse_html(plain).rep_rows == 0 and _parse_html(full).rep_rows == TOTAL_REPS
+
+
+def test_chart_legend_stays_off_the_plot():
+    series = [charts.Series(name, colour, ((0, 1.0), (1, 2.0))) for name, colour in
+              (("Glute bridge", "#000000"), ("Straight leg raise", "#111111"), ("Prone hip extension", "#222222"))]
+    drawing = charts.line_chart("A long title for a chart with many series", ["a", "b"], series, "reps",
+                                "A note about the chart that is rather long as well, running across the width.")
+    top = 56.0  # the plot area's top (charts._TOP)
+    legend = [t for t in drawing.items if isinstance(t, charts.Text) and t.text in
+              {"Glute bridge", "Straight leg raise", "Prone hip extension"}]
+    assert len(legend) == 3 and all(t.y < top for t in legend)
+    title_end = 4 + len(drawing.title) * 13 * 0.6
+    assert all(t.y > 16 or t.x > title_end for t in legend)  # not over the title either

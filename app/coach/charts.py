@@ -90,6 +90,7 @@ class Drawing:
     height: float
     title: str
     items: tuple[Item, ...] = field(default_factory=tuple)
+    empty: bool = False  # nothing to plot: a report shows one line instead of the frame
 
 
 @dataclass(frozen=True)
@@ -182,13 +183,26 @@ def _axes(frame: _Frame, ticks: list[float], labels: Sequence[str], title: str, 
     for i in range(0, len(labels), step):
         items.append(Line(frame.x(i), frame.y1, frame.x(i), frame.y1 + 4, INK, 1.0))
         items.append(Text(frame.x(i), frame.y1 + 17, labels[i], 10, "middle", MUTED))
-    # Legend, right-aligned on the title row.
+    items.extend(_legend(frame, title, note, series))
+    return items
+
+
+def _legend(frame: _Frame, title: str, note: str, series: Sequence[Series]) -> list[Item]:
+    """Right-aligned above the plot: on the title row when it fits beside the title, else on its own
+    row between the note and the plot, never over the data."""
+    labels = [s for s in series if s.label]
+    if not labels:
+        return []
+    width = sum(_text_width(s.label, 10) + 24 for s in labels) - 10
+    beside_title = frame.x1 - width > 4 + _text_width(title, 13) + 16
+    beside_note = frame.x1 - width > 4 + _text_width(note, 10) + 16
+    y = 16.0 if beside_title else (31.0 if beside_note else frame.y0 - 8)
+    items: list[Item] = []
     x = frame.x1
-    for s in reversed(series):
-        w = _text_width(s.label, 10)
-        x -= w
-        items.append(Text(x, 16, s.label, 10, colour=INK))
-        items.append(Rect(x - 14, 7, 10, 10, fill=s.colour))
+    for s in reversed(labels):
+        x -= _text_width(s.label, 10)
+        items.append(Text(x, y, s.label, 10, colour=INK))
+        items.append(Rect(x - 14, y - 9, 10, 10, fill=s.colour))
         x -= 24
     return items
 
@@ -197,7 +211,7 @@ def _empty(title: str, width: float, height: float, message: str) -> Drawing:
     return Drawing(width, height, title, (
         Text(4, 16, title, 13, bold=True),
         Text(width / 2, height / 2, message, 12, "middle", MUTED),
-    ))
+    ), empty=True)
 
 
 def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit: str = "",
@@ -227,8 +241,12 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit:
 
 def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit: str = "",
                note: str = "", invert: bool = False, y_min: float | None = None, y_max: float | None = None,
-               width: float = WIDTH, height: float = HEIGHT) -> Drawing:
-    """Lines with a dot per value; ``invert`` puts small values at the top (a deeper squat is "up")."""
+               width: float = WIDTH, height: float = HEIGHT, pairs: bool = False) -> Drawing:
+    """Lines with a dot per value; ``invert`` puts small values at the top (a deeper squat is "up").
+
+    ``pairs``: a thin grey stroke joins the first two series at each category they share (pain
+    before -> after one session), under the dots.
+    """
     values = [v for s in series for _, v in s.points]
     if not values:
         return _empty(title, width, height, "no values recorded")
@@ -238,6 +256,11 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit
     ticks = nice_ticks(low - pad if y_min is None else low, high + pad if y_max is None else high)
     frame = _Frame(len(labels), ticks, invert, width, height)
     items = _axes(frame, ticks, labels, title, unit, series, note)
+    if pairs and len(series) >= 2:
+        second = dict(series[1].points)
+        for i, v in series[0].points:
+            if i in second and second[i] != v:
+                items.append(Line(frame.x(i), frame.y(v), frame.x(i), frame.y(second[i]), "#AAAAAA", 3.0))
     for s in series:
         pts = tuple((frame.x(i), frame.y(v)) for i, v in sorted(s.points))
         if len(pts) > 1:

@@ -105,6 +105,18 @@ class SessionSummary:
     sharp_pain: tuple[str | None, ...]  # one entry per sharp-pain stop: the exercise it happened in
 
     @property
+    def failed_start(self) -> bool:
+        """A session that never got going: no counted rep, no pain after it, no sharp pain, and either no
+        set at all (no picture ever reached the coach) or cut off (interrupted, or never closed).
+
+        Newer versions do not save these; older histories have them, and they are no training.
+        A session stopped early by the person or for pain is kept: that is worth a physio's eye.
+        """
+        if self.reps or self.pain_after is not None or self.sharp_pain:
+            return False
+        return self.sets == 0 or self.end_reason in (None, "interrupted")
+
+    @property
     def pain_change(self) -> int | None:
         if self.pain_before is None or self.pain_after is None:
             return None
@@ -226,6 +238,14 @@ def _session_filter(profile_id: int | None, since: date | None, until: date | No
     return (" AND ".join(where) or "1"), params
 
 
+# SQL twin of SessionSummary.failed_start, on the session aliased ``s``.
+_FAILED_START_SQL = """(NOT EXISTS (SELECT 1 FROM sets fs JOIN reps fr ON fr.set_id = fs.id WHERE fs.session_id = s.id)
+    AND NOT EXISTS (SELECT 1 FROM pain_scores fp WHERE fp.session_id = s.id
+                    AND (fp.moment = 'sharp' OR (fp.moment = 'after' AND fp.score IS NOT NULL)))
+    AND (s.end_reason IS NULL OR s.end_reason = 'interrupted'
+         OR NOT EXISTS (SELECT 1 FROM sets fs2 WHERE fs2.session_id = s.id)))"""
+
+
 def rep_rows(conn: sqlite3.Connection, profile_id: int | None, since: date | None = None,
              until: date | None = None, session_id: int | None = None,
              exercise: str | None = None) -> list[RepRow]:
@@ -290,6 +310,12 @@ def sessions(conn: sqlite3.Connection, profile_id: int | None, since: date | Non
     return result
 
 
+def trained_sessions(conn: sqlite3.Connection, profile_id: int | None, since: date | None = None,
+                     until: date | None = None) -> list[SessionSummary]:
+    """:func:`sessions` without the ones that failed to start (:attr:`SessionSummary.failed_start`)."""
+    return [s for s in sessions(conn, profile_id, since, until) if not s.failed_start]
+
+
 def session_detail(conn: sqlite3.Connection, session_id: int) -> SessionDetail:
     """A session with its sets, reps, faults and status spans; ``LookupError`` if there is none."""
     found = sessions(conn, None, session_id=session_id)
@@ -322,9 +348,11 @@ def daily_stats(conn: sqlite3.Connection, profile_id: int | None, exercise: str 
                 session_id: int | None = None) -> list[DayStat]:
     """Per exercise and day: sets, reps (and per side), hold, peak, faults; by day, then exercise order.
 
-    A day with a set but no counted rep (stopped for pain, say) appears with ``reps == 0``.
+    A day with a set but no counted rep (stopped for pain, say) appears with ``reps == 0``; a session
+    that failed to start (:attr:`SessionSummary.failed_start`) does not count at all.
     """
     where, params = _session_filter(profile_id, since, until, session_id)
+    where += f" AND NOT {_FAILED_START_SQL}"
     if exercise is not None:
         where += " AND st.exercise = ?"
         params.append(exercise)
@@ -406,3 +434,68 @@ def profile_name(conn: sqlite3.Connection, profile_id: int) -> str | None:
     """The profile's name, or None if there is no such profile."""
     row = conn.execute("SELECT name FROM profiles WHERE id = ?", (profile_id,)).fetchone()
     return None if row is None else row[0]
+
+
+def days_in_month(trained: Iterable[date], year: int, month: int, until: date | None = None) -> int:
+    """How many of ``trained`` fall in ``year``-``month`` (and on or before ``until`` when given)."""
+    return sum(1 for d in trained if (d.year, d.month) == (year, month) and (until is None or d <= until))
+
+
+@dataclass(frozen=True)
+class PainTrend:
+    """Pain over the sessions that have scores: the first and last 'before', and how each session went."""
+
+    sessions: int          # sessions with both a before and an after score
+    first_before: int | None
+    last_before: int | None
+    eased: int             # after < before
+    same: int
+    rose: int              # after > before
+    rose_by_stop: int      # rose by the stop rule's 2 or more
+    sharp: int             # sessions with a sharp-pain stop
+    mean_change: float | None
+
+
+def pain_trend(summaries: Sequence[SessionSummary], stop_rise: int = 2) -> PainTrend:
+    """The pain trend of ``summaries`` (oldest first)."""
+    befores = [s.pain_before for s in summaries if s.pain_before is not None]
+    changes = [s.pain_change for s in summaries if s.pain_change is not None]
+    return PainTrend(
+        sessions=len(changes), first_before=befores[0] if befores else None,
+        last_before=befores[-1] if befores else None,
+        eased=sum(1 for c in changes if c < 0), same=sum(1 for c in changes if c == 0),
+        rose=sum(1 for c in changes if c > 0), rose_by_stop=sum(1 for c in changes if c >= stop_rise),
+        sharp=sum(1 for s in summaries if s.sharp_pain), mean_change=_mean([float(c) for c in changes]),
+    )
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One answered warning-sign screening: its local ISO time and the ids answered "yes"."""
+
+    answered_at: str
+    yes: tuple[str, ...]
+    questions: int
+
+
+def screenings(conn: sqlite3.Connection, profile_id: int, since: date | None = None,
+               until: date | None = None) -> list[Screening]:
+    """The warning-sign screenings answered in the range, oldest first (unreadable answers left out)."""
+    where, params = ["profile_id = ?"], [profile_id]
+    if since is not None:
+        where.append("substr(answered_at, 1, 10) >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        where.append("substr(answered_at, 1, 10) <= ?")
+        params.append(until.isoformat())
+    result = []
+    for at, answers in conn.execute(
+            f"SELECT answered_at, answers FROM screenings WHERE {' AND '.join(where)} ORDER BY answered_at, id",
+            params):
+        try:
+            parsed = json.loads(answers)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(parsed, dict):
+            result.append(Screening(at, tuple(k for k, v in parsed.items() if v), len(parsed)))
+    return result

@@ -89,6 +89,8 @@ class ReportData:
     daily: tuple[DayStat, ...]
     asymmetry: tuple[progress.Asymmetry, ...]
     days_trained: frozenset[date]
+    screenings: tuple[progress.Screening, ...] = ()
+    per_rep: bool = False  # the PDF and HTML end with every rep's row (off: a short report)
 
     @property
     def empty(self) -> bool:
@@ -126,8 +128,12 @@ class ReportData:
 
 
 def collect(conn: sqlite3.Connection, profile_id: int, since: date | None = None, until: date | None = None,
-            session_id: int | None = None) -> ReportData:
-    """Read what a report shows. ``ReportError`` for a session that is not this profile's."""
+            session_id: int | None = None, per_rep: bool = False) -> ReportData:
+    """Read what a report shows. ``ReportError`` for a session that is not this profile's.
+
+    Sessions that failed to start (:attr:`progress.SessionSummary.failed_start`) are left out of a
+    range; a session asked for by its id is shown whatever it holds.
+    """
     if since is not None and until is not None and since > until:
         raise ReportError(f"the start date {since} is after the end date {until}")
     if session_id is not None:
@@ -136,6 +142,8 @@ def collect(conn: sqlite3.Connection, profile_id: int, since: date | None = None
             raise ReportError(f"there is no session {session_id} in this history")
         since = until = None  # a session report is the session, whatever its day
     summaries = progress.sessions(conn, profile_id, since, until, session_id)
+    if session_id is None:
+        summaries = [s for s in summaries if not s.failed_start]
     details = tuple(progress.session_detail(conn, s.id) for s in summaries)
     if session_id is None:
         trained = progress.days_trained(conn, profile_id, since, until)
@@ -150,6 +158,8 @@ def collect(conn: sqlite3.Connection, profile_id: int, since: date | None = None
         daily=tuple(progress.daily_stats(conn, profile_id, since=since, until=until, session_id=session_id)),
         asymmetry=tuple(progress.asymmetry(conn, profile_id, since=since, until=until, session_id=session_id)),
         days_trained=frozenset(trained),
+        screenings=tuple(progress.screenings(conn, profile_id, since, until) if session_id is None else ()),
+        per_rep=per_rep,
     )
 
 
@@ -163,15 +173,18 @@ def report_kind(out: Path) -> str:
 
 
 def write_report(conn: sqlite3.Connection, profile_id: int, out: Path | OutputFile, since: date | None = None,
-                 until: date | None = None, session_id: int | None = None) -> Path:
+                 until: date | None = None, session_id: int | None = None, per_rep: bool = False) -> Path:
     """Write the report for ``profile_id`` to ``out``, its type chosen by the suffix (.html .pdf .csv .json).
+
+    HTML and PDF lead with a one-page summary; ``per_rep`` adds every rep's row at the end (CSV is
+    always one row per rep, JSON always everything).
 
     The file appears whole (written beside it, then renamed) and private (0600): it holds health data.
     ``out`` may be an :class:`~app.outputs.OutputFile` the caller checked before gathering anything.
     """
     name = out.given if isinstance(out, OutputFile) else Path(out)
     suffix = report_kind(name)
-    data = collect(conn, profile_id, since, until, session_id)
+    data = collect(conn, profile_id, since, until, session_id, per_rep)
     if suffix == ".html":
         payload: bytes = render_html(data).encode("utf-8")
     elif suffix == ".pdf":
@@ -293,30 +306,132 @@ def _span_lines(st: SetDetail) -> list[str]:
 
 
 def _exercise_rows(data: ReportData) -> list[list[str]]:
-    """The overview: one row per exercise over the whole report."""
+    """The summary's table: one row per exercise over the whole report, reps by side apart."""
     rows = []
     for ex in data.exercises:
         stats = [s for s in data.daily if s.exercise == ex]
         reps = sum(s.reps for s in stats)
         left, right = sum(s.reps_left for s in stats), sum(s.reps_right for s in stats)
+        sided = _is_unilateral(data, ex)
         holds = [r.hold_s for d in data.details for st in d.sets if st.exercise == ex
                  for r in st.reps if r.hold_s is not None]
         hold_mean = sum(holds) / len(holds) if holds else None
         peaks = [s.peak_deg_best for s in stats if s.peak_deg_best is not None]
         faults = sum(s.faults for s in stats)
-        counts = Counter(code for d in data.details for st in d.sets if st.exercise == ex
-                         for r in st.reps for code in r.faults)
         rows.append([
             progress.title(ex), str(len({s.day for s in stats if s.reps})), str(sum(s.sets for s in stats)),
-            f"{reps}" + (f" ({left} L / {right} R)" if left or right else ""),
+            str(reps), str(left) if sided else "–", str(right) if sided else "–",
             _num(hold_mean, 1, " s"), _num(progress.best_peak(ex, peaks), 1, "°"),
             f"{faults} ({_pct(faults / reps if reps else None)})",
-            ", ".join(f"{fault_word(c)} x{n}" for c, n in counts.most_common(3)) or "–",
         ])
     return rows
 
 
-EXERCISE_HEAD = ["Exercise", "Days", "Sets", "Reps", "Mean hold", "Best peak", "Faults (per rep)", "Most common"]
+EXERCISE_HEAD = ["Exercise", "Days", "Sets", "Reps", "Left", "Right", "Mean hold", "Best peak", "Faults (per rep)"]
+
+
+def top_faults(data: ReportData, n: int = 5) -> list[tuple[str, str, int]]:
+    """The faults most seen in counted reps: (fault code, exercise, reps with it), most first."""
+    counts = Counter((code, st.exercise) for d in data.details for st in d.sets for r in st.reps
+                     for code in dict.fromkeys(r.faults))
+    order = {ex: i for i, ex in enumerate(data.exercises)}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0][1], 99), kv[0][0]))
+    return [(code, ex, count) for (code, ex), count in ranked[:n]]
+
+
+def fault_lines(data: ReportData) -> list[str]:
+    reps = data.total_reps
+    return [f"{fault_word(code).capitalize()} ({progress.title(ex)}): {_plural(count, 'rep')}"
+            + (f" of {reps}" if reps else "") for code, ex, count in top_faults(data)]
+
+
+def _sessions(data: ReportData) -> list[progress.SessionSummary]:
+    return [d.session for d in data.details if d.sets]
+
+
+def pain_text(data: ReportData) -> str:
+    """The pain trend in one or two sentences."""
+    trend = progress.pain_trend([d.session for d in data.details])
+    if trend.first_before is None and trend.sessions == 0:
+        return "No pain scores were recorded."
+    parts = []
+    if trend.first_before is not None:
+        befores = [d.session.pain_before for d in data.details if d.session.pain_before is not None]
+        if len(befores) > 1:
+            parts.append(f"Pain before exercise went from {trend.first_before} to {trend.last_before} (0-10) "
+                         f"over {_plural(len(befores), 'session')}.")
+        else:
+            parts.append(f"Pain before exercise: {trend.first_before} (0-10).")
+    if trend.sessions:
+        text = (f"After exercise it was lower in {trend.eased}, the same in {trend.same} and higher in "
+                f"{trend.rose} of {trend.sessions}")
+        if trend.mean_change is not None:
+            text += f"; mean change {trend.mean_change:+.1f}"
+        parts.append(text + ".")
+    return " ".join(parts)
+
+
+def safety_lines(data: ReportData) -> list[str]:
+    """The warning-sign screening answers and the pain stops, in words."""
+    from app.coach.safety import SCREENING_QUESTIONS, sign_words
+
+    known = {qid for qid, _ in SCREENING_QUESTIONS}
+    lines = []
+    if data.session_id is None:
+        if not data.screenings:
+            lines.append("Warning-sign screening: none answered in this range.")
+        else:
+            last = data.screenings[-1]
+            yes = [q for q in last.yes if q in known]
+            answer = (f"yes to {sign_words(yes)} (advised to see a doctor without delay)" if yes
+                      else f"no to all {last.questions} warning signs")
+            lines.append(f"Warning-sign screening: answered {_plural(len(data.screenings), 'time')}; "
+                         f"the last, on {charts.day_label(date.fromisoformat(last.answered_at[:10]))}, {answer}.")
+            earlier = [sc for sc in data.screenings[:-1] if any(q in known for q in sc.yes)]
+            for sc in earlier:
+                lines.append(f"Earlier, on {charts.day_label(date.fromisoformat(sc.answered_at[:10]))}: yes to "
+                             f"{sign_words([q for q in sc.yes if q in known])}.")
+    sharp = [s for s in _sessions(data) if s.sharp_pain]
+    if sharp:
+        where = "; ".join(charts.day_label(s.day) + "".join(f" ({progress.title(ex)})" for ex in s.sharp_pain if ex)
+                          for s in sharp)
+        lines.append(f"Sharp pain stopped exercise in {_plural(len(sharp), 'session')}: {where}.")
+    else:
+        lines.append("No sharp pain was reported.")
+    rose = [s for s in _sessions(data) if s.pain_change is not None and s.pain_change >= 2]
+    if rose:
+        lines.append(f"Pain rose by 2 or more during {_plural(len(rose), 'session')}: "
+                     + "; ".join(f"{charts.day_label(s.day)} ({s.pain_before} to {s.pain_after})" for s in rose) + ".")
+    return lines
+
+
+SESSION_HEAD = ["Day", "Time", "Sets", "Reps", "Pain", "Notes"]
+
+
+def _session_rows(data: ReportData) -> list[list[str]]:
+    """One row per session: when, how much, pain before -> after, and what stood out."""
+    rows = []
+    for d in data.details:
+        if not d.sets:
+            continue
+        s = d.session
+        notes = [f"sharp pain{' during ' + progress.title(ex) if ex else ''}" for ex in s.sharp_pain]
+        notes += [f"{progress.title(st.exercise)} {END_WORDS.get(st.end_reason, st.end_reason)}"
+                  for st in d.sets if st.end_reason not in (None, "done")
+                  and not (st.end_reason == "pain" and s.sharp_pain)]
+        if s.end_reason not in (None, "done", "pain"):
+            notes.append("session " + END_WORDS.get(s.end_reason, s.end_reason))
+        lost = sum(sp.duration_s or 0.0 for st in d.sets for sp in st.spans)
+        if lost:
+            notes.append(f"not counting {lost:.1f} s")
+        pain = f"{'–' if s.pain_before is None else s.pain_before} -> {'–' if s.pain_after is None else s.pain_after}"
+        rows.append([charts.day_label(s.day), s.started_at[11:16], str(s.sets), str(s.reps), pain,
+                     "; ".join(notes) or "–"])
+    return rows
+
+
+PER_REP_LEFT_OUT = ("The table of every rep is left out of this report; choose \"Include every rep\" when "
+                    "exporting (or hipcoach report --per-rep) to add it, or export CSV.")
 
 
 def _daily_rows(data: ReportData, exercise: str) -> tuple[list[str], list[list[str]]]:
@@ -358,7 +473,7 @@ def _one_day(data: ReportData) -> bool:
 
 
 def overview_charts(data: ReportData) -> list[charts.Drawing]:
-    """Reps per day, fault rate per day and pain before/after: the charts above the tables."""
+    """Reps per day and fault rate per day (pain has its own chart in the summary)."""
     if data.span is None:
         return []
     drawings = []
@@ -378,17 +493,22 @@ def overview_charts(data: ReportData) -> list[charts.Drawing]:
             charts.line_chart("Fault rate", labels, fault_series, "%", "Form faults per counted rep, per day.",
                               y_min=0.0),
         ]
-    with_pain = [d.session for d in data.details if d.session.pain_before is not None
-                 or d.session.pain_after is not None]
-    if with_pain:
-        pain_labels = [charts.day_label(s.day) for s in with_pain]
-        before = tuple((i, float(s.pain_before)) for i, s in enumerate(with_pain) if s.pain_before is not None)
-        after = tuple((i, float(s.pain_after)) for i, s in enumerate(with_pain) if s.pain_after is not None)
-        drawings.append(charts.line_chart(
-            "Pain before and after each session", pain_labels,
-            [charts.Series("before", charts.LEFT_COLOUR, before), charts.Series("after", charts.RIGHT_COLOUR, after)],
-            "0-10", "Self-reported, 0 = no pain, 10 = worst imaginable.", y_min=0.0, y_max=10.0))
     return drawings
+
+
+def pain_chart(data: ReportData, height: float = charts.HEIGHT) -> charts.Drawing | None:
+    """Pain before and after each session that has a score, in order; None when none has."""
+    with_pain = [s for s in _sessions(data) if s.pain_before is not None or s.pain_after is not None]
+    if not with_pain:
+        return None
+    labels = [charts.day_label(s.day) for s in with_pain]
+    before = tuple((i, float(s.pain_before)) for i, s in enumerate(with_pain) if s.pain_before is not None)
+    after = tuple((i, float(s.pain_after)) for i, s in enumerate(with_pain) if s.pain_after is not None)
+    return charts.line_chart(
+        "Pain before and after each session", labels,
+        [charts.Series("before", charts.LEFT_COLOUR, before), charts.Series("after", charts.RIGHT_COLOUR, after)],
+        "0-10", "Self-reported, 0 = no pain, 10 = worst imaginable; grey: the change in one session.",
+        y_min=0.0, y_max=10.0, height=height, pairs=True)
 
 
 def peak_chart(data: ReportData, exercise: str) -> charts.Drawing:
@@ -479,11 +599,17 @@ def _html_table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "
 
 
 def _figure(drawing: charts.Drawing) -> str:
+    if drawing.empty:  # collapsed: one line, not an empty frame
+        return f'<p class="note">{escape(_nothing_yet(drawing))}</p>'
     return f"<figure>{charts.to_svg(drawing)}</figure>"
 
 
+def _nothing_yet(drawing: charts.Drawing) -> str:
+    return f"{drawing.title}: nothing recorded yet."
+
+
 def render_html(data: ReportData) -> str:
-    """The report as one self-contained HTML page."""
+    """The report as one self-contained HTML page, in the PDF's order: summary, details, sessions, reps."""
     name = f" for {data.profile_name}" if data.profile_name else ""
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -497,11 +623,24 @@ def render_html(data: ReportData) -> str:
                      "to report yet.</p>")
         parts.append("</body></html>")
         return "\n".join(parts)
-    parts.append(f"<p>{escape(_totals_text(data))}</p>")
-    parts.append(f'<p class="note">{escape(ANGLE_NOTE)}</p>')
 
-    parts.append("<h2>Overview</h2>")
+    def bullets(lines: Sequence[str]) -> str:
+        return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+
+    parts.append('<section id="summary"><h2>Summary</h2>')
+    parts.append(f"<p>{escape(_totals_text(data))}</p>")
+    parts.append("<h3>Reps per exercise and side</h3>")
     parts.append(_html_table(EXERCISE_HEAD, _exercise_rows(data)))
+    parts.append(f"<h3>Pain</h3><p>{escape(pain_text(data))}</p>")
+    pain = pain_chart(data)
+    if pain is not None:
+        parts.append(_figure(pain))
+    faults = fault_lines(data)
+    parts.append("<h3>Faults most seen</h3>" + (bullets(faults) if faults else "<p>No form faults in counted reps.</p>"))
+    parts.append("<h3>Safety</h3>" + bullets(safety_lines(data)))
+    parts.append(f'<p class="note">{escape(ANGLE_NOTE)}</p></section>')
+
+    parts.append("<h2>Details</h2>")
     cal = calendar_drawing(data)
     if cal is not None:
         parts.append(f'<h3>Days trained</h3><p class="note">{escape(CALENDAR_NOTE)}</p>' + _figure(cal))
@@ -511,8 +650,6 @@ def render_html(data: ReportData) -> str:
         parts.append("<h3>Left and right</h3>")
         parts.append('<p class="note">Difference = |left - right| / the larger of the two.</p>')
         parts.append(_html_table(ASYM_HEAD, _asym_rows(data)))
-
-    parts.append("<h2>By exercise</h2>")
     for ex in data.exercises:
         parts.append(f"<h3>{escape(progress.title(ex))}</h3>")
         parts.append(_figure(peak_chart(data, ex)))
@@ -520,19 +657,25 @@ def render_html(data: ReportData) -> str:
         parts.append(_html_table(head, rows))
 
     parts.append("<h2>Sessions</h2>")
-    for d in data.details:
-        if not d.sets:
-            continue
-        s = d.session
-        parts.append(f'<section class="session"><h3>{escape(_session_heading(s))}</h3>')
-        parts.append("<ul>" + "".join(f'<li class="note">{escape(f)}</li>' for f in _session_facts(s)) + "</ul>")
-        for st in d.sets:
-            parts.append(f"<h4>{escape(_set_heading(st))}</h4>")
-            if st.reps:
-                parts.append(_html_table(REP_HEAD, _rep_cells(st), "reps"))
-            for line in _span_lines(st):
-                parts.append(f'<p class="note">{escape(line)}</p>')
-        parts.append("</section>")
+    parts.append(_html_table(SESSION_HEAD, _session_rows(data), "sessions"))
+
+    if data.per_rep:
+        parts.append('<h2 id="every-rep">Every rep</h2>')
+        for d in data.details:
+            if not d.sets:
+                continue
+            parts.append(f'<section class="session"><h3>{escape(_session_heading(d.session))}</h3>')
+            parts.append("<ul>" + "".join(f'<li class="note">{escape(f)}</li>' for f in _session_facts(d.session))
+                         + "</ul>")
+            for st in d.sets:
+                parts.append(f"<h4>{escape(_set_heading(st))}</h4>")
+                if st.reps:
+                    parts.append(_html_table(REP_HEAD, _rep_cells(st), "reps"))
+                for line in _span_lines(st):
+                    parts.append(f'<p class="note">{escape(line)}</p>')
+            parts.append("</section>")
+    else:
+        parts.append(f'<p class="note">{escape(PER_REP_LEFT_OUT)}</p>')
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -541,7 +684,7 @@ def render_html(data: ReportData) -> str:
 
 
 def render_pdf(data: ReportData) -> bytes:
-    """The report as an A4 PDF: the same sections and charts as the HTML."""
+    """The report as an A4 PDF: a one-page summary, then details, sessions, and (``per_rep``) every rep."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -564,6 +707,7 @@ def render_pdf(data: ReportData) -> bytes:
     pdf.add_page()
     width = pdf.epw
     bottom = pdf.h - 18
+    grey = (90, 90, 90)
 
     def para(text: str, size: float = 10, style: str = "", colour: tuple[int, int, int] = (0, 0, 0),
              gap: float = 1.5) -> None:
@@ -572,6 +716,12 @@ def render_pdf(data: ReportData) -> bytes:
         pdf.multi_cell(width, size * 0.45, charts.pdf_text(text), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
         pdf.ln(gap)
+
+    def bullet(text: str, size: float = 9.5) -> None:
+        pdf.set_font("Helvetica", "", size)
+        pdf.set_x(pdf.l_margin + 2)
+        pdf.multi_cell(width - 2, size * 0.45, charts.pdf_text("- " + text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.6)
 
     def title(text: str, level: int, keep_mm: float = 0.0) -> None:
         size = {1: 18, 2: 14, 3: 11.5, 4: 10}[level]
@@ -590,6 +740,9 @@ def render_pdf(data: ReportData) -> bytes:
             pdf.ln(2.5)
 
     def figure(drawing: charts.Drawing, scale: float = 1.0) -> None:
+        if drawing.empty:
+            para(_nothing_yet(drawing), 9.5, colour=grey)
+            return
         w = width * scale
         h = drawing.height * w / drawing.width
         if pdf.get_y() + h > bottom:
@@ -628,7 +781,7 @@ def render_pdf(data: ReportData) -> bytes:
             pdf.set_line_width(0.2)
             pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + sum(col_widths), pdf.get_y())
 
-        def heading() -> None:
+        def heading_row() -> None:
             pdf.set_font("Helvetica", "B", size)
             pdf.set_fill_color(238, 243, 248)
             for text, w in zip(REP_HEAD, col_widths):
@@ -637,11 +790,11 @@ def render_pdf(data: ReportData) -> bytes:
             rule()
             pdf.set_font("Helvetica", "", size)
 
-        heading()
+        heading_row()
         for n, row in enumerate(rows):
             if pdf.get_y() + row_h > bottom:
                 pdf.add_page()
-                heading()
+                heading_row()
             pdf.set_fill_color(*((247, 247, 247) if n % 2 else (255, 255, 255)))
             for text, w in zip(row, col_widths):
                 text = charts.pdf_text(text)
@@ -658,48 +811,72 @@ def render_pdf(data: ReportData) -> bytes:
 
     title(heading, 1)
     para(f"{data.range_text}. Made {data.generated_at[:16].replace('T', ' ')} by HipCoach on this computer.",
-         9, colour=(90, 90, 90), gap=3)
+         9, colour=grey, gap=3)
     if data.empty:
         para("No exercise sessions are recorded in this range, so there is nothing to report yet.", 12)
         return bytes(pdf.output())
-    para(_totals_text(data), 11)
-    para(ANGLE_NOTE, 9, colour=(90, 90, 90), gap=2)
 
-    title("Overview", 2)
-    table(EXERCISE_HEAD, _exercise_rows(data), (30, 10, 10, 28, 17, 17, 22, 46))
+    # Page 1: what a physiotherapist reads first. Kept to one page: a short pain chart, five faults.
+    title("Summary", 2)
+    para(_totals_text(data), 11)
+    title("Reps per exercise and side", 3, keep_mm=0)
+    table(EXERCISE_HEAD, _exercise_rows(data), (34, 12, 12, 14, 14, 14, 20, 20, 40))
+    title("Pain", 3, keep_mm=0)
+    para(pain_text(data), 9.5)
+    pain = pain_chart(data, height=190.0)
+    if pain is not None:
+        figure(pain, 0.85)
+    title("Faults most seen", 3, keep_mm=0)
+    for line in fault_lines(data) or ["No form faults in counted reps."]:
+        bullet(line)
+    pdf.ln(1.5)
+    title("Safety", 3, keep_mm=0)
+    for line in safety_lines(data):
+        bullet(line)
+    pdf.ln(1.5)
+    para(ANGLE_NOTE, 8.5, colour=grey, gap=0)
+
+    pdf.add_page()
+    title("Details", 2)
     cal = calendar_drawing(data)
     if cal is not None:
         title("Days trained", 3)
-        para(CALENDAR_NOTE, 9, colour=(90, 90, 90))
+        para(CALENDAR_NOTE, 9, colour=grey)
         figure(cal)
     for drawing in overview_charts(data):
         figure(drawing)
     if data.asymmetry:
         title("Left and right", 3)
-        para("Difference = |left - right| / the larger of the two.", 9, colour=(90, 90, 90))
+        para("Difference = |left - right| / the larger of the two.", 9, colour=grey)
         table(ASYM_HEAD, _asym_rows(data))
-
-    title("By exercise", 2, keep_mm=100)
     for ex in data.exercises:
         chart = peak_chart(data, ex)
-        title(progress.title(ex), 3, keep_mm=10 + chart.height * width / chart.width)
+        title(progress.title(ex), 3, keep_mm=10 + (0 if chart.empty else chart.height * width / chart.width))
         figure(chart)
         head, rows = _daily_rows(data, ex)
         table(head, rows, size=8)
 
-    title("Sessions", 2)
-    for d in data.details:
-        if not d.sets:
-            continue
-        title(_session_heading(d.session), 3)
-        para("; ".join(_session_facts(d.session)), 9, colour=(60, 60, 60))
-        for st in d.sets:
-            fits = table_mm(len(st.reps), 8) if st.reps else 0.0
-            title(_set_heading(st), 4, keep_mm=8 + fits if fits < bottom - pdf.t_margin - 8 else 0.0)
-            if st.reps:
-                rep_table(_rep_cells(st), (10, 22, 16, 24, 18, 90))
-            for line in _span_lines(st):
-                para(line, 8.5, colour=(90, 90, 90), gap=0.5)
+    session_rows = _session_rows(data)
+    need = table_mm(len(session_rows), 8) + 14
+    title("Sessions", 2, keep_mm=need if need < bottom - pdf.t_margin else 0.0)  # with its table
+    table(SESSION_HEAD, session_rows, (22, 14, 12, 12, 18, 102), size=8)
+
+    if data.per_rep:
+        title("Every rep", 2)
+        for d in data.details:
+            if not d.sets:
+                continue
+            title(_session_heading(d.session), 3)
+            para("; ".join(_session_facts(d.session)), 9, colour=(60, 60, 60))
+            for st in d.sets:
+                fits = table_mm(len(st.reps), 8) if st.reps else 0.0
+                title(_set_heading(st), 4, keep_mm=8 + fits if fits < bottom - pdf.t_margin - 8 else 0.0)
+                if st.reps:
+                    rep_table(_rep_cells(st), (10, 22, 16, 24, 18, 90))
+                for line in _span_lines(st):
+                    para(line, 8.5, colour=grey, gap=0.5)
+    else:
+        para(PER_REP_LEFT_OUT, 8.5, colour=grey)
     return bytes(pdf.output())
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from PyQt6.QtCore import QDate, QUrl, pyqtSignal
 from PyQt6.QtGui import QDesktopServices
 from PyQt6.QtWidgets import (
-    QButtonGroup, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QMessageBox, QProgressBar, QPushButton, QRadioButton, QVBoxLayout, QWidget,
 )
 
@@ -35,14 +35,15 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
 
 
 def write_report_items(db_path: Path, profile_id: int, out: Path, since: date | None, until: date | None,
-                       session_id: int | None) -> Iterator[Path]:
+                       session_id: int | None, per_rep: bool = False) -> Iterator[Path]:
     """Worker body: open a read-only store of this thread, write the report, yield its path."""
     from app.coach.report import write_report
     from app.coach.store import HistoryStore, explain
 
     store = HistoryStore.open(db_path, read_only=True)
     try:
-        write_report(store.connection, profile_id, out, since=since, until=until, session_id=session_id)
+        write_report(store.connection, profile_id, out, since=since, until=until, session_id=session_id,
+                     per_rep=per_rep)
     except sqlite3.Error as exc:
         raise explain(exc, Path(db_path)) from None
     finally:
@@ -103,6 +104,12 @@ class ExportDialog(QDialog):
         for suffix, text, _filter in FORMATS:
             self.format_box.addItem(text, suffix)
         form.addRow("Format:", self.format_box)
+        # Off by default: every rep runs a two-week PDF from 5 pages to 14; the summary comes first anyway.
+        self.per_rep_box = QCheckBox("Include every rep (a long table at the end)")
+        self.per_rep_box.setToolTip("The HTML and PDF reports start with a one-page summary; this adds a row per "
+                                    "counted rep after everything else. CSV always has every rep.")
+        form.addRow("", self.per_rep_box)
+        self.format_box.currentIndexChanged.connect(lambda _i: self._format_changed())
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # a busy indicator: no percentage to report
@@ -144,6 +151,10 @@ class ExportDialog(QDialog):
     def set_format(self, suffix: str) -> None:
         self.format_box.setCurrentIndex([f[0] for f in FORMATS].index(suffix))
 
+    def _format_changed(self) -> None:
+        # CSV is one row per rep and JSON holds everything: the choice only shapes HTML and PDF.
+        self.per_rep_box.setEnabled(self.format_box.currentData() in ("html", "pdf"))
+
     def selection(self) -> dict:
         """``write_report``'s keyword arguments for the current choice."""
         if self.this_session.isChecked():
@@ -184,8 +195,10 @@ class ExportDialog(QDialog):
         self.open_button.hide()
         self.busy.show()
         self.status.setText(f"Writing {self.output.name} …")
+        per_rep = self.per_rep_box.isChecked()
         worker = GeneratorWorker(lambda: write_report_items(Path(self.store.path), self.profile_id, self.output,
-                                                            sel["since"], sel["until"], sel["session_id"]))
+                                                            sel["since"], sel["until"], sel["session_id"],
+                                                            per_rep))
         worker.yielded.connect(self._saved)
         worker.errored.connect(self._failed)
         worker.finished.connect(self._finished)
