@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_ERRORS = (sqlite3.Error, OSError)
 SHARP_SAID = "Stopping now. Stop and rest. Don't push through sharp pain."
+RECENT_PAIN_S = 600.0  # "Start again" within this long after the pain check-in takes that answer as "before"
 
 
 class Coach(QObject):
@@ -77,6 +79,7 @@ class Coach(QObject):
         self._pending_pain: list[tuple[str, int | None, str | None]] = []
         self._pending_set: tuple[str, int | None, str] | None = None
         self._calibrating: CalibrationRecorder | None = None  # the first reps of an uncalibrated exercise
+        self._last_pain_after: tuple[int, float] | None = None  # (score, monotonic time) of the last "after"
         # The dialogs on screen (tests answer them like a person would).
         self.screening_dialog: ScreeningDialog | None = None
         self.pain_dialog: PainCheckIn | None = None
@@ -259,6 +262,24 @@ class Coach(QObject):
         self._before_session(source, lambda: self.request_start(source, exercise_id),
                              lambda before: self._start_single(source, exercise_id, before))
 
+    @property
+    def asks_pain_after(self) -> bool:
+        """The set that just ended will be followed by the "after" pain check-in (the summary waits for it)."""
+        return self.mode == "single" and self._checked_in and self._frames_seen
+
+    def start_again(self, source: LiveSource, exercise_id: str) -> None:
+        """The summary's "Start again": the pain answered a moment ago is this start's "before"
+        (asking it again within seconds is a second question with the same answer)."""
+        recent = self._last_pain_after
+        if recent is None or time.monotonic() - recent[1] > RECENT_PAIN_S or self.mode is not None:
+            self.request_start(source, exercise_id)
+            return
+        if self.live.running:
+            self.stop()
+        self.status.emit(f"Your pain now: {recent[0]} (you answered a moment ago).")
+        self._before_session(source, lambda: self.start_again(source, exercise_id),
+                             lambda before: self._start_single(source, exercise_id, before), known_pain=recent[0])
+
     def default_source(self) -> LiveSource:
         """What Start uses when nothing was played yet: the command line's ``--source``/``--camera``."""
         return getattr(self.window, "default_source", None) or LiveSource(camera=0)
@@ -292,7 +313,7 @@ class Coach(QObject):
             self._pending_pain.append((moment, score, exercise))
 
     def _before_session(self, source: LiveSource, retry: Callable[[], None],
-                        then: Callable[[int | None], None]) -> None:
+                        then: Callable[[int | None], None], known_pain: int | None = None) -> None:
         """The safety rules, then the source must give a picture, then the pain check-in;
         ``then(pain_before)`` unless the person stops. A source that fails shows what to do
         (``retry`` is its Try again), and nothing is asked or recorded."""
@@ -302,8 +323,10 @@ class Coach(QObject):
                 return
             if error is not None:
                 self.live.show_source_problem(source, error, retry)
-            elif self.checkins:
+            elif self.checkins and known_pain is None:
                 self.ask_pain("before", then)
+            elif known_pain is not None:
+                then(known_pain)
             else:
                 then(None)
 
@@ -431,6 +454,12 @@ class Coach(QObject):
                     sharp: list[str]) -> None:
         if recorder is not None and after is not None:
             self._safe(lambda: recorder.pain("after", after))  # the session is closed; its scores still belong to it
+        if after is not None:
+            self._last_pain_after = (after, time.monotonic())
+        session = self.live.session
+        if self.live.ending is not None and session is not None and not sharp:
+            # The summary now leads with the pain before and after, and what it means.
+            self.live.show_ending(session, before, after)
         decision = safety.pain_decision(before, after, sharp=bool(sharp))
         if not (decision.stop or decision.easier_next_time):
             return

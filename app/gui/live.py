@@ -1,4 +1,9 @@
-"""The live coaching page: video with skeleton, counters, hold ring, angle band, cue and status banners."""
+"""The live coaching page: video with skeleton, counters, hold ring, angle band, cue and status banners.
+
+While a set runs the page shows the large-type view (:class:`~app.gui.widgets.BigBoard`: the count,
+each side, the hold countdown and the one current cue, sized from the window) beside a smaller
+video; D switches to the detailed view (angle band, setup checklist, time) and back.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,15 @@ from PyQt6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from app.gui.session import Ending, ending
+
 from app.gui.guidance import camera_placement, demo_clip, status_advice
 from app.gui.live_pipeline import LiveItem, LiveSource, live_items
 from app.gui.session import SessionLog
 from app.gui.voice import Voice
-from app.gui.widgets import BAD, GOOD, LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, HoldRing, VideoView, big_font
+from app.gui.widgets import (
+    BAD, GOOD, LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, BigBoard, HoldRing, VideoView, big_font,
+)
 from app.gui.worker import GeneratorWorker
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
@@ -74,6 +83,18 @@ class LiveHooks(Protocol):
 SHARP_STYLE = ("QPushButton { color: #fff; background: #c62828; border-radius: 10px; padding: 8px; }"
                "QPushButton:disabled { color: #999; background: #4a3030; }")
 NEXT_STYLE = "QPushButton { color: #111; background: #e8e8e8; border-radius: 8px; padding: 6px; }"
+VIEW_STYLE = "QPushButton { color: #eee; background: #33363c; border-radius: 8px; padding: 4px; }"
+SIDE_WIDTH_PX = 400  # the detailed view's side panel
+LEAD_COLOURS = {"good": GOOD, "neutral": QColor(230, 230, 230), "warn": WARN, "stop": BAD}
+
+
+def voice_words(voice: Voice) -> str:
+    """What the voice does, in plain words for the screen ('' when it speaks)."""
+    if not voice.can_speak:
+        return "Voice is off: no speech engine on this computer. Read the cues on the screen."
+    if voice.muted:
+        return "Voice is muted: press M to hear the cues."
+    return ""
 
 
 class MessagePanel(QWidget):
@@ -87,6 +108,11 @@ class MessagePanel(QWidget):
         self.title = QLabel()
         self.title.setFont(big_font(34))
         self.title.setWordWrap(True)
+        self.lead = QLabel()  # the summary's first word: pain before/after and what it means
+        self.lead.setFont(big_font(24))
+        self.lead.setWordWrap(True)
+        self.lead.setTextFormat(Qt.TextFormat.PlainText)
+        self.lead.hide()
         self.body = QLabel()
         self.body.setFont(big_font(22, bold=False))
         self.body.setWordWrap(True)
@@ -96,13 +122,19 @@ class MessagePanel(QWidget):
         self.buttons.setVerticalSpacing(10)
         layout.addWidget(self.title)
         layout.addSpacing(16)
+        layout.addWidget(self.lead)
+        layout.addSpacing(12)
         layout.addWidget(self.body)
         layout.addSpacing(24)
         layout.addLayout(self.buttons)
         layout.addStretch(2)
 
-    def show_message(self, title: str, lines: list[str], actions: list[tuple[str, object]]) -> None:
+    def show_message(self, title: str, lines: list[str], actions: list[tuple[str, object]],
+                     lead: str = "", lead_colour: QColor | None = None) -> None:
         self.title.setText(title)
+        self.lead.setText(lead)
+        self.lead.setStyleSheet(f"color: {(lead_colour or QColor(230, 230, 230)).name()};")
+        self.lead.setVisible(bool(lead))
         self.body.setText("\n".join(lines))
         while self.buttons.count():
             item = self.buttons.takeAt(0)
@@ -117,6 +149,11 @@ class MessagePanel(QWidget):
             button.clicked.connect(callback)
             self.buttons.addWidget(button, k // 2, k % 2)
         self.buttons.setColumnStretch(2, 1)
+
+    def button_texts(self) -> list[str]:
+        """The action buttons' labels, in order (tests, and what a screen reader would list)."""
+        return [self.buttons.itemAt(k).widget().text() for k in range(self.buttons.count())
+                if self.buttons.itemAt(k).widget() is not None]
 
 
 class LivePage(QWidget):
@@ -145,6 +182,8 @@ class LivePage(QWidget):
         self.state = None
         self._cue_until = 0.0
         self._error: str | None = None
+        self.large_type = True  # the large-type view while a set runs (D switches)
+        self.ending: Ending | None = None  # the summary on screen, in words
         self._retired: list[GeneratorWorker] = []
         # The source check before a start (check_source): its worker, its error and who waits for it.
         self._checking: GeneratorWorker | None = None
@@ -172,14 +211,15 @@ class LivePage(QWidget):
 
         side = QFrame()
         side.setObjectName("side")
-        side.setFixedWidth(400)
+        self.side = side
         col = QVBoxLayout(side)
-        col.setSpacing(8)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(6)
         self.title = QLabel()
-        self.title.setFont(big_font(20))
+        self.title.setFont(big_font(18))
         self.title.setWordWrap(True)
         self.counter = QLabel("0")
-        self.counter.setFont(big_font(60))
+        self.counter.setFont(big_font(44))
         self.counter.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counter.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.counter_caption = QLabel("reps")
@@ -189,12 +229,12 @@ class LivePage(QWidget):
         self.left_count = QLabel()
         self.right_count = QLabel()
         for label, colour in ((self.left_count, LEFT), (self.right_count, RIGHT)):
-            label.setFont(big_font(26))
+            label.setFont(big_font(24))
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet(f"color: {colour.name()};")
             sides.addWidget(label)
         self.ring = HoldRing()
-        self.ring.setMinimumSize(170, 170)
+        self.ring.setMinimumSize(90, 90)
         self.angle = AngleBand()
         self.checks = QLabel()
         self.checks.setFont(big_font(13, bold=False))
@@ -202,6 +242,10 @@ class LivePage(QWidget):
         self.elapsed = QLabel()
         self.elapsed.setFont(big_font(14, bold=False))
         self.elapsed.setStyleSheet(f"color: {MUTED.name()};")
+        self.voice_label = QLabel()  # the voice's state in plain words (also on the large-type board)
+        self.voice_label.setFont(big_font(13))
+        self.voice_label.setWordWrap(True)
+        self.voice_label.setStyleSheet(f"color: {WARN.name()};")
         col.addWidget(self.title)
         col.addWidget(self.counter)
         col.addWidget(self.counter_caption)
@@ -211,20 +255,37 @@ class LivePage(QWidget):
         col.addWidget(self.checks)
         col.addStretch(0)
         col.addWidget(self.elapsed)
+        col.addWidget(self.voice_label)
+        self.board = BigBoard()
+        right = QFrame()
+        right.setObjectName("side")
+        self.right = right
+        rcol = QVBoxLayout(right)
+        rcol.setContentsMargins(6, 6, 6, 6)
+        rcol.setSpacing(8)
+        # One of the two shows (a hidden widget takes no room, so each view fits on its own).
+        rcol.addWidget(side, 1)
+        rcol.addWidget(self.board, 1)
+        self.view_button = QPushButton()
+        self.view_button.setFont(big_font(13))
+        self.view_button.setMinimumHeight(36)
+        self.view_button.setStyleSheet(VIEW_STYLE)
+        self.view_button.clicked.connect(self.toggle_large_type)
+        rcol.addWidget(self.view_button)
         self.next_button = QPushButton("Next exercise  ›  (N)")
         self.next_button.setFont(big_font(16))
         self.next_button.setMinimumHeight(48)
         self.next_button.setStyleSheet(NEXT_STYLE)
         self.next_button.clicked.connect(self.next_requested)
         self.next_button.hide()  # only in a routine
-        col.addWidget(self.next_button)
+        rcol.addWidget(self.next_button)
         self.sharp_button = QPushButton("Sharp pain – stop  (P)")
         self.sharp_button.setFont(big_font(20))
-        self.sharp_button.setMinimumHeight(76)
+        self.sharp_button.setMinimumHeight(56)
         self.sharp_button.setStyleSheet(SHARP_STYLE)
         self.sharp_button.clicked.connect(self._sharp_pressed)
         self._show_sharp(False)  # there (and enabled) while a set runs
-        col.addWidget(self.sharp_button)
+        rcol.addWidget(self.sharp_button)
         self.sharp_action = QAction("Sharp pain – stop", self)
         self.sharp_action.setShortcut(QKeySequence("P"))
         self.sharp_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -235,18 +296,25 @@ class LivePage(QWidget):
         self.next_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.next_action.triggered.connect(lambda: self.next_button.isVisible() and self.next_requested.emit())
         self.addAction(self.next_action)
+        self.view_action = QAction("Large type / detailed view", self)
+        self.view_action.setShortcut(QKeySequence("D"))
+        self.view_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.view_action.triggered.connect(self.toggle_large_type)
+        self.addAction(self.view_action)
 
         self.cue_banner = Banner(26)
         self.status_banner = Banner(24)
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 6, 6, 6)
         grid.addWidget(self.stack, 0, 0)
-        grid.addWidget(side, 0, 1, 3, 1)
+        grid.addWidget(right, 0, 1, 3, 1)
+        self.grid = grid
         grid.addWidget(self.status_banner, 1, 0)
         grid.addWidget(self.cue_banner, 2, 0)
         grid.setColumnStretch(0, 1)
         grid.setRowStretch(0, 1)
         self._show_exercise()
+        self._apply_view()
 
     def _definition(self) -> ExerciseDef:
         """The exercise as this person does it (the coaching layer personalises it), else the standard one."""
@@ -270,6 +338,8 @@ class LivePage(QWidget):
         self.ring.set_hold(0.0, ex.hold_target_s, False)
         self.ring.setVisible(ex.hold_target_s is not None)
         self.angle.reset_scale()
+        self.angle.set_values(None, None, None, ex.direction)
+        self.elapsed.setText("")
         # A guided squeeze has no movement target: the ring is the whole story.
         self.angle.setVisible(ex.mode == "reps")
         self.angle.set_caption(SIGNAL_CAPTIONS.get(ex.signal, ex.signal.replace("_", " ")) + ": reach the green band")
@@ -314,6 +384,8 @@ class LivePage(QWidget):
         self.state = None
         self._error = None
         self.voice.new_set()  # counts and faults of the last set still waiting are said, not dropped
+        self.large_type = True  # the default while a set runs; D switches to the detailed view
+        self.ending = None
         self.stack.setCurrentWidget(self.video)
         self.video.clear(f"Starting {source.describe()} …")
         self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)
@@ -328,6 +400,7 @@ class LivePage(QWidget):
         worker.start()
         self._show_sharp(True)
         self.next_button.setVisible(self.in_routine)
+        self._apply_view()
         self.running_changed.emit(True)
         log.info("live session: %s, %s, model %s", source.describe(), exercise_id, model)
 
@@ -336,10 +409,13 @@ class LivePage(QWidget):
             return
         if self.worker.paused:
             self.worker.resume()
+            if self.session is not None:
+                self.session.resumed()  # the pause is not exercise time
             self.status_banner.show_message("")
         else:
             self.worker.pause()
             self.status_banner.show_message("Paused. Press Space to go on.", QColor(90, 140, 230), QColor(255, 255, 255))
+        self._update_board()
         self.running_changed.emit(True)
 
     def stop(self, show_summary: bool = True, code: str = "stopped", reason: str = "") -> None:
@@ -473,6 +549,9 @@ class LivePage(QWidget):
         self._show_sharp(False)
         self.next_button.hide()
         session = self.session
+        self.state = None
+        self._clear_live_values()
+        self._apply_view()
         self.running_changed.emit(False)
         self.status_banner.show_message("")
         if session is None:
@@ -486,10 +565,33 @@ class LivePage(QWidget):
 
     # ------------------------------------------------------------------ pages
     def _show_summary(self, session: SessionLog) -> None:
-        actions = [("Start again", self._restart)]
+        pending = bool(getattr(self.hooks, "asks_pain_after", False))
+        self.show_ending(session, getattr(self.hooks, "pain_before", None), None, pain_pending=pending)
+
+    def show_ending(self, session: SessionLog, pain_before: int | None, pain_after: int | None,
+                    pain_pending: bool = False) -> Ending:
+        """The summary page: pain before/after and what it means first, then what was counted.
+
+        After a pain rise the page offers rest, not another go.
+        """
         self.cue_banner.show_message("")
         self._cue_until = 0.0
-        self.message.show_message("Well done! Session summary", session.summary_lines(), actions)
+        result = self.ending = ending(session, pain_before, pain_after, pain_pending)
+        if result.rest:
+            actions = [("Rest now", self.show_rest)]
+        else:
+            actions = [("Start again", self._restart)]
+        self.message.show_message(result.title, result.lines, actions, result.lead, LEAD_COLOURS[result.tone])
+        self.stack.setCurrentWidget(self.message)
+        return result
+
+    def show_rest(self) -> None:
+        """After a pain rise: rest, and when to see a doctor; no way to start again from here."""
+        self.message.show_message("Rest now", [
+            "Lie or sit comfortably and let your hip settle.",
+            "Do not exercise through pain. Next time the targets will be easier.",
+            "See a doctor if the pain is very severe, gets worse day by day, or does not settle with rest.",
+        ], [])
         self.stack.setCurrentWidget(self.message)
 
     def show_source_problem(self, source: LiveSource | None, error: str,
@@ -551,7 +653,12 @@ class LivePage(QWidget):
             done(self._check_error)
 
     def _restart(self) -> None:
-        if self.source is not None:
+        if self.source is None:
+            return
+        again = getattr(self.hooks, "start_again", None)
+        if again is not None:
+            again(self.source, self.exercise_id)  # the pain answered a moment ago is not asked again
+        else:
             self.request_start(self.source, self.exercise_id)
 
     def request_start(self, source: LiveSource, exercise_id: str) -> None:
@@ -575,7 +682,13 @@ class LivePage(QWidget):
 
     def _render_checks(self, status: str | None, started: bool) -> None:
         rows = []
+        if started and status is None:
+            # During a set one line says it all; the full list is for setting up (and fits a laptop screen).
+            self.checks.setText(f"<span style='color:{GOOD.name()}'>✓</span> All set-up checks pass")
+            return
         for code, label in SETUP_CHECKS:
+            if started and status != code:
+                continue  # only what is wrong now (the banner says what to do)
             if not started or (status == "no_person" and code != "no_person"):
                 mark, colour = "•", MUTED
             elif status == code:
@@ -603,8 +716,83 @@ class LivePage(QWidget):
             self.status_banner.show_message(f"Get ready: {ex.cues.setup or camera_placement(ex.id)}", WARN)
         else:
             self.status_banner.show_message("")
+        self._update_board()
+
+    # ------------------------------------------------------------------ the two views
+    def toggle_large_type(self) -> None:
+        """D: the large-type view and the detailed view, while a set runs."""
+        self.large_type = not self.large_type
+        self._apply_view()
+
+    @property
+    def showing_large_type(self) -> bool:
+        return self.large_type and self.running
+
+    def _apply_view(self) -> None:
+        large = self.showing_large_type
+        self.side.setVisible(not large)
+        self.board.setVisible(large)
+        for banner in (self.status_banner, self.cue_banner):
+            banner.set_suppressed(large)  # the board shows the one current cue
+        if large:
+            self.right.setMinimumWidth(0)
+            self.right.setMaximumWidth(16777215)
+            self.grid.setColumnStretch(0, 2)  # the video smaller, the big numbers larger
+            self.grid.setColumnStretch(1, 3)
+        else:
+            self.right.setFixedWidth(SIDE_WIDTH_PX)
+            self.grid.setColumnStretch(0, 1)
+            self.grid.setColumnStretch(1, 0)
+        self.view_button.setText("Detailed view  (D)" if large else "Large type  (D)")
+        self.view_button.setVisible(self.running)
+        # Summary and other messages use the whole width; the side panel is for the camera page.
+        self.right.setVisible(self.stack.currentWidget() is self.video)
+        self._update_board()
+
+    def _update_board(self) -> None:
+        """Give the board the count, the sides, the hold and the one cue that matters now."""
+        ex = self.definition
+        state = self.state
+        reps = state.reps if state is not None else 0
+        by_side = state.reps_by_side if state is not None else None
+        target = ex.target_reps
+        sides = None
+        if ex.unilateral:
+            by_side = by_side or {"left": 0, "right": 0}
+            per = f" / {target}" if target else ""
+            sides = (f"L {by_side.get('left', 0)}{per}", f"R {by_side.get('right', 0)}{per}")
+            count, caption = str(reps), "reps, both sides"
+        else:
+            count = f"{reps} / {target}" if target else str(reps)
+            caption = "reps"
+        hold = None
+        if ex.hold_target_s:
+            hold = (self.ring.hold_s, self.ring.target_s or ex.hold_target_s, self.ring.ok)
+        self.board.set_values(count, caption, sides, hold)
+        for banner in (self.status_banner, self.cue_banner):  # "not counting" first, then the cue
+            if banner.message:
+                self.board.set_cue(banner.message, banner.background, banner.foreground)
+                break
+        else:
+            self.board.set_cue(ex.title, QColor(44, 47, 54), QColor(220, 220, 220))
+        words = voice_words(self.voice)
+        self.board.set_voice_note(words)
+        self.voice_label.setText(words)
+        self.voice_label.setVisible(bool(words))
+
+    def _clear_live_values(self) -> None:
+        """After a set: no angle, ring, checklist or time left over from it (the count stays: it is the result)."""
+        ex = self.definition
+        self.ring.set_hold(0.0, ex.hold_target_s, False)
+        self.angle.reset_scale()
+        self.angle.set_values(None, None, None, ex.direction)
+        self._render_checks(None, started=False)
+        self.elapsed.setText("")
+        self.cue_banner.show_message("")
+        self._cue_until = 0.0
 
     def _page_changed(self, _index: int) -> None:
+        self.right.setVisible(self.stack.currentWidget() is self.video)
         if self.stack.currentWidget() is not self.video:
             # The other pages (summary, rest, messages) say it in their own words.
             self.cue_banner.show_message("")
@@ -620,12 +808,14 @@ class LivePage(QWidget):
         colour = background or (BAD if fault else QColor(50, 110, 200))
         self.cue_banner.show_message(text, colour, QColor(255, 255, 255) if colour != WARN else QColor(20, 20, 20))
         self._cue_until = time.monotonic() + 4.0
+        self._update_board()
 
     def _tick(self) -> None:
         if self._cue_until and time.monotonic() > self._cue_until:
             self.cue_banner.show_message("")
             self._cue_until = 0.0
-        if self.session is not None:
+        self._update_board()
+        if self.session is not None and self.running:
             m, s = divmod(int(self.session.duration_s), 60)
             self.elapsed.setText(f"Time {m}:{s:02d}" + ("   (paused)" if self.paused else ""))
 

@@ -1,6 +1,8 @@
-"""What a live session did so far, for the summary at the end. Qt-free.
+"""What a live session did so far, and how its summary ends. Qt-free.
 
-Fed the checker's events step by step; time comes from the frame timestamps.
+Fed the checker's events step by step; time comes from the frame timestamps, less the paused
+stretches (:meth:`SessionLog.resumed`). :func:`ending` turns a set and the pain check-ins around
+it into the summary's words: pain before/after first, "Well done" only when it is true.
 """
 
 from __future__ import annotations
@@ -8,6 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.coach import safety
+from exercises.events import STATUS_MESSAGES
+
+# After a resume, a gap this long between two frames is the pause, not exercise time. A camera
+# (or a file played as one) sends a frame every 30-250 ms; a pause holds them back for seconds.
+PAUSE_GAP_S = 0.4
+FRAMES_AFTER_RESUME = 3  # the worker may hand over the frame it held through the pause first
 
 
 @dataclass
@@ -27,12 +37,25 @@ class SessionLog:
     frames: int = 0
     end_reason: str = ""  # what ended the session, in words
     cues: list[str] = field(default_factory=list)  # everything shown or said, in order
+    paused_s: float = 0.0  # frame time that passed while the person had paused
+    _after_resume: int = 0
+
+    def resumed(self) -> None:
+        """The person resumed after a pause: the next frame gap is the pause, not exercise time."""
+        self._after_resume = FRAMES_AFTER_RESUME
 
     def add(self, result: Any, t_s: float) -> None:
         """Take one pipeline step's checker result (``.state``, ``.events``) at frame time ``t_s``."""
         self.frames += 1
         if self.first_s is None:
             self.first_s = t_s
+        elif self._after_resume and self.last_s is not None:
+            gap = t_s - self.last_s
+            if gap > PAUSE_GAP_S:
+                self.paused_s += gap
+                self._after_resume = 0
+            else:
+                self._after_resume -= 1
         self.last_s = t_s
         if result is None:
             return
@@ -59,7 +82,7 @@ class SessionLog:
     def duration_s(self) -> float:
         if self.first_s is None or self.last_s is None:
             return 0.0
-        return self.last_s - self.first_s
+        return max(0.0, self.last_s - self.first_s - self.paused_s)
 
     def summary_lines(self) -> list[str]:
         """The summary as short lines a person reads at a glance."""
@@ -82,3 +105,62 @@ class SessionLog:
         if self.end_reason:
             lines.append(self.end_reason)
         return lines
+
+
+@dataclass(frozen=True)
+class Ending:
+    """The summary's words: ``lead`` (pain before/after and what it means) comes first; ``rest``
+    means the pain went up, so the page offers rest instead of another go."""
+
+    title: str
+    lead: str
+    lines: list[str]
+    well_done: bool
+    rest: bool
+    tone: str  # 'good', 'neutral', 'warn' or 'stop': the lead's colour
+
+
+def ending(session: SessionLog, pain_before: int | None, pain_after: int | None,
+           pain_pending: bool = False, sharp: bool = False) -> Ending:
+    """The summary of one set: honest about pain first, then what was counted.
+
+    "Well done" only when reps were counted and the pain did not go up (an unknown "after" is not
+    "not up"). A rise of 2 or more (the pain rule) or sharp pain means rest, not another go.
+    """
+    lines = session.summary_lines()
+    reps = session.reps
+    counted = f"{reps} rep{'s' if reps != 1 else ''}"
+    if sharp:
+        return Ending("Stopped: sharp pain", safety.pain_decision(pain_before, pain_after, sharp=True).message,
+                      lines, False, True, "stop")
+    if pain_pending:
+        return Ending(f"Set over: {counted}", "How much does your hip hurt now? Answer on the screen.",
+                      lines, False, False, "neutral")
+    if pain_before is None or pain_after is None:
+        known = f"Pain now: {pain_after}. " if pain_after is not None else ""
+        title = f"Set done: {counted}" if reps else "No reps counted this time"
+        lead = known + "Stop or ease off if an exercise is hard or hurts."
+        return Ending(title, lead, lines + _why_none(session, reps), False, False, "neutral")
+    decision = safety.pain_decision(pain_before, pain_after)
+    rise = pain_after - pain_before
+    change = "up" if rise > 0 else "down" if rise < 0 else "the same"
+    scores = f"Pain {pain_before} before → {pain_after} now ({change}"
+    scores += f" {abs(rise)})." if rise else ")."
+    lead = f"{scores} " + decision.message.removeprefix(f"Your pain went up from {pain_before} to {pain_after}. ")
+    if decision.stop:
+        return Ending("Your pain went up: stop and rest", lead, lines, False, True, "stop")
+    if rise > 0:
+        return Ending(f"Set done: {counted}. Ease off next time", lead, lines, False, False, "warn")
+    if not reps:
+        # The pain rule's "Well done" is about pain; with nothing counted say so instead.
+        lead = f"{scores} Your pain has not gone up. Keep going gently; stop or ease off if it hurts."
+        return Ending("No reps counted this time", lead, lines + _why_none(session, reps), False, False, "neutral")
+    return Ending(f"Well done! {counted[0].upper()}{counted[1:]}", lead, lines, True, False, "good")
+
+
+def _why_none(session: SessionLog, reps: int) -> list[str]:
+    """With nothing counted: the "not counting" state seen most, in the checker's words."""
+    if reps or not session.statuses:
+        return []
+    code, _ = session.statuses.most_common(1)[0]
+    return [f"Mostly not counting: {STATUS_MESSAGES.get(code, code.replace('_', ' '))}."]

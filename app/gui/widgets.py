@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 GOOD = QColor(60, 200, 110)
@@ -26,6 +26,23 @@ def big_font(point_size: int, bold: bool = True) -> QFont:
     font = QFont()
     font.setPointSize(point_size)
     font.setBold(bold)
+    return font
+
+
+def pixel_font(pixel_size: int, bold: bool = True) -> QFont:
+    """A font by pixel height: the large-type view sizes its text from the window, not in points."""
+    font = QFont()
+    font.setPixelSize(max(1, int(pixel_size)))
+    font.setBold(bold)
+    return font
+
+
+def fitted_font(text: str, width: float, pixel_size: int, bold: bool = True) -> QFont:
+    """``pixel_font(pixel_size)``, made smaller until one line of ``text`` fits ``width``."""
+    font = pixel_font(pixel_size, bold)
+    advance = QFontMetricsF(font).horizontalAdvance(text)
+    if advance > width > 0:
+        font.setPixelSize(max(1, int(pixel_size * width / advance)))
     return font
 
 
@@ -113,30 +130,39 @@ class HoldRing(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        outer = min(self.width(), self.height()) - 8
-        thickness = max(10.0, outer * 0.1)
-        side = outer - thickness  # the pen straddles the circle: keep all of it inside the widget
-        rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
-        painter.setPen(QPen(QColor(70, 72, 78), thickness))
-        painter.drawEllipse(rect)
-        if not self.target_s:
-            painter.setPen(MUTED)
-            painter.setFont(big_font(14, bold=False))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "no hold")
-            return
-        fraction = max(0.0, min(1.0, self.hold_s / self.target_s))
-        done = fraction >= 1.0
-        colour = GOOD if (self.ok or done) else MUTED
-        pen = QPen(colour, thickness)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        painter.drawArc(rect, 90 * 16, -int(round(fraction * 360 * 16)))
-        remaining = max(0.0, self.target_s - self.hold_s)
-        painter.setPen(QColor(240, 240, 240))
-        painter.setFont(big_font(max(12, int(side / 5))))
-        text = "done" if done else (f"{math.ceil(remaining)}" if self.hold_s > 0 else f"{self.target_s:.0f}s")
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        paint_hold(painter, QRectF(0, 0, self.width(), self.height()), self.hold_s, self.target_s, self.ok)
+        painter.end()
+
+
+def paint_hold(painter: QPainter, area: QRectF, hold_s: float, target_s: float | None, ok: bool) -> None:
+    """The hold ring in the middle of ``area``: fills as the hold runs, the seconds left inside."""
+    painter.save()
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    outer = min(area.width(), area.height()) - 8
+    thickness = max(10.0, outer * 0.1)
+    side = outer - thickness  # the pen straddles the circle: keep all of it inside the area
+    rect = QRectF(area.center().x() - side / 2, area.center().y() - side / 2, side, side)
+    painter.setPen(QPen(QColor(70, 72, 78), thickness))
+    painter.drawEllipse(rect)
+    if not target_s:
+        painter.setPen(MUTED)
+        painter.setFont(big_font(14, bold=False))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "no hold")
+        painter.restore()
+        return
+    fraction = max(0.0, min(1.0, hold_s / target_s))
+    done = fraction >= 1.0
+    pen = QPen(GOOD if (ok or done) else MUTED, thickness)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    painter.drawArc(rect, 90 * 16, -int(round(fraction * 360 * 16)))
+    remaining = max(0.0, target_s - hold_s)
+    painter.setPen(QColor(240, 240, 240))
+    text = "done" if done else (f"{math.ceil(remaining)}" if hold_s > 0 else f"{target_s:.0f}s")
+    painter.setFont(pixel_font(max(12, int(side / (3.2 if len(text) > 2 else 2.4)))))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
 
 
 class AngleBand(QWidget):
@@ -144,7 +170,7 @@ class AngleBand(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(110)
+        self.setMinimumHeight(84)
         self.angle: float | None = None
         self.target: float | None = None
         self.rest: float | None = None
@@ -223,9 +249,14 @@ class Banner(QLabel):
         self.setFont(big_font(point_size))
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMargin(10)
+        self.message = ""  # what it says now (also while suppressed)
+        self.background = WARN
+        self.foreground = QColor(20, 20, 20)
+        self.suppressed = False  # the large-type board shows the words instead
         self.hide()
 
     def show_message(self, text: str, background: QColor = WARN, foreground: QColor = QColor(20, 20, 20)) -> None:
+        self.message, self.background, self.foreground = text, background, foreground
         if not text:
             self.hide()
             return
@@ -233,4 +264,135 @@ class Banner(QLabel):
         self.setStyleSheet(
             f"background: {background.name()}; color: {foreground.name()}; border-radius: 8px;"
         )
-        self.show()
+        self.setVisible(not self.suppressed)
+
+    def set_suppressed(self, suppressed: bool) -> None:
+        self.suppressed = suppressed
+        self.setVisible(bool(self.message) and not suppressed)
+
+
+class BigBoard(QWidget):
+    """The large-type exercise view, read from a mat 3 m away: the count, each side's count, the
+    hold countdown and the one current cue, every size taken from the widget's own size (so
+    they grow with the window), and a line on what the voice does."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(300, 300)
+        self.count = "0"
+        self.caption = "reps"
+        self.sides: tuple[str, str] | None = None  # ("L 3 / 10", "R 2 / 10")
+        self.hold: tuple[float, float, bool] | None = None  # (hold_s, target_s, ok)
+        self.cue = ""
+        self.cue_background = QColor(50, 110, 200)
+        self.cue_foreground = QColor(255, 255, 255)
+        self.voice_note = ""
+        self.layout_rects: dict[str, QRectF] = {}  # where each part went at the last paint (tests)
+        self.fonts: dict[str, int] = {}  # each part's pixel size at the last paint (tests)
+
+    def set_values(self, count: str, caption: str, sides: tuple[str, str] | None,
+                   hold: tuple[float, float, bool] | None) -> None:
+        if (count, caption, sides, hold) != (self.count, self.caption, self.sides, self.hold):
+            self.count, self.caption, self.sides, self.hold = count, caption, sides, hold
+            self.update()
+
+    def set_cue(self, text: str, background: QColor | None = None, foreground: QColor | None = None) -> None:
+        background = background or QColor(50, 110, 200)
+        foreground = foreground or QColor(255, 255, 255)
+        if (text, background, foreground) != (self.cue, self.cue_background, self.cue_foreground):
+            self.cue, self.cue_background, self.cue_foreground = text, background, foreground
+            self.update()
+
+    def set_voice_note(self, text: str) -> None:
+        if text != self.voice_note:
+            self.voice_note = text
+            self.update()
+
+    def plan(self) -> dict[str, QRectF]:
+        """Where each part goes in a widget of this size: cue band on top, the count below it,
+        the hold ring beside the count, the two sides under it, the voice line at the bottom."""
+        w, h = float(self.width()), float(self.height())
+        pad = max(6.0, h * 0.015)
+        note_h = max(22.0, h * 0.045) if self.voice_note else 0.0
+        cue_h = h * 0.27
+        sides_h = h * 0.17 if self.sides else 0.0
+        top = pad + cue_h + pad
+        middle_h = h - top - sides_h - note_h - 2 * pad
+        rects = {"cue": QRectF(pad, pad, w - 2 * pad, cue_h)}
+        if self.hold is not None:
+            ring = min(middle_h, w * 0.4)
+            rects["hold"] = QRectF(w - pad - ring, top, ring, middle_h)
+            rects["count"] = QRectF(pad, top, w - 3 * pad - ring, middle_h)
+        else:
+            rects["count"] = QRectF(pad, top, w - 2 * pad, middle_h)
+        if self.sides:
+            rects["sides"] = QRectF(pad, top + middle_h, w - 2 * pad, sides_h)
+        if note_h:
+            rects["voice"] = QRectF(pad, h - pad - note_h, w - 2 * pad, note_h)
+        return rects
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), PANEL_BG)
+        rects = self.layout_rects = self.plan()
+        self.fonts = {}
+        cue = rects["cue"]
+        if self.cue:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.cue_background)
+            painter.drawRoundedRect(cue, 12, 12)
+            painter.setPen(self.cue_foreground)
+            font = self._wrapped_font(self.cue, cue.adjusted(14, 8, -14, -8), int(cue.height() * 0.34))
+            painter.setFont(font)
+            painter.drawText(cue.adjusted(14, 8, -14, -8),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.cue)
+            self.fonts["cue"] = font.pixelSize()
+        count = rects["count"]
+        caption_h = count.height() * 0.16
+        number = QRectF(count.left(), count.top(), count.width(), count.height() - caption_h)
+        font = fitted_font(self.count, number.width() * 0.96, int(number.height() * 0.8))
+        painter.setFont(font)
+        painter.setPen(QColor(245, 245, 245))
+        painter.drawText(number, Qt.AlignmentFlag.AlignCenter, self.count)
+        self.fonts["count"] = font.pixelSize()
+        painter.setPen(QColor(200, 200, 200))
+        font = fitted_font(self.caption, count.width(), int(caption_h * 0.75), bold=False)
+        painter.setFont(font)
+        painter.drawText(QRectF(count.left(), number.bottom(), count.width(), caption_h),
+                         Qt.AlignmentFlag.AlignCenter, self.caption)
+        if self.hold is not None:
+            paint_hold(painter, rects["hold"], *self.hold)
+        if self.sides:
+            area = rects["sides"]
+            half = area.width() / 2
+            size = min(int(area.height() * 0.8), *(fitted_font(t, half * 0.92, int(area.height() * 0.8)).pixelSize()
+                                                   for t in self.sides))
+            painter.setFont(pixel_font(size))
+            self.fonts["sides"] = size
+            for k, (text, colour) in enumerate(zip(self.sides, (LEFT, RIGHT))):
+                painter.setPen(colour)
+                painter.drawText(QRectF(area.left() + k * half, area.top(), half, area.height()),
+                                 Qt.AlignmentFlag.AlignCenter, text)
+        if "voice" in rects:
+            area = rects["voice"]
+            painter.setPen(WARN)
+            font = fitted_font(self.voice_note, area.width(), int(area.height() * 0.75), bold=False)
+            painter.setFont(font)
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, self.voice_note)
+            self.fonts["voice"] = font.pixelSize()
+        painter.end()
+
+    @staticmethod
+    def _wrapped_font(text: str, area: QRectF, pixel_size: int) -> QFont:
+        """The largest font up to ``pixel_size`` at which ``text``, word-wrapped, fits ``area``."""
+        size = pixel_size
+        flags = int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap)
+        while size > 12:
+            font = pixel_font(size)
+            bound = QFontMetricsF(font).boundingRect(area, flags, text)
+            if bound.height() <= area.height() and bound.width() <= area.width():
+                return font
+            size = int(size * 0.9)
+        return pixel_font(12)

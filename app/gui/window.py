@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtCore import QRect, Qt
+from PyQt6.QtGui import QAction, QGuiApplication, QKeySequence
 from PyQt6.QtWidgets import (
     QCheckBox, QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
@@ -23,6 +23,7 @@ from exercises.registry import EXERCISE_IDS, get_exercise
 log = logging.getLogger(__name__)
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
+ROOMY_SCREEN = (1600, 1000)  # from this size on the window opens at 90 % of the screen, else maximised
 
 
 class MainWindow(QMainWindow):
@@ -76,6 +77,28 @@ class MainWindow(QMainWindow):
         if history_note or self.voice.note:
             self.statusBar().showMessage("   ".join(n for n in (history_note, self.voice.note) if n), 20000)
         self.setStyleSheet("QMainWindow { background: #1c1e22; } QToolBar { spacing: 8px; }")
+
+    # ------------------------------------------------------------------ size
+    def fit_to_screen(self, available: QRect) -> None:
+        """Open inside the screen's free area: maximised on a laptop screen (1280x800, 1366x768),
+        90 % of a larger one (1920x1080), centred. Never wider or taller than the screen."""
+        if available.width() < ROOMY_SCREEN[0] or available.height() < ROOMY_SCREEN[1]:
+            self.resize(min(self.width(), available.width()), min(self.height(), available.height()))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            return
+        width, height = int(available.width() * 0.9), int(available.height() * 0.9)
+        self.resize(width, height)
+        self.move(available.left() + (available.width() - width) // 2,
+                  available.top() + (available.height() - height) // 2)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            # The offscreen platform (tests) has no real screen: its windows keep the size they are given.
+            if screen is not None and QGuiApplication.platformName() != "offscreen":
+                self.fit_to_screen(screen.availableGeometry())
+        super().showEvent(event)
 
     # ------------------------------------------------------------------ chrome
     def _build_toolbar(self, exercise_id: str, muted: bool) -> None:
@@ -168,9 +191,12 @@ class MainWindow(QMainWindow):
         self.exercise_box.blockSignals(False)
 
     def _exercise_chosen(self, index: int) -> None:
+        # One exercise for the whole window: the toolbar, Review (which analyses again) and Progress.
         self.live.set_exercise(self.exercise_box.itemData(index))
         if self.review is not None:
             self.review.set_exercise(self.exercise_box.itemData(index))
+        if self.progress_page is not None:
+            self.progress_page.set_exercise(self.exercise_box.itemData(index))
 
     def select_exercise(self, exercise_id: str) -> None:
         self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
@@ -207,6 +233,7 @@ class MainWindow(QMainWindow):
             from app.gui.replay import ReplayPage
 
             self.review = ReplayPage(self.model)
+            self.review.exercise_chosen.connect(self.select_exercise)
             self.tabs.addTab(self.review, "Review")
         return self.review
 
@@ -219,6 +246,8 @@ class MainWindow(QMainWindow):
         self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
         self.exercise_box.blockSignals(False)
         self.live.set_exercise(exercise_id)
+        if self.progress_page is not None:
+            self.progress_page.set_exercise(exercise_id)
         self.tabs.setCurrentWidget(review)
         review.open(Path(path), exercise_id)
 
@@ -300,6 +329,7 @@ class MainWindow(QMainWindow):
 
             self.progress_page = ProgressPage(opened)
             self.progress_page.set_exercise(self.exercise_box.currentData())
+            self.progress_page.exercise_chosen.connect(self.select_exercise)
             self.tabs.addTab(self.progress_page, "Progress")
         self.tabs.setCurrentWidget(self.progress_page)
         self.progress_page.refresh()
