@@ -1,4 +1,9 @@
-"""Replay review data, Qt-free: analysed frames kept compactly, and the exports (mp4, CSV, JSON)."""
+"""Replay review data, Qt-free: analysed frames kept compactly, the exports (mp4, CSV, JSON), and
+the review's words: what the plot measures, why a movement did not count, what the overlay says.
+
+Every reason and status is worded once, in :mod:`exercises.events` (faults in
+:mod:`app.coach.report`); this module only picks the words, so no engine code reaches the screen.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,83 @@ import cv2
 import numpy as np
 
 from app.analysis import ClipAnalysis
-from app.annotate import AnnotatedWriter, annotate_step
+from app.annotate import AnnotatedWriter
+from app.coach.report import fault_word
+from exercises.definitions import ExerciseDef
+from exercises.events import NOTE_MESSAGES, PARTIAL_REASONS, STATUS_MESSAGES
+from pose.overlay import draw_panel, draw_skeleton
 from pose.frame import PoseFrame
 from pose.pipeline import Step, StepTimings
 from pose.sources import VideoFrame
 
 JPEG_QUALITY = 88  # keeps a 30 s 480p clip in ~20 MB, so seeking is instant
+
+# The checker's phases (exercises.events.CheckerState) as a person would say them.
+PHASE_WORDS = {
+    "setup": "getting into position",
+    "rest": "ready for the next repetition",
+    "active": "in a repetition",
+    "relax": "relaxing",
+}
+
+# What each counting signal measures, for the plot's title (the caption itself is the live
+# page's SIGNAL_CAPTIONS, passed in by the view).
+SIGNAL_MEASURES = {
+    "hip_angle": "shoulder-hip-knee",
+    "foot_lift": "ankle height above the floor, as a shin tilt",
+    "leg_elevation": "hip-ankle line above the floor",
+    "leg_abduction": "hip-ankle line away from the body's midline",
+    "thigh_forward": "hip-knee line in front of the vertical",
+    "thigh_backward": "hip-knee line behind the vertical",
+    "squat_knee_angle": "hip-knee-ankle",
+}
+
+
+def plain(code: str) -> str:
+    """A code nobody worded yet, at least without underscores."""
+    return code.replace("_", " ")
+
+
+def partial_words(reason: str) -> str:
+    return PARTIAL_REASONS.get(reason, plain(reason))
+
+
+def status_words(code: str) -> str:
+    return STATUS_MESSAGES.get(code, plain(code))
+
+
+def note_words(note: dict) -> str:
+    text = NOTE_MESSAGES.get(note["code"], plain(note["code"]))
+    return f"{text} ({note['detail']})" if note.get("detail") else text
+
+
+def plot_title(definition: ExerciseDef, caption: str) -> str:
+    """What the plot shows, e.g. "Knee angle (hip-knee-ankle), degrees"."""
+    measures = SIGNAL_MEASURES.get(definition.signal)
+    unit = "degrees above your resting position" if definition.relative_to_rest else "degrees"
+    text = caption[:1].upper() + caption[1:]
+    return f"{text} ({measures}), {unit}" if measures else f"{text}, {unit}"
+
+
+def hud_lines(state: Any, caption: str = "angle") -> list[str]:
+    """The review overlay's text for a checker state: plain words only (no phase names or codes)."""
+    if state is None:
+        return []
+    lines = [f"Reps {state.reps}"]
+    if state.reps_by_side is not None:
+        lines[0] += f"   left {state.reps_by_side.get('left', 0)}  right {state.reps_by_side.get('right', 0)}"
+    if getattr(state, "hold_target_s", None):
+        lines.append(f"Hold {state.hold_s:.1f} / {state.hold_target_s:.0f} s")
+    angle = getattr(state, "angle_deg", None)
+    if angle is not None and not np.isnan(angle):
+        phase = PHASE_WORDS.get(state.phase, plain(state.phase))
+        lines.append(f"{caption[:1].upper() + caption[1:]} {angle:.0f} deg, {phase}")
+    if getattr(state, "status", None):
+        lines.append(f"Not counting: {status_words(state.status)}")
+    faults = getattr(state, "faults", ())
+    if faults:
+        lines.append("Check: " + ", ".join(fault_word(f) for f in faults))
+    return lines
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,8 +118,16 @@ class ReplayFrame:
         frame = VideoFrame(self.index, self.t_s * 1000.0, self.image_bgr())
         return Step(frame, self.pose, self.pose, self.result, StepTimings(0.0, 0.0, 0.0))
 
-    def annotated_bgr(self) -> np.ndarray:
-        return annotate_step(self.step())
+    def annotated_bgr(self, caption: str = "angle") -> np.ndarray:
+        image = draw_skeleton(self.image_bgr(), self.pose)
+        return draw_panel(image, hud_lines(getattr(self.result, "state", None), caption))
+
+    @property
+    def band_deg(self) -> tuple[float, float]:
+        """The rep's thresholds at this frame: (target, back at the start); NaN while unknown."""
+        state = getattr(self.result, "state", None)
+        target, rest = getattr(state, "target_deg", None), getattr(state, "rest_deg", None)
+        return (float("nan") if target is None else float(target), float("nan") if rest is None else float(rest))
 
 
 @dataclass(frozen=True)
@@ -77,6 +161,31 @@ def rep_rows(report: dict) -> list[dict]:
     return rows
 
 
+REVIEW_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults",
+                  "result")
+
+
+def review_rows(report: dict) -> list[dict]:
+    """The review table: counted reps and the movements that did not count, in time order.
+
+    A counted rep's ``result`` is "counted"; a partial one's "not counted: <reason in words>"
+    (its ``index`` is empty: it has no rep number). ``counted`` tells them apart.
+    """
+    rows = [dict(row, faults=", ".join(fault_word(c) for c in rep.get("faults", [])), result="counted",
+                 counted=True)
+            for row, rep in zip(rep_rows(report), report.get("reps_detail", []))]
+    for part in report.get("partial_reps") or []:
+        rows.append({
+            "index": "", "side": part.get("side") or "", "start_s": part["start_s"], "end_s": part["end_s"],
+            "duration_s": round(part["end_s"] - part["start_s"], 3),
+            "peak_angle_deg": "" if part.get("peak_angle_deg") is None else part["peak_angle_deg"],
+            "hold_s": "", "faults": ", ".join(fault_word(c) for c in part.get("faults", [])),
+            "result": f"not counted: {partial_words(part['reason'])}", "counted": False,
+        })
+    rows.sort(key=lambda r: (r["start_s"], not r["counted"]))
+    return rows
+
+
 def write_reps_csv(report: dict, path: str | Path) -> Path:
     path = Path(path)
     with path.open("w", newline="") as f:
@@ -92,15 +201,31 @@ def write_report_json(report: dict, path: str | Path) -> Path:
     return path
 
 
-def export_annotated(frames: Sequence[ReplayFrame], path: str | Path, fps: float) -> Iterator[int]:
-    """Write the annotated video; yields the number of frames written so far (for a progress bar)."""
+class _ReviewWriter(AnnotatedWriter):
+    """The annotated mp4 with the review's overlay (plain words), not the CLI's."""
+
+    def __init__(self, path: str | Path, fps: float, size_px: tuple[int, int], caption: str) -> None:
+        super().__init__(path, fps, size_px)
+        self.caption = caption
+
+    def write_frame(self, frame: ReplayFrame) -> None:
+        image = frame.annotated_bgr(self.caption)
+        if (image.shape[1], image.shape[0]) != self.size_px:
+            image = cv2.resize(image, self.size_px)
+        self._writer.write(image)
+        self.frames += 1
+
+
+def export_annotated(frames: Sequence[ReplayFrame], path: str | Path, fps: float,
+                     caption: str = "angle") -> Iterator[int]:
+    """Write the annotated video (as the review shows it); yields the frames written so far."""
     if not frames:
         raise ValueError("nothing to export: no analysed frames")
     first = frames[0].image_bgr()
-    writer = AnnotatedWriter(path, fps, (first.shape[1], first.shape[0]))
+    writer = _ReviewWriter(path, fps, (first.shape[1], first.shape[0]), caption)
     try:
         for n, frame in enumerate(frames, 1):
-            writer.write(frame.step())
+            writer.write_frame(frame)
             yield n
     finally:
         writer.close()

@@ -329,7 +329,9 @@ class MainWindow(QMainWindow):
 
             self.progress_page = ProgressPage(opened)
             self.progress_page.set_exercise(self.exercise_box.currentData())
-            self.progress_page.exercise_chosen.connect(self.select_exercise)
+            # A pick in Progress (activated: the person's, not a follow) becomes the window's exercise.
+            box = self.progress_page.exercise_box
+            box.activated.connect(lambda i: self.select_exercise(box.itemData(i)))
             self.tabs.addTab(self.progress_page, "Progress")
         self.tabs.setCurrentWidget(self.progress_page)
         self.progress_page.refresh()
