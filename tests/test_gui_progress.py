@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -141,7 +141,7 @@ def test_calendar_highlights_exactly_the_trained_days(page):
 
 def test_recent_sessions_table_newest_first_with_pain(page):
     table = page.table
-    assert table.rowCount() == 11  # ten sessions and the empty one
+    assert table.rowCount() == 10  # ten sessions; the empty one (5 Nov, no set: it never started) is left out
     assert [table.horizontalHeaderItem(c).text() for c in range(4)] == ["Date", "Reps", "Pain", "Exercises (reps)"]
     cells = [[table.item(r, c).text() for c in range(4)] for r in range(table.rowCount())]
     # session 9 (newest): bridge 9 + raises 8 + 8 + squats 5; pain 1 -> 0
@@ -152,9 +152,63 @@ def test_recent_sessions_table_newest_first_with_pain(page):
     # only that session's pain is marked (every other session's pain fell by 1)
     marked = [r for r in range(table.rowCount()) if table.item(r, 2).foreground().color().red() == 190]
     assert marked == [3]
-    # the empty session: no reps, no pain
-    empty_row = [row for row in cells if row[0].startswith("Thu 05 Nov")]
-    assert empty_row == [["Thu 05 Nov, 09:00", "0", "– → –", "–"]]
+    assert not [row for row in cells if row[0].startswith("Thu 05 Nov")]
+
+
+def test_pain_chart_shows_before_and_after_each_session(page):
+    page.set_range(None)
+    before = [fx.pain_before(k) for k in K]  # 5,5,4,4,3,3,2,2,1,1
+    after = [fx.pain_after(k) for k in K]     # one less, but 2 -> 4 in session 6
+    assert same(ys(page.pain_before_curve), before) and same(ys(page.pain_after_curve), after)
+    # each session at its own start time (08:00, the last at 23:50), one stroke from before to after
+    starts = [fx.session_start(k) for k in K]
+    want_x = [datetime(t.year, t.month, t.day, t.hour, t.minute).timestamp() for t in starts]
+    assert same(page.pain_after_curve.getData()[0], want_x)
+    x, y = page.pain_change.getData()
+    assert same(x, np.repeat(want_x, 2)) and same(y, [v for pair in zip(before, after) for v in pair])
+    assert "pain" in page.shown_charts()
+    page.set_exercise("squat")  # pain is per session, whatever the exercise
+    assert same(ys(page.pain_after_curve), after)
+    page.set_range(7)  # 9..15 Nov: sessions 5..9
+    assert same(ys(page.pain_before_curve), before[5:])
+
+
+def test_empty_charts_collapse_to_one_line(page):
+    page.set_range(None)
+    page.set_exercise("straight_leg_raise")
+    assert page.shown_charts() == ["reps", "pain", "peak", "hold", "faults", "asym"]
+    assert page.nothing_note.isHidden()
+    page.set_exercise("squat")  # no hold, both sides together
+    assert page.shown_charts() == ["reps", "pain", "peak", "faults"]
+    assert page.plot_widgets["hold"].isHidden() and page.plot_widgets["asym"].isHidden()
+    assert page.nothing_note.text() == ("Nothing to chart yet: hold time (this exercise has no hold); "
+                                        "left / right difference (both sides move together).")
+    page.set_exercise("hip_abduction")  # never done: only pain is left (it is per session)
+    assert page.shown_charts() == ["pain"]
+    assert page.nothing_note.text() == ("Nothing to chart yet: reps; range of motion; hold time (this exercise has "
+                                        "no hold); form faults; left / right difference.")
+    # a lone chart takes the whole row
+    index = page.chart_grid.indexOf(page.plot_widgets["pain"])
+    assert page.chart_grid.getItemPosition(index) == (0, 0, 1, 2)
+
+
+def test_legends_sit_beside_the_titles_not_on_the_data(page):
+    page.set_exercise("straight_leg_raise")
+    for key, plot in page.plots.items():
+        assert plot.legend is None, key  # no legend box inside any plot
+    assert page.chart_titles["reps"] == "Reps per day  ■ left  ■ right, on top"
+    assert page.chart_titles["pain"] == "Pain per session (0–10)  ○ before  ● after"  # the markers drawn
+    page.set_exercise("glute_bridge")
+    assert page.chart_titles["reps"] == "Reps per day" and page.chart_titles["peak"] == "Range of motion (mean peak)"
+
+
+def test_the_day_count_follows_the_month_shown(page):
+    assert page.calendar.monthShown() == 11 and page.calendar.yearShown() == 2026  # opens on "today"
+    assert page.days_label.text() == "Days trained: 5 this week · 10 this month"
+    page.calendar.setCurrentPage(2026, 10)
+    assert page.days_label.text() == "Days trained in October 2026: 0"
+    page.calendar.setCurrentPage(2026, 11)
+    assert page.days_label.text() == "Days trained: 5 this week · 10 this month"
 
 
 def test_no_history_shows_the_friendly_empty_state(qtbot, tmp_path):
@@ -235,6 +289,21 @@ def test_export_writes_each_format(qtbot, fixture_store, tmp_path):
     export(qtbot, fixture_store, "all", "pdf", out / "all.pdf")
     pdf = (out / "all.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-1024:]
+
+
+def test_export_adds_every_rep_only_when_ticked(qtbot, fixture_store, tmp_path):
+    dialog = export(qtbot, fixture_store, "all", "html", tmp_path / "short.html")
+    assert not dialog.per_rep_box.isChecked()  # off by default
+    assert 'class="reps"' not in (tmp_path / "short.html").read_text()
+    dialog.set_format("csv")
+    assert not dialog.per_rep_box.isEnabled()  # CSV is every rep anyway
+    dialog.set_format("html")
+    dialog.per_rep_box.setChecked(True)
+    with qtbot.waitSignal(dialog.saved, timeout=20000):
+        dialog.export_to(tmp_path / "long.html")
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=5000)
+    # one rep table per set: ten sessions of three sets, and session 3's second bridge set
+    assert (tmp_path / "long.html").read_text().count('<table class="reps">') == 10 * 3 + 1
 
 
 def test_export_refuses_a_backwards_date_range(qtbot, fixture_store, tmp_path):

@@ -196,6 +196,10 @@ class ExportDialog(QDialog):
         self.busy.show()
         self.status.setText(f"Writing {self.output.name} …")
         per_rep = self.per_rep_box.isChecked()
+        if self.worker is not None:
+            # 'finished' (which enables Export again) comes just before the last export's thread ends;
+            # dropping a QThread that still runs aborts the program, so let it end first.
+            self.worker.wait(30000)
         worker = GeneratorWorker(lambda: write_report_items(Path(self.store.path), self.profile_id, self.output,
                                                             sel["since"], sel["until"], sel["session_id"],
                                                             per_rep))

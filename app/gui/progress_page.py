@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QDate, Qt
 from PyQt6.QtGui import QBrush, QColor, QTextCharFormat
 from PyQt6.QtWidgets import (
-    QCalendarWidget, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget,
+    QCalendarWidget, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -36,6 +36,18 @@ RANGES: tuple[tuple[str, int | None], ...] = (
 )
 DAY_S = 86400.0
 TRAINED = QColor(60, 160, 95)
+HOLD_COLOUR = QColor(120, 200, 255)
+PEAK_COLOUR = QColor(200, 160, 255)
+COUNT_ASYM_COLOUR = QColor(160, 160, 160)
+PAIN_BEFORE = QColor(150, 190, 255)
+PAIN_AFTER = QColor(255, 170, 90)
+# (key, y unit), in the order the charts fill the grid, two a row
+CHART_UNITS: tuple[tuple[str, str], ...] = (
+    ("reps", "reps"), ("pain", "0–10"), ("peak", "°"), ("hold", "s"), ("faults", "per rep"), ("asym", "%"),
+)
+# What a collapsed chart is called in the line that says it has nothing yet
+CHART_NAMES = {"reps": "reps", "pain": "pain scores", "peak": "range of motion", "hold": "hold time",
+               "faults": "form faults", "asym": "left / right difference"}
 RECENT_SESSIONS = 30
 
 # What the session table shows: returns (the connection, the profile id) or None when no history is open.
@@ -91,6 +103,14 @@ class ChartData:
             data.peak_asymmetry_pct.append(signed_asymmetry_pct(s.peak_deg_left_mean, s.peak_deg_right_mean)
                                            if unilateral else math.nan)
         return data
+
+
+def session_x(started_at: str) -> float:
+    """The chart's x for a session: its local start time, on the same clock as :func:`day_x`."""
+    try:
+        return datetime.fromisoformat(started_at).replace(tzinfo=None).timestamp()
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def signed_asymmetry_pct(left: float | None, right: float | None) -> float:
@@ -150,21 +170,27 @@ class ProgressPage(QWidget):
         self.range_box.currentIndexChanged.connect(lambda _i: self._guarded(self._refresh_charts))
 
         pg.setConfigOptions(antialias=True, background=(28, 30, 34), foreground=(220, 220, 220))
-        self.charts = pg.GraphicsLayoutWidget()
+        # One PlotWidget per chart in a grid: a chart with nothing to show is hidden and the others
+        # take its room (``_lay_out_charts``); the grid is rebuilt from the charts still shown.
+        self.charts = QWidget()
+        self.chart_grid = QGridLayout(self.charts)
+        self.chart_grid.setContentsMargins(0, 0, 0, 0)
+        self.chart_grid.setSpacing(4)
+        for col in (0, 1):
+            self.chart_grid.setColumnStretch(col, 1)  # two equal columns, whatever each chart's size hint
+        self.plot_widgets: dict[str, pg.PlotWidget] = {}
         self.plots: dict[str, pg.PlotItem] = {}
-        specs = (("reps", "Reps per day", "reps", 0, 0, 2), ("hold", "Hold time (mean)", "s", 1, 0, 1),
-                 ("peak", "Range of motion (mean peak angle)", "°", 1, 1, 1),
-                 ("faults", "Form faults per rep", "per rep", 2, 0, 1),
-                 ("asym", "Left / right difference (+ left larger)", "%", 2, 1, 1))
-        for key, name, unit, row, col, span in specs:
-            plot = self.charts.addPlot(row=row, col=col, colspan=span,
-                                       axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-            plot.setTitle(name, size="11pt")
+        self.chart_titles: dict[str, str] = {}
+        for key, unit in CHART_UNITS:
+            widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+            widget.setMinimumHeight(150)
+            plot = widget.getPlotItem()
             plot.setLabel("left", unit)
             plot.showGrid(x=False, y=True, alpha=0.2)
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
+            self.plot_widgets[key] = widget
             self.plots[key] = plot
         width = 0.7 * DAY_S
         self.bars_both = pg.BarGraphItem(x=[], height=[], width=width, brush=GOOD, pen=None)
@@ -172,38 +198,46 @@ class ProgressPage(QWidget):
         self.bars_right = pg.BarGraphItem(x=[], y0=[], height=[], width=width, brush=RIGHT, pen=None)
         for item in (self.bars_both, self.bars_left, self.bars_right):
             self.plots["reps"].addItem(item)
-        self.reps_legend = self.plots["reps"].addLegend(offset=(10, 5))
-        self.reps_legend.addItem(self.bars_left, "left")
-        self.reps_legend.addItem(self.bars_right, "right (stacked on top)")
 
-        def line(key: str, colour: QColor, name: str | None = None, dashed: bool = False) -> pg.PlotDataItem:
+        def line(key: str, colour: QColor, dashed: bool = False, filled: bool = True) -> pg.PlotDataItem:
             pen = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-            return self.plots[key].plot([], [], pen=pen, symbol="o", symbolSize=7, symbolBrush=colour,
-                                        symbolPen=None, connect="finite", name=name)
+            return self.plots[key].plot([], [], pen=pen, symbol="o", symbolSize=8,
+                                        symbolBrush=colour if filled else (28, 30, 34),
+                                        symbolPen=None if filled else pg.mkPen(colour, width=2), connect="finite")
 
         self.hold_target = pg.InfiniteLine(angle=0, pen=pg.mkPen(GOOD, style=Qt.PenStyle.DotLine))
         self.plots["hold"].addItem(self.hold_target)
-        self.hold_curve = line("hold", QColor(120, 200, 255))
-        self.peak_legend = self.plots["peak"].addLegend(offset=(10, 5))
-        self.peak_curve = line("peak", QColor(200, 160, 255))
-        self.peak_left_curve = line("peak", LEFT, "left")
-        self.peak_right_curve = line("peak", RIGHT, "right")
+        self.hold_curve = line("hold", HOLD_COLOUR)
+        self.peak_curve = line("peak", PEAK_COLOUR)
+        self.peak_left_curve = line("peak", LEFT)
+        self.peak_right_curve = line("peak", RIGHT)
         self.fault_curve = line("faults", BAD)
         self.plots["asym"].addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen((150, 150, 150))))
-        self.asym_legend = self.plots["asym"].addLegend(offset=(10, 5))
-        self.peak_asym_curve = line("asym", WARN, "range of motion")
-        self.count_asym_curve = line("asym", QColor(160, 160, 160), "reps", dashed=True)
-        self.asym_note = pg.TextItem("", color=(170, 170, 170), anchor=(0.5, 0.5))
-        self.plots["asym"].addItem(self.asym_note)
+        self.peak_asym_curve = line("asym", WARN)
+        self.count_asym_curve = line("asym", COUNT_ASYM_COLOUR, dashed=True)
+        # Pain: each session a grey stroke from its 'before' (hollow dot) to its 'after' (filled dot).
+        self.pain_change = self.plots["pain"].plot([], [], pen=pg.mkPen((130, 130, 130), width=3), connect="pairs")
+        self.pain_before_curve = line("pain", PAIN_BEFORE, dashed=True, filled=False)
+        self.pain_after_curve = line("pain", PAIN_AFTER)
+        self.pain_x: list[float] = []
+        self.pain_sessions: list[progress.SessionSummary] = []
         self.chart_note = QLabel("")
         self.chart_note.setFont(font)
+        self.chart_note.setWordWrap(True)
+        self.nothing_note = QLabel("")  # one line for the charts collapsed because they have nothing yet
+        self.nothing_note.setFont(big_font(11, bold=False))
+        self.nothing_note.setStyleSheet("QLabel { color: #a8a8a8; }")
+        self.nothing_note.setWordWrap(True)
 
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(False)
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
-        self.calendar.setMaximumDate(QDate.currentDate())
+        today = self._today()
+        self.calendar.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.calendar.setSelectedDate(QDate(today.year, today.month, today.day))  # opens on today's month
         self.calendar.setMinimumWidth(340)
+        self.calendar.currentPageChanged.connect(lambda _y, _m: self._update_days_label())
         self.days_label = QLabel("")
         self.days_label.setFont(big_font(13))
         self.days_label.setWordWrap(True)
@@ -234,6 +268,7 @@ class ProgressPage(QWidget):
         chart_layout = QVBoxLayout(chart_box)
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.addWidget(self.charts, 1)
+        chart_layout.addWidget(self.nothing_note)
         chart_layout.addWidget(self.chart_note)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(chart_box)
@@ -338,11 +373,19 @@ class ProgressPage(QWidget):
         for day in self.trained_days:
             self.calendar.setDateTextFormat(QDate(day.year, day.month, day.day), marked)
         self._highlighted = set(self.trained_days)
+        self._update_days_label()
+
+    def _update_days_label(self) -> None:
+        """Days trained in the month the calendar shows (and this week, while that is this month)."""
         today = self._today()
-        week_start = today - timedelta(days=today.weekday())
-        week = sum(1 for d in self.trained_days if week_start <= d <= today)
-        month = sum(1 for d in self.trained_days if (d.year, d.month) == (today.year, today.month) and d <= today)
-        self.days_label.setText(f"Days trained: {week} this week · {month} this month")
+        year, month = self.calendar.yearShown(), self.calendar.monthShown()
+        in_month = progress.days_in_month(self.trained_days, year, month, until=today)
+        if (year, month) == (today.year, today.month):
+            week_start = today - timedelta(days=today.weekday())
+            week = sum(1 for d in self.trained_days if week_start <= d <= today)
+            self.days_label.setText(f"Days trained: {week} this week · {in_month} this month")
+        else:
+            self.days_label.setText(f"Days trained in {date(year, month, 1):%B %Y}: {in_month}")
 
     def highlighted_days(self) -> set[date]:
         """The days the calendar shows as trained (read back from the widget, for tests)."""
@@ -350,7 +393,8 @@ class ProgressPage(QWidget):
                 if fmt.background().color() == TRAINED}
 
     def _refresh_sessions(self, conn, profile_id: int) -> None:
-        rows = list(reversed(progress.sessions(conn, profile_id)))[:RECENT_SESSIONS]
+        # sessions that failed to start (no frames, no reps) are no training: left out
+        rows = list(reversed(progress.trained_sessions(conn, profile_id)))[:RECENT_SESSIONS]
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             per_exercise = progress.daily_stats(conn, profile_id, session_id=row.id)
@@ -374,6 +418,34 @@ class ProgressPage(QWidget):
                 self.table.setItem(r, c, item)
 
     # ------------------------------------------------------------------ charts
+    def _set_title(self, key: str, text: str, legend: tuple[tuple[str, QColor], ...] = ()) -> None:
+        """The chart's title, with its legend written beside it (so no legend box sits on the data).
+
+        A legend name starting with a marker (○ ●) keeps it; others get a square of their colour.
+        """
+        names = [name if name[:1] in "○●" else f"■ {name}" for name, _ in legend]
+        keys = "".join(f'&nbsp;&nbsp;<span style="color:{colour.name()}">{name}</span>'
+                       for name, (_, colour) in zip(names, legend))
+        self.chart_titles[key] = text + "".join(f"  {name}" for name in names)
+        # Kept short: pyqtgraph makes a title's width the plot's minimum width, so a long one pushes the
+        # plot under the side panel on a 1280-pixel screen.
+        self.plots[key].setTitle(f"{text}{keys}", size="11pt")
+
+    def shown_charts(self) -> list[str]:
+        """The charts laid out on the page, in order (the others have nothing to show yet)."""
+        return [key for key, _ in CHART_UNITS if not self.plot_widgets[key].isHidden()]
+
+    def _lay_out_charts(self, shown: list[str]) -> None:
+        """Two charts a row; a row's lone chart takes the whole row. Hidden charts take no room."""
+        for key, widget in self.plot_widgets.items():
+            self.chart_grid.removeWidget(widget)
+            widget.setVisible(key in shown)
+        for n, key in enumerate(shown):
+            lone = n == len(shown) - 1 and n % 2 == 0
+            self.chart_grid.addWidget(self.plot_widgets[key], n // 2, n % 2, 1, 2 if lone else 1)
+        for row in range(4):
+            self.chart_grid.setRowStretch(row, 1 if row < (len(shown) + 1) // 2 else 0)
+
     def _refresh_charts(self) -> None:
         opened = self._history()
         if opened is None:
@@ -389,12 +461,13 @@ class ProgressPage(QWidget):
         def arr(values: list) -> np.ndarray:
             return np.array(values, dtype=float)
 
-        def show(curve: pg.PlotDataItem, values: list[float], wanted: bool = True) -> None:
+        def show(curve: pg.PlotDataItem, values: list[float], wanted: bool = True) -> bool:
             y = arr(values)
             if not wanted or not np.isfinite(y).any():  # nothing to draw (pyqtgraph warns on all-NaN)
                 curve.setData(nothing, nothing)
-            else:
-                curve.setData(x, y, connect="finite")
+                return False
+            curve.setData(x, y, connect="finite")
+            return True
 
         one_sided = definition.unilateral
         if one_sided:
@@ -405,27 +478,67 @@ class ProgressPage(QWidget):
             self.bars_left.setOpts(x=nothing, height=nothing)
             self.bars_right.setOpts(x=nothing, y0=nothing, height=nothing)
             self.bars_both.setOpts(x=x, height=arr(data.reps))
-        show(self.hold_curve, data.hold_s)
-        show(self.peak_curve, data.peak_deg, not one_sided)
-        show(self.peak_left_curve, data.peak_left_deg, one_sided)
-        show(self.peak_right_curve, data.peak_right_deg, one_sided)
-        show(self.fault_curve, data.faults_per_rep)
-        show(self.peak_asym_curve, data.peak_asymmetry_pct, one_sided)
-        show(self.count_asym_curve, data.count_asymmetry_pct, one_sided)
-        for legend in (self.reps_legend, self.peak_legend, self.asym_legend):
-            legend.setVisible(one_sided)
+        has: dict[str, bool] = {"reps": bool(data.days)}
+        has["hold"] = show(self.hold_curve, data.hold_s) and definition.hold_target_s is not None
+        has["peak"] = any([show(self.peak_curve, data.peak_deg, not one_sided),
+                           show(self.peak_left_curve, data.peak_left_deg, one_sided),
+                           show(self.peak_right_curve, data.peak_right_deg, one_sided)])
+        has["faults"] = show(self.fault_curve, data.faults_per_rep)
+        has["asym"] = any([show(self.peak_asym_curve, data.peak_asymmetry_pct, one_sided),
+                           show(self.count_asym_curve, data.count_asymmetry_pct, one_sided)])
+        has["pain"] = self._refresh_pain(conn, profile_id, since, until)
+        self._set_title("reps", "Reps per day", (("left", LEFT), ("right, on top", RIGHT)) if one_sided else ())
+        self._set_title("pain", "Pain per session (0–10)", (("○ before", PAIN_BEFORE), ("● after", PAIN_AFTER)))
+        self._set_title("peak", "Range of motion (mean peak)", (("left", LEFT), ("right", RIGHT)) if one_sided else ())
+        self._set_title("faults", "Form faults per rep")
+        self._set_title("asym", "Left vs right (+: left larger)", (("range", WARN), ("reps", COUNT_ASYM_COLOUR)))
         has_hold = definition.hold_target_s is not None
         self.hold_target.setVisible(has_hold)
         if has_hold:
             self.hold_target.setValue(definition.hold_target_s)
-        self.plots["hold"].setTitle(f"Hold time (mean; target {definition.hold_target_s:g} s)" if has_hold
-                                    else "Hold time (this exercise has no hold)", size="11pt")
-        self.asym_note.setText("" if one_sided else "both sides move together: nothing to compare")
+            self._set_title("hold", f"Hold time (mean; target {definition.hold_target_s:g} s)")
+        self._lay_out_charts([key for key, _ in CHART_UNITS if has[key]])
+        self.nothing_note.setText(self._nothing_text(has, definition))
+        self.nothing_note.setVisible(bool(self.nothing_note.text()))
         self._fit_ranges(since, until, data, definition.hold_target_s)
         label = self.range_box.currentText().lower()
         self.chart_note.setText(
             f"{definition.title}: {sum(data.reps)} reps on {len(data.days)} day(s), {label}."
             if data.days else f"No {definition.title.lower()} {label}. Pick another exercise or a longer range.")
+
+    def _nothing_text(self, has: dict[str, bool], definition) -> str:
+        """One line naming the charts left out, and why when the exercise itself has none."""
+        why = {"hold": "this exercise has no hold" if definition.hold_target_s is None else "",
+               "asym": "both sides move together" if not definition.unilateral else ""}
+        missing = [CHART_NAMES[key] + (f" ({why[key]})" if why.get(key) else "")
+                   for key, _ in CHART_UNITS if not has[key]]
+        if not missing:
+            return ""
+        return "Nothing to chart yet: " + "; ".join(missing) + "."
+
+    def _refresh_pain(self, conn, profile_id: int, since: date | None, until: date) -> bool:
+        """Pain before and after each session in the range (any exercise); False when none has a score."""
+        rows = [s for s in progress.trained_sessions(conn, profile_id, since, until)
+                if s.pain_before is not None or s.pain_after is not None]
+        self.pain_sessions = rows
+        self.pain_x = [session_x(s.started_at) for s in rows]
+        x = np.array(self.pain_x, dtype=float)
+        before = np.array([_num(s.pain_before) for s in rows], dtype=float)
+        after = np.array([_num(s.pain_after) for s in rows], dtype=float)
+        nothing = np.array([], dtype=float)
+        for curve, y in ((self.pain_before_curve, before), (self.pain_after_curve, after)):
+            keep = np.isfinite(y)
+            if keep.any():
+                curve.setData(x[keep], y[keep])
+            else:
+                curve.setData(nothing, nothing)
+        both = np.isfinite(before) & np.isfinite(after)
+        if both.any():  # x0, x0, x1, x1, ... against before0, after0, before1, after1, ...
+            self.pain_change.setData(np.repeat(x[both], 2), np.column_stack([before[both], after[both]]).ravel(),
+                                     connect="pairs")
+        else:
+            self.pain_change.setData(nothing, nothing)
+        return bool(rows)
 
     def _fit_ranges(self, since: date | None, until: date, data: ChartData, hold_target_s: float | None) -> None:
         first = since if since is not None else (data.days[0] if data.days else until)
@@ -435,20 +548,21 @@ class ProgressPage(QWidget):
             return max([v for values in series for v in values if not math.isnan(v)], default=0.0)
 
         tops = {"reps": top(data.reps), "hold": max(top(data.hold_s), hold_target_s or 0.0),
-                "faults": max(1.0, top(data.faults_per_rep))}
+                "faults": max(1.0, top(data.faults_per_rep)), "pain": 10.0}
         for key, plot in self.plots.items():
             plot.setXRange(x0, x1, padding=0)
             if key == "asym":
                 worst = max(top([abs(v) for v in data.peak_asymmetry_pct + data.count_asymmetry_pct]), 0.0)
                 span = max(20.0, worst * 1.2)
                 plot.setYRange(-span, span, padding=0)
-                self.asym_note.setPos((x0 + x1) / 2, 0)
             elif key == "peak":  # angles: zoom on the data, so a few degrees gained are visible
                 values = [v for series in (data.peak_deg, data.peak_left_deg, data.peak_right_deg)
                           for v in series if not math.isnan(v)]
                 low, high = (min(values), max(values)) if values else (0.0, 90.0)
                 pad = max(5.0, 0.15 * (high - low))
                 plot.setYRange(max(0.0, low - pad), high + pad, padding=0)
+            elif key == "pain":
+                plot.setYRange(-0.3, 10.3, padding=0)
             else:
                 plot.setYRange(0, max(1.0, tops[key] * 1.15), padding=0)
 
