@@ -172,3 +172,31 @@ def test_choosing_another_exercise_analyses_again_and_every_page_follows(qapp, c
     win.exercise_box.setCurrentIndex(win.exercise_box.findData("glute_bridge"))
     assert progress.exercise_id == "glute_bridge" and review.exercise_id == "glute_bridge"
     review.shutdown()
+
+
+def test_another_exercise_mid_analysis_stops_the_old_one_at_once(qapp):
+    """Changing the exercise while a clip is analysed stops that analysis without freezing the window
+    (the worker's thread used to be waited on for 10 s, then destroyed while still running)."""
+    truth = sample_truth("squat_side_cut")
+    win = MainWindow(exercise_id="squat", model="lite", enable_speech=False, checkins=False)
+    try:
+        win.open_review(truth["path"], "squat")
+        review = win.review
+        deadline = time.monotonic() + 60
+        while len(review.frames) < 10 and time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
+        assert len(review.frames) >= 10
+        started = time.monotonic()
+        review.set_exercise("glute_bridge")
+        assert time.monotonic() - started < 5.0
+        assert review.frames == [] and review.exercise_id == "glute_bridge"
+        while len(review.frames) < 5 and time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
+        started = time.monotonic()
+        review.shutdown()
+        assert time.monotonic() - started < 5.0
+        assert review.worker is None and not review._retired
+    finally:
+        win.close()

@@ -17,8 +17,8 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QPainter, QPen
 from PyQt6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider, QSplitter,
-    QTableWidget, QTableWidgetItem, QToolTip, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider,
+    QSplitter, QTableWidget, QTableWidgetItem, QToolTip, QVBoxLayout, QWidget,
 )
 
 from app.analysis import ClipAnalysis
@@ -293,7 +293,6 @@ class ReplayPage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.cellClicked.connect(self._row_clicked)
-        self.table.horizontalHeader().setStretchLastSection(True)
         pg.setConfigOptions(antialias=True, background=(28, 30, 34), foreground=(220, 220, 220))
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "time", units="s")
@@ -502,6 +501,8 @@ class ReplayPage(QWidget):
                     item.setToolTip(value)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()  # the reason column takes the room that is left
+        header.setSectionResizeMode(len(REVIEW_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
 
     def _summary_text(self, report: dict) -> str:
         """The count, then why anything else did not count, in plain words."""
