@@ -116,7 +116,7 @@ def test_no_engine_words_on_screen(cut_review, monkeypatch):
     for index in range(0, len(review.frames), 10):
         review.seek_frame(index)
     lines = [line for frame_lines in shown for line in frame_lines]
-    assert any("getting into position" in line for line in lines)  # the start, before the first squat
+    assert "Getting into position" in lines  # the start, before the first squat
     assert any("Knee angle" in line for line in lines)
     assert not [line for line in lines if ENGINE_WORDS.search(line)]
     on_screen = [review.summary.text(), review.file_label.text(), review.progress.text()]
@@ -131,10 +131,24 @@ def test_the_overlay_words_a_status_and_a_fault():
 
     lines = replay_model.hud_lines(State(), "hip angle")
     assert lines[0] == "Reps 2   left 1  right 1"
-    assert "Hip angle 120 deg, getting into position" in lines
+    assert lines[1:3] == ["Hip angle 120 deg", "Getting into position"]
     assert f"Not counting: {STATUS_MESSAGES['out_of_frame']}" in lines
     assert "Check: knee bent" in lines
     assert not [line for line in lines if ENGINE_WORDS.search(line)]
+
+
+def test_overlay_lines_are_wrapped_to_fit_a_narrow_portrait_picture():
+    import cv2
+
+    status = f"Not counting: {STATUS_MESSAGES['other_movement']}"
+    for shape in ((480, 848, 3), (848, 480, 3)):  # landscape, then a phone held upright
+        lines = replay_model.fit_lines(["Reps 2", status], shape)
+        assert lines[0] == "Reps 2" and " ".join(lines[1:]) == status
+        scale = max(shape[:2]) / 640.0
+        widths = [cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, round(2 * scale))[0][0]
+                  for line in lines]
+        assert max(widths) + 20 * scale < shape[1], (shape, lines)
+    assert len(replay_model.fit_lines([status], (848, 480, 3))) > len(replay_model.fit_lines([status], (480, 848, 3)))
 
 
 def test_choosing_another_exercise_analyses_again_and_every_page_follows(qapp, cut_review):

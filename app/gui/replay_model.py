@@ -71,9 +71,8 @@ def note_words(note: dict) -> str:
 def plot_title(definition: ExerciseDef, caption: str) -> str:
     """What the plot shows, e.g. "Knee angle (hip-knee-ankle), degrees"."""
     measures = SIGNAL_MEASURES.get(definition.signal)
-    unit = "degrees above your resting position" if definition.relative_to_rest else "degrees"
-    text = caption[:1].upper() + caption[1:]
-    return f"{text} ({measures}), {unit}" if measures else f"{text}, {unit}"
+    text = caption[:1].upper() + caption[1:]  # the plot shows the signal itself, even when rest-relative
+    return f"{text} ({measures}), degrees" if measures else f"{text}, degrees"
 
 
 def hud_lines(state: Any, caption: str = "angle") -> list[str]:
@@ -87,14 +86,40 @@ def hud_lines(state: Any, caption: str = "angle") -> list[str]:
         lines.append(f"Hold {state.hold_s:.1f} / {state.hold_target_s:.0f} s")
     angle = getattr(state, "angle_deg", None)
     if angle is not None and not np.isnan(angle):
+        lines.append(f"{caption[:1].upper() + caption[1:]} {angle:.0f} deg")
         phase = PHASE_WORDS.get(state.phase, plain(state.phase))
-        lines.append(f"{caption[:1].upper() + caption[1:]} {angle:.0f} deg, {phase}")
+        lines.append(phase[:1].upper() + phase[1:])
     if getattr(state, "status", None):
         lines.append(f"Not counting: {status_words(state.status)}")
     faults = getattr(state, "faults", ())
     if faults:
         lines.append("Check: " + ", ".join(fault_word(f) for f in faults))
     return lines
+
+
+def fit_lines(lines: Sequence[str], image_shape: tuple[int, ...]) -> list[str]:
+    """``lines`` wrapped at spaces so pose.overlay.draw_panel's box fits the image's width.
+
+    draw_panel sizes its font to the image's longer side (Hershey simplex, 0.7 per 640 px), so a
+    portrait phone clip is narrow for its text and a long status would run off the picture.
+    """
+    scale = max(image_shape[:2]) / 640.0
+    width_px = image_shape[1]
+
+    def fits(text: str) -> bool:
+        (w, _h), _base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, max(1, round(2 * scale)))
+        return w + 40 * scale <= width_px  # the box's padding and its margin from the edge
+
+    out: list[str] = []
+    for line in lines:
+        wrapped: list[str] = []
+        for word in line.split(" "):
+            if wrapped and fits(f"{wrapped[-1]} {word}"):
+                wrapped[-1] = f"{wrapped[-1]} {word}"
+            else:
+                wrapped.append(word)
+        out.extend(wrapped)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,7 +145,7 @@ class ReplayFrame:
 
     def annotated_bgr(self, caption: str = "angle") -> np.ndarray:
         image = draw_skeleton(self.image_bgr(), self.pose)
-        return draw_panel(image, hud_lines(getattr(self.result, "state", None), caption))
+        return draw_panel(image, fit_lines(hud_lines(getattr(self.result, "state", None), caption), image.shape))
 
     @property
     def band_deg(self) -> tuple[float, float]:
