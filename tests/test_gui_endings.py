@@ -165,3 +165,24 @@ def test_paused_time_is_not_counted_in_a_live_set(qtbot, data_dir, tmp_path):
     assert session.last_s - session.first_s > 5.0
     assert 0.5 < session.duration_s < 3.8
     window.coach.close()
+
+
+def test_a_routine_with_a_pain_rise_ends_in_rest_not_well_done(qtbot, data_dir, tmp_path):
+    from app.coach.routine import RoutineItem
+
+    window = make_window(qtbot)
+    coach = window.coach
+    clip = make_short_clip(tmp_path / "short.mp4")
+    coach.routine_override = (RoutineItem("squat", target_reps=2, rest_s=1),)
+    coach.routine_source = lambda item: LiveSource(path=clip)
+    window.routine_action.trigger()
+    answer_screening(qtbot, coach)
+    answer_pain(qtbot, coach, "before", keys="1")
+    answer_pain(qtbot, coach, "after", keys="4")  # the one-second clip ended the routine
+    qtbot.waitUntil(lambda: visible(coach.advice_dialog), timeout=3000)
+    coach.advice_dialog.accept()
+    page = window.live.message
+    assert "well done" not in page.title.text().lower()
+    assert page.lead.text().startswith("Pain 1 before → 4 now")
+    assert page.button_texts() == ["Rest now"]
+    window.coach.close()

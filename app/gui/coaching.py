@@ -28,10 +28,11 @@ from app.coach import routine as routine_rules
 from app.coach import safety
 from app.coach import store as store_mod
 from app.gui.checkin import AdviceDialog, PainCheckIn, SafetyHoldDialog, ScreeningDialog
+from app.gui import live as live_mod
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
 from app.gui.routine_page import RestPage
-from app.gui.session import SessionLog
+from app.gui.session import SessionLog, pain_ending
 from app.gui.voice import Voice
 from exercises.definitions import ExerciseDef
 from exercises.personalise import Calibration, CalibrationRecorder, personalise
@@ -80,6 +81,7 @@ class Coach(QObject):
         self._pending_set: tuple[str, int | None, str] | None = None
         self._calibrating: CalibrationRecorder | None = None  # the first reps of an uncalibrated exercise
         self._last_pain_after: tuple[int, float] | None = None  # (score, monotonic time) of the last "after"
+        self._routine_summary: tuple[list[SessionLog], list[str], str] | None = None  # logs, lines, title when ended early
         # The dialogs on screen (tests answer them like a person would).
         self.screening_dialog: ScreeningDialog | None = None
         self.pain_dialog: PainCheckIn | None = None
@@ -288,6 +290,7 @@ class Coach(QObject):
     def _open_session(self, mode: str, checked_in: bool = True) -> None:
         self.mode = mode
         self._checked_in = checked_in and self.checkins  # a pain score before: ask for one after
+        self._routine_summary = None
         self.session_exercises, self.sharp_exercises = [], []
         self.pain_before = None
         self.recorder = None
@@ -457,7 +460,9 @@ class Coach(QObject):
         if after is not None:
             self._last_pain_after = (after, time.monotonic())
         session = self.live.session
-        if self.live.ending is not None and session is not None and not sharp:
+        if self._routine_summary is not None:
+            self._show_routine_summary(before, after)
+        elif self.live.ending is not None and session is not None and not sharp:
             # The summary now leads with the pain before and after, and what it means.
             self.live.show_ending(session, before, after)
         decision = safety.pain_decision(before, after, sharp=bool(sharp))
@@ -683,14 +688,28 @@ class Coach(QObject):
             lines.append("The camera stopped sending pictures, so the routine ended. Everything counted is kept.")
         elif early:
             lines.append("You ended the routine early. Everything counted is kept.")
-        title = "Routine ended" if early or lost else "Routine done – well done!"
-        self.live.message.show_message(title, lines, [("Start the routine again", lambda: self.start_routine())])
-        self.live.stack.setCurrentWidget(self.live.message)
+        self._routine_summary = (logs, lines, "Routine ended" if early or lost else "")
+        self._show_routine_summary(self.pain_before, None, pending=self._checked_in and self._frames_seen)
         if not early:
             self.voice.offer("That's the whole routine. Well done!", "milestone")
         self.runner = None
         self.routine_finished.emit(logs)
         self._finish_session("interrupted" if lost else "stopped" if early else "done")
+
+    def _show_routine_summary(self, before: int | None, after: int | None, pending: bool = False) -> None:
+        """The routine's summary: pain before/after and what it means first; "well done" only when
+        reps were counted and the pain did not go up; rest, not "Start the routine again", after a rise."""
+        logs, lines, ended_early = self._routine_summary
+        result = pain_ending("Routine", sum(log_.reps for log_ in logs), lines, before, after, pending)
+        title = ended_early or result.title
+        if result.rest:
+            actions = [("Rest now", self.live.show_rest)]
+        else:
+            actions = [("Start the routine again", lambda: self.start_routine())]
+        self.live.message.show_message(title, result.lines, actions, result.lead, live_mod.LEAD_COLOURS[result.tone])
+        self.live.stack.setCurrentWidget(self.live.message)
+        if not pending:
+            self._routine_summary = None
 
     @staticmethod
     def _summary_line(session: SessionLog) -> str:

@@ -127,35 +127,43 @@ def ending(session: SessionLog, pain_before: int | None, pain_after: int | None,
     "Well done" only when reps were counted and the pain did not go up (an unknown "after" is not
     "not up"). A rise of 2 or more (the pain rule) or sharp pain means rest, not another go.
     """
-    lines = session.summary_lines()
-    reps = session.reps
+    return pain_ending("Set", session.reps, session.summary_lines(), pain_before, pain_after, pain_pending,
+                       sharp, _why_none(session, session.reps))
+
+
+def pain_ending(what: str, reps: int, lines: list[str], pain_before: int | None, pain_after: int | None,
+                pain_pending: bool = False, sharp: bool = False, why_none: list[str] | None = None) -> Ending:
+    """:func:`ending` for a set or a whole routine (``what``: "Set" or "Routine"), from its reps and lines."""
     counted = f"{reps} rep{'s' if reps != 1 else ''}"
+    why_none = why_none or []
     if sharp:
         return Ending("Stopped: sharp pain", safety.pain_decision(pain_before, pain_after, sharp=True).message,
                       lines, False, True, "stop")
     if pain_pending:
-        return Ending(f"Set over: {counted}", "How much does your hip hurt now? Answer on the screen.",
+        return Ending(f"{what} over: {counted}", "How much does your hip hurt now? Answer on the screen.",
                       lines, False, False, "neutral")
     if pain_before is None or pain_after is None:
         known = f"Pain now: {pain_after}. " if pain_after is not None else ""
-        title = f"Set done: {counted}" if reps else "No reps counted this time"
+        title = f"{what} done: {counted}" if reps else "No reps counted this time"
         lead = known + "Stop or ease off if an exercise is hard or hurts."
-        return Ending(title, lead, lines + _why_none(session, reps), False, False, "neutral")
+        return Ending(title, lead, lines + why_none, False, False, "neutral")
     decision = safety.pain_decision(pain_before, pain_after)
     rise = pain_after - pain_before
     change = "up" if rise > 0 else "down" if rise < 0 else "the same"
     scores = f"Pain {pain_before} before → {pain_after} now ({change}"
     scores += f" {abs(rise)})." if rise else ")."
-    lead = f"{scores} " + decision.message.removeprefix(f"Your pain went up from {pain_before} to {pain_after}. ")
+    # The pain rule's sentences, without repeating the scores or the title's "Well done".
+    meaning = decision.message.removeprefix(f"Your pain went up from {pain_before} to {pain_after}. ")
+    meaning = meaning.replace("Well done, your pain", "Your pain")
+    lead = f"{scores} {meaning}"
     if decision.stop:
         return Ending("Your pain went up: stop and rest", lead, lines, False, True, "stop")
     if rise > 0:
-        return Ending(f"Set done: {counted}. Ease off next time", lead, lines, False, False, "warn")
+        return Ending(f"{what} done: {counted}. Ease off next time", lead, lines, False, False, "warn")
     if not reps:
-        # The pain rule's "Well done" is about pain; with nothing counted say so instead.
-        lead = f"{scores} Your pain has not gone up. Keep going gently; stop or ease off if it hurts."
-        return Ending("No reps counted this time", lead, lines + _why_none(session, reps), False, False, "neutral")
-    return Ending(f"Well done! {counted[0].upper()}{counted[1:]}", lead, lines, True, False, "good")
+        return Ending("No reps counted this time", lead, lines + why_none, False, False, "neutral")
+    title = f"Well done! {counted[0].upper()}{counted[1:]}" if what == "Set" else f"{what} done – well done!"
+    return Ending(title, lead, lines, True, False, "good")
 
 
 def _why_none(session: SessionLog, reps: int) -> list[str]:
