@@ -114,6 +114,9 @@ class ExerciseChecker:
         self._t: float | None = None
         self._phase = "setup"
         self._trough: tuple[float, float, dict] | None = None  # (t, x, signal) lowest at rest in setup
+        # Learnt rest, getting ready: (t, value[, side]) of the first low, the highest point since.
+        self._setup_low: tuple[float, float] | None = None
+        self._setup_high: tuple[float, float, Side] | None = None
         self._ever_armed = False
         self._first_t: float | None = None
         self._last_rest_t: float | None = None
@@ -127,6 +130,8 @@ class ExerciseChecker:
         self._last_x: float = NAN
         self._last_v: float = NAN
         self._signal_rate = math.inf  # |d signal / dt|, smoothed; unknown until two frames
+        self._side_v: dict[Side, float] = {}  # each side's signal, smoothed (unilateral: both legs)
+        self._side_rate: dict[Side, float] = {}  # and how fast it changes
         self._value_side: Side | None = None
         self._finished = False
         self._last_state: CheckerState | None = None
@@ -221,6 +226,12 @@ class ExerciseChecker:
             rate = abs(v_smooth - self._last_v) / dt
             self._signal_rate = rate if math.isinf(self._signal_rate) else _ema(self._signal_rate, rate, dt, 0.15)
         self._last_x, self._last_v = x, v_smooth
+        for s_, v in reading.signal.items():
+            if math.isfinite(v):
+                prev = self._side_v.get(s_, NAN)
+                now = self._side_v[s_] = _ema(prev, v, dt, 0.15)
+                if dt > 0 and math.isfinite(prev):
+                    self._side_rate[s_] = _ema(self._side_rate.get(s_, NAN), abs(now - prev) / dt, dt, 0.15)
         self._value, self._value_side = reading.signal[side], side
         rep = self._rep
         in_posture = rep is not None or (self._gates.hold(reading, dt) and not self._rest.below_window(reading))
@@ -233,7 +244,7 @@ class ExerciseChecker:
         if not in_posture:
             # Not in the starting posture yet (still lying down, legs straight...): not ready,
             # and what was learnt about rest belongs to another posture.
-            self._phase, self._trough, self._exc = "setup", None, None
+            self._back_to_setup()
             self._readable_since = t
             self._rest.forget()
             return
@@ -241,7 +252,7 @@ class ExerciseChecker:
             # Walking into place (or away): not ready, whatever the legs look like.
             if rep is not None:
                 self._abandon(t, "walking", events)
-            self._phase, self._trough, self._exc = "setup", None, None
+            self._back_to_setup()
             return
         if rep is None:
             self._step_between_reps(reading, side, x, dt, t, events)
@@ -271,16 +282,18 @@ class ExerciseChecker:
             self._rest_min_x = min(self._rest_min_x, x)
             self._close_excursion(t, events)
             if self._phase == "setup":
-                if self._trough is None or x < self._trough[1]:
+                if not d.relative_to_rest and (self._trough is None or x < self._trough[1]):
                     self._trough = (t, x, dict(reading.signal))
                 # Still at rest, in position: ready. Not while lying down or stepping into
                 # place: a signal still swinging (strides, towards the camera too) is not a
                 # starting position.
                 watched = self._watched_for(t) >= ARM_WATCH_S
-                if watched and self._gates.settled() and self._signal_rate < SETTLED_DEG_PER_S:
+                if watched and self._gates.settled() and self._still() and self._rest.in_window(reading.signal[side]):
+                    if d.relative_to_rest:
+                        self._count_first_cycle(t, d.direction * reading.signal[side], events)
                     self._arm(reading.signal, t, x)
         elif self._phase == "setup":
-            if self._trough is not None and self._watched_for(t) >= ARM_WATCH_S:
+            if not d.relative_to_rest and self._trough is not None and self._watched_for(t) >= ARM_WATCH_S:
                 # Leaving rest after touching it: people who never pause start their reps
                 # from the lowest point of the last pass through rest.
                 t_tr, x_tr, values = self._trough
@@ -292,6 +305,8 @@ class ExerciseChecker:
                 # and return are seen.
                 self._start_rep(t, rep_side, x, reading, events, start_t=self._readable_since)
                 return
+        if self._phase == "setup" and d.relative_to_rest and self._cycle_bottom_passed(reading, side, t, events):
+            x = self._rest.internal(side, reading.signal[side])
         if self._phase == "rest" and x > exit_:
             if x >= enter:
                 self._start_rep(t, rep_side, x, reading, events)
@@ -304,11 +319,16 @@ class ExerciseChecker:
                      events: list[Event]) -> None:
         d = self.defn
         enter = self._enter
+        # The valley between two reps run together is judged on the smoothed signal: a one-frame
+        # dip of a wobbling leg during a hold is not a return.
+        x_s = self._rest.internal(side, v_smooth)
         if x > rep.peak_x:
-            rep.peak_x, rep.peak_v, rep.peak_t, rep.valley = x, reading.signal[side], t, None
-        elif rep.valley is None or x < rep.valley[1]:
-            rep.valley = (t, x)
-        elif rep.rebounded(x, enter, d.min_range_deg):
+            rep.peak_x, rep.peak_v, rep.peak_t = x, reading.signal[side], t
+        if x_s >= rep.peak_smooth:
+            rep.peak_smooth, rep.valley = x_s, None
+        elif rep.valley is None or x_s < rep.valley[1]:
+            rep.valley = (t, x_s)
+        elif rep.rebounded(x_s, enter, d.min_range_deg):
             # Back most of the way, then up again without reaching rest: two reps run together.
             # The first ends, and the next starts, at the valley between them.
             t_v, x_v = rep.valley
@@ -325,6 +345,65 @@ class ExerciseChecker:
         if x <= self._exit:
             self._end_rep(t, x, events)
 
+    def _cycle_bottom_passed(self, reading: Reading, side: Side, t: float, events: list[Event]) -> bool:
+        """Learnt rest, never still: arm at the bottom of a cycle seen whole (down from a high by
+        at least a rep's range, then up again past the hysteresis), never at a low point met
+        while lying down or getting into place."""
+        d = self.defn
+        v = d.direction * reading.signal[side]
+        if self._setup_low is None or (self._setup_high is None and v < self._setup_low[1]):
+            self._setup_low = (t, v)  # where the first movement started from
+        if self._setup_high is None or v > self._setup_high[1]:
+            self._setup_high, self._trough = (t, v, side), None
+            return False
+        # Down and up again on the leg that went highest: the other leg's rest is no bottom.
+        followed = reading.signal.get(self._setup_high[2], math.nan)
+        v = d.direction * followed if math.isfinite(followed) else v
+        if self._trough is None or v < self._trough[1]:
+            self._trough = (t, v, dict(reading.signal))
+            return False
+        t_tr, v_tr, values = self._trough
+        v_hi = self._setup_high[1]
+        if (v_hi - v_tr >= d.min_range_deg and v - v_tr >= d.enter_deg - d.exit_deg
+                and self._watched_for(t) >= ARM_WATCH_S):
+            self._count_first_cycle(t_tr, v_tr, events)
+            self._arm(values, t_tr, 0.0)
+            return True
+        return False
+
+    def _count_first_cycle(self, end_t: float, end_v: float, events: list[Event]) -> None:
+        """Learnt rest, being armed at ``end_v``: if the movement seen so far was one whole cycle
+        from that same rest and back (a first rep done before rest was known), count it."""
+        d = self.defn
+        if self._setup_low is None or self._setup_high is None:
+            return
+        (t_lo, v_lo), (_, v_hi, side) = self._setup_low, self._setup_high
+        if abs(v_lo - end_v) <= d.enter_deg - d.exit_deg and v_hi - end_v >= d.enter_deg and end_t - t_lo >= d.min_rep_s:
+            self._count_seen_cycle(t_lo, end_t, side if d.unilateral else None, d.direction * v_hi, events)
+
+    def _count_seen_cycle(self, start_t: float, end_t: float, side: Side | None, peak_v: float,
+                          events: list[Event]) -> None:
+        """A first rep seen whole before rest was known: counted, its form and hold not judged."""
+        self.reps += 1
+        if self.reps_by_side is not None and side is not None:
+            self.reps_by_side[side] += 1
+        record = RepRecord(index=self.reps, side=side, start_s=rounded(start_t), end_s=rounded(end_t),
+                           peak_angle_deg=rounded(peak_v, 1), hold_s=None, faults=[])
+        self.reps_detail.append(record)
+        self._watch.recorded(end_t)
+        events.append(RepCompleted(
+            rounded(end_t), record.index, side, self.reps,
+            dict(self.reps_by_side) if self.reps_by_side is not None else None, record, self.defn.cues.rep_done,
+        ))
+
+    def _still(self) -> bool:
+        """The counted signal is still, and so is every leg's (a leg coming down is no rest)."""
+        return self._signal_rate < SETTLED_DEG_PER_S and all(r < SETTLED_DEG_PER_S for r in self._side_rate.values())
+
+    def _back_to_setup(self) -> None:
+        """Not ready to count: the start position is to be found again."""
+        self._phase, self._trough, self._setup_high, self._setup_low, self._exc = "setup", None, None, None, None
+
     def _watched_for(self, t: float) -> float:
         """How long the body has been readable without a break."""
         return 0.0 if self._readable_since is None else t - self._readable_since
@@ -332,7 +411,7 @@ class ExerciseChecker:
     def _arm(self, values: dict[Side, float], t: float, x: float) -> None:
         """Ready to count: ``values`` (the signal at ``t``) is the start position, whatever was
         learnt on the way into place."""
-        self._phase, self._trough, self._ever_armed = "rest", None, True
+        self._phase, self._trough, self._setup_high, self._setup_low, self._ever_armed = "rest", None, None, None, True
         self._last_rest_t, self._rest_min_x = t, x
         self._rest.arm_at(values)
 
@@ -345,10 +424,10 @@ class ExerciseChecker:
         """Another shot begins: nothing under way counts across it, and rest is learnt anew."""
         if self._rep is not None:
             self._abandon(t, "across_cut", events)
-        self._phase, self._trough, self._exc = "setup", None, None
+        self._back_to_setup()
         self._readable_since = None
         self._rest.forget()
-        self._last_v, self._signal_rate = NAN, math.inf
+        self._last_v, self._signal_rate, self._side_v, self._side_rate = NAN, math.inf, {}, {}
         self._watch.reset()
 
     def _freeze(self, t: float, events: list[Event]) -> None:
@@ -358,16 +437,14 @@ class ExerciseChecker:
         if shown is not None:
             self._readable_since = None
             # Whatever moved while nothing was seen is not a movement speed.
-            self._last_v, self._signal_rate = NAN, math.inf
+            self._last_v, self._signal_rate, self._side_v, self._side_rate = NAN, math.inf, {}, {}
         if self._rep is not None:
             if self._interrupted_since is None:
                 self._interrupted_since = t
             if shown is not None and t - self._interrupted_since >= ABORT_AFTER_S:
                 self._abandon(t, "interrupted", events)
         if shown is not None and self._rep is None:
-            self._phase = "setup"
-            self._trough = None
-            self._exc = None
+            self._back_to_setup()
 
     def _start_rep(self, t: float, side: Side | None, x: float, reading: Reading, events: list[Event],
                    start_t: float | None = None) -> None:
@@ -437,8 +514,10 @@ class ExerciseChecker:
                                            list(self._judge.faults)), events)
         self._rep = None
         self.reader.side_locked = False
-        self._phase = "rest" if reason in ("too_small", "too_short") else "setup"
-        self._trough = None
+        if reason in ("too_small", "too_short"):
+            self._phase, self._trough = "rest", None
+        else:
+            self._back_to_setup()
 
     def _record_partial(self, record: PartialRecord | None, events: list[Event]) -> None:
         if record is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,8 @@ class Rep:
     peak_t: float
     hold: HoldTimer
     pre_started: bool = False  # under way at the first frame: its start was not seen
-    valley: tuple[float, float] | None = None  # (t, x): the lowest point since the peak
+    peak_smooth: float = -math.inf  # the peak of the smoothed signal
+    valley: tuple[float, float] | None = None  # (t, x): the lowest point of the smoothed signal since its peak
     votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     feet: tuple = ()  # the ankles at the start (px): both carried away is a stride, not an exercise
 
@@ -52,8 +54,8 @@ class Rep:
         """Whether the rep came back most of its range and is rising again into a new one."""
         assert self.valley is not None
         x_v = self.valley[1]
-        cycle = max(min_range, SPLIT_FRAC * self.range_x)
-        return self.peak_x - x_v >= cycle and x - x_v >= cycle and x >= enter
+        cycle = max(min_range, SPLIT_FRAC * (self.peak_smooth - self.start_x))
+        return self.peak_smooth - x_v >= cycle and x - x_v >= cycle and x >= enter
 
     def rejection(self, defn: ExerciseDef, feet_torso: tuple, t: float, x: float) -> str | None:
         """Why the rep ending at ``(t, x)`` does not count (a partial rep's reason), or None.

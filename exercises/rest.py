@@ -77,6 +77,11 @@ class LearntRest:
                 base = _ema(base, v, dt, REST_TAU_S)
             self.base[side] = self._clamp(base)
 
+    def in_window(self, v: float) -> bool:
+        """Whether ``v`` could be this exercise's rest (held up past it, it is a lift, not rest)."""
+        d = self.defn
+        return not d.relative_to_rest or abs(v - d.rest_deg) <= d.rest_limit_deg + REST_WINDOW_MARGIN_DEG
+
     def below_window(self, reading: Reading) -> bool:
         """A learnt-rest signal far below any plausible rest: not in the start position yet
         (a leg still coming down while lying down), so nothing learnt or counted."""
