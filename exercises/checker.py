@@ -65,6 +65,7 @@ from pose.landmarks import SIDES, Side
 
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
 FIRST_FRAMES_S = 0.5  # readable this soon after the first frame: a rep under way may have begun before it
+JUMP_SET_S = 2.5  # a rep that ends this soon after a jump (the last rep's take-off) is a jump squat
 CUT_OFF_REP_MIN_S = 0.6  # a rep cut off by the end of the recording counts if under way this long
 SETTLED_DEG_PER_S = 20.0  # the signal at rest changes slower than this: still, ready to count
 REST_LEARN_FAST_S = 1.5  # after coming into view, rest is learnt fast for this long
@@ -479,7 +480,9 @@ class ExerciseChecker:
             self._abandon(t, reason, events)
         else:
             judge = self._judge
-            judge.judge_end(duration, rep.hold.best_hold, t, events)
+            # The feet left the floor in the last few seconds: jump squats, quick by nature.
+            ballistic = self.reader.last_airborne_t >= t - JUMP_SET_S
+            judge.judge_end(duration, rep.hold.best_hold, t, events, ballistic)
             self.reps += 1
             if self.reps_by_side is not None and side is not None:
                 self.reps_by_side[side] += 1

@@ -95,8 +95,10 @@ class RuleJudge:
             if t - since >= rule.min_duration_s:
                 self.raise_fault(rule.code, rule.cue, t, events)
 
-    def judge_end(self, duration_s: float, hold_s: float, t: float, events: list[Event]) -> None:
-        """The rep counts: judge its peaks, its hold (``hold_s``) and its tempo."""
+    def judge_end(self, duration_s: float, hold_s: float, t: float, events: list[Event],
+                  ballistic: bool = False) -> None:
+        """The rep counts: judge its peaks, its hold (``hold_s``) and its tempo (not for a
+        ``ballistic`` rep, a jump, which is quick by nature)."""
         d = self.defn
         for rule in d.rules:
             if rule.aggregate != "peak" or self._frames.get(rule.code, 0) < PEAK_MIN_FRAMES:
@@ -108,7 +110,7 @@ class RuleJudge:
             self.raise_fault("hold_short", d.cues.hold_short, t, events)
         # Tempo of the movement itself: a 5 s hold must not hide a rushed lift and lowering.
         moving_s = duration_s - (hold_s if d.has_hold else 0.0)
-        if d.too_fast_s is not None and moving_s < d.too_fast_s:
+        if d.too_fast_s is not None and moving_s < d.too_fast_s and not ballistic:
             self.raise_fault("too_fast", d.cues.too_fast, t, events)
 
     def raise_fault(self, code: str, cue: str, t: float, events: list[Event]) -> None:

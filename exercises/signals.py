@@ -56,6 +56,9 @@ REF_WARMUP_S = 0.5  # reference limb lengths trusted after this long in view
 # reference with the body instead of reading as a bent knee. Torso recent: the scale for travel.
 TORSO_RECENT_S = 4.0
 FEET_WINDOW_S = 0.5
+AIRBORNE_TORSO = 0.12  # both ankles this far above the floor: the feet have left it
+FLOOR_RISE_TORSO_PER_S = 0.3
+AIRBORNE_MIN_S = 0.1
 WIDTH_TAU_S = 0.2
 WALK_WINDOW_S = 0.8
 WALK_MIN_TRAVEL_TORSO = 0.35  # hips and both ankles carried sideways this far in the window
@@ -122,6 +125,9 @@ class BodyReader:
         # second largest, in torso lengths): a body on the move, whatever the counted joint does.
         self.body_motion = float("nan")
         self._ambiguous_until = -math.inf  # until then, the person followed may be someone else
+        self._floor_y = float("nan")
+        self.last_airborne_t = -math.inf  # both feet off the floor: a jump
+        self._up_since: float | None = None
         self._body_track: deque[tuple[float, np.ndarray]] = deque()
 
     # ------------------------------------------------------------------ per frame
@@ -213,6 +219,7 @@ class BodyReader:
             feet.append((self._t_s, ankles.copy()))
             while feet and feet[0][0] < self._t_s - FEET_WINDOW_S:
                 feet.popleft()
+            self._follow_floor(float(np.max(ankles[:, 1])), torso, dt)
         width = self._dist("shoulder", "left", "shoulder", "right") + self._dist("hip", "left", "hip", "right")
         if math.isfinite(width):
             self._width = _ema(self._width, width, dt, WIDTH_TAU_S)
@@ -271,6 +278,22 @@ class BodyReader:
                 self._follow_body(pts, torso)
         self._prev_pts = pts
         return ok
+
+    def _follow_floor(self, lower_ankle_y: float, torso: float, dt: float) -> None:
+        """Where the feet stand (image y, down), and when both last left it (a jump)."""
+        if not math.isfinite(lower_ankle_y):
+            return
+        # The floor is the lowest the feet have been lately: it follows them down at once and
+        # rises only slowly (a camera tilted, a person stepping back).
+        floor = self._floor_y - FLOOR_RISE_TORSO_PER_S * torso * dt if math.isfinite(self._floor_y) else lower_ankle_y
+        self._floor_y = max(floor, lower_ankle_y)
+        if self._floor_y - lower_ankle_y > AIRBORNE_TORSO * torso:
+            if self._up_since is None:
+                self._up_since = self._t_s
+            if self._t_s - self._up_since >= AIRBORNE_MIN_S:  # a flight, not one glitched frame
+                self.last_airborne_t = self._t_s
+        else:
+            self._up_since = None
 
     def _follow_body(self, pts: np.ndarray, torso: float) -> None:
         """How far the body's joints travelled over the last moment (``body_motion``)."""
