@@ -105,8 +105,22 @@ def test_voice_state_is_on_screen_in_plain_words(qtbot, data_dir, tmp_path):
     window.coach.close()
 
 
+@pytest.fixture
+def app_style(qapp):
+    """The application's dark large-type style, as main() applies it; the test's app is restored after."""
+    from app.gui import style
+
+    saved = (qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet())
+    style.apply(qapp)
+    yield
+    qapp.setStyle(saved[0])
+    qapp.setPalette(saved[1])
+    qapp.setFont(saved[2])
+    qapp.setStyleSheet(saved[3])
+
+
 @pytest.mark.parametrize("large_type", [True, False])
-def test_the_window_fits_a_1280x800_laptop_while_a_set_runs(qtbot, data_dir, large_type):
+def test_the_window_fits_a_1280x800_laptop_while_a_set_runs(qtbot, data_dir, app_style, large_type):
     truth = sample_truth("straight_leg_raise_ok")
     window = make_window(qtbot, checkins=False)
     live = window.live

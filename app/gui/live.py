@@ -97,6 +97,21 @@ def voice_words(voice: Voice) -> str:
     return ""
 
 
+class PageStack(QStackedWidget):
+    """A stack whose minimum size is its current page's: a hidden page (the rest countdown in
+    150 pt) must not make the camera page taller than a laptop screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self):  # noqa: N802 (Qt API)
+        page = self.currentWidget()
+        if page is None:
+            return super().minimumSizeHint()
+        return page.minimumSizeHint().expandedTo(page.minimumSize())
+
+
 class MessagePanel(QWidget):
     """A full-page message (no camera, session summary) with action buttons."""
 
@@ -204,7 +219,7 @@ class LivePage(QWidget):
         self.setStyleSheet("QWidget { color: #eee; } LivePage, QFrame#side { background: #1c1e22; }")
         self.video = VideoView()
         self.message = MessagePanel()
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.stack.addWidget(self.video)
         self.stack.addWidget(self.message)
         self.stack.currentChanged.connect(self._page_changed)
@@ -214,7 +229,7 @@ class LivePage(QWidget):
         self.side = side
         col = QVBoxLayout(side)
         col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(6)
+        col.setSpacing(4)
         self.title = QLabel()
         self.title.setFont(big_font(18))
         self.title.setWordWrap(True)
@@ -234,7 +249,7 @@ class LivePage(QWidget):
             label.setStyleSheet(f"color: {colour.name()};")
             sides.addWidget(label)
         self.ring = HoldRing()
-        self.ring.setMinimumSize(90, 90)
+        self.ring.setMinimumSize(80, 80)
         self.angle = AngleBand()
         self.checks = QLabel()
         self.checks.setFont(big_font(13, bold=False))
@@ -268,7 +283,7 @@ class LivePage(QWidget):
         rcol.addWidget(self.board, 1)
         self.view_button = QPushButton()
         self.view_button.setFont(big_font(13))
-        self.view_button.setMinimumHeight(36)
+        self.view_button.setMinimumHeight(32)
         self.view_button.setStyleSheet(VIEW_STYLE)
         self.view_button.clicked.connect(self.toggle_large_type)
         rcol.addWidget(self.view_button)

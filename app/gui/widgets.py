@@ -170,7 +170,7 @@ class AngleBand(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(84)
+        self.setMinimumHeight(78)
         self.angle: float | None = None
         self.target: float | None = None
         self.rest: float | None = None
