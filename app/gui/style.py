@@ -76,7 +76,7 @@ QMenuBar::item:selected {{ background: {c['accent']}; color: #ffffff; }}
 QToolTip {{ background: {c['surface']}; color: {c['text']}; border: 1px solid {c['border']};
            font-size: {BASE_POINT_SIZE}pt; padding: 6px; }}
 QDialog QPushButton, QMessageBox QPushButton {{ background: {c['button']}; color: {c['text']};
-        border: 1px solid {c['border']}; border-radius: 6px; padding: 8px 18px; min-height: 28px; }}
+        border: 1px solid {c['border']}; border-radius: 6px; padding: 8px 18px; }}  /* no min-height: it would override big buttons */
 QDialog QPushButton:hover, QMessageBox QPushButton:hover {{ border-color: {c['text']}; }}
 QDialog QPushButton:default, QMessageBox QPushButton:default {{ border: 2px solid {c['accent']}; }}
 QDialog QPushButton:disabled, QMessageBox QPushButton:disabled {{ color: {c['disabled']}; }}
