@@ -459,7 +459,7 @@ class ExerciseChecker:
         rep = Rep(index=index, start_t=start_t, side=side, start_x=start_x, peak_x=x,
                    peak_v=reading.signal[side or reading.best_side], peak_t=t,
                    hold=HoldTimer(index, d.hold_target_s, d.cues.hold_reached), pre_started=pre_started)
-        rep.feet = self.reader.feet_torso[:2]
+        rep.feet = self.reader.feet_torso
         self._judge.begin_rep(index, side or reading.best_side)
         self._rep = rep
         self._exc = None

@@ -37,7 +37,7 @@ class Rep:
     peak_smooth: float = -math.inf  # the peak of the smoothed signal
     valley: tuple[float, float] | None = None  # (t, x): the lowest point of the smoothed signal since its peak
     votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
-    feet: tuple = ()  # the ankles at the start (px): both carried away is a stride, not an exercise
+    feet: tuple = ()  # BodyReader.feet_torso at the start: feet and hips carried away is a stride
 
     @property
     def range_x(self) -> float:
@@ -60,15 +60,18 @@ class Rep:
     def rejection(self, defn: ExerciseDef, feet_torso: tuple, t: float, x: float) -> str | None:
         """Why the rep ending at ``(t, x)`` does not count (a partial rep's reason), or None.
 
-        ``feet_torso``: the ankles now (px) and the torso length, as ``BodyReader.feet_torso``.
+        ``feet_torso``: the ankles, the torso length and the hips now, as ``BodyReader.feet_torso``.
         """
         d = defn
-        # Walking moves both feet (sideways, or towards the camera); a squat sits the hips back,
-        # a leg raise moves one foot, a jump lands where it took off.
-        *feet, torso = feet_torso
+        # Walking carries the hips and both feet away (sideways, or towards the camera); a
+        # squat sits the hips back but keeps the feet, a leg swing moves one foot and not the
+        # hips, a jump lands where it took off.
+        left, right, torso, hips = feet_torso
         # Left/right labels may have swapped: any foot still where a foot was is planted.
-        moved = [float(np.hypot(*(a - b))) for a in feet for b in self.feet]
-        travelled = min(moved) / torso if torso > 0 and moved else 0.0
+        moved = [float(np.hypot(*(a - b))) for a in (left, right) for b in self.feet[:2]]
+        feet_travel = min(moved) / torso if torso > 0 and moved else 0.0
+        hips_travel = float(np.hypot(*(hips - self.feet[3]))) / torso if torso > 0 and len(self.feet) > 3 else 0.0
+        travelled = min(feet_travel, hips_travel)
         # A rep under way at the first frame is measured on its way back, and counts only if its
         # effort was seen: the return of a squat, or enough of the lift before the turn.
         low_x = x if self.pre_started else self.start_x

@@ -115,7 +115,7 @@ class BodyReader:
         self._limb_per_width: dict[tuple[str, Side], float] = {}  # limb / body width when its ref was set
         self._width = float("nan")  # shoulders' + hips' 2D width, smoothed (px)
         self._torso_recent: deque[tuple[float, float]] = deque()  # (t_s, torso px)
-        self._feet_recent: deque[tuple[float, np.ndarray]] = deque()  # (t_s, 2 ankles x 2 px)
+        self._feet_recent: deque[tuple[float, np.ndarray]] = deque()  # (t_s, [left ankle, right ankle, hips] px)
         self._xy = np.full((33, 2), np.nan)
         self._size: tuple[int, int] = (1, 1)
         self._torso = float("nan")
@@ -215,8 +215,9 @@ class BodyReader:
             while recent and recent[0][0] < self._t_s - TORSO_RECENT_S:
                 recent.popleft()
             ankles = self._xy[[_IDX[("ankle", "left")], _IDX[("ankle", "right")]]]
+            hips = (self._xy[_IDX[("hip", "left")]] + self._xy[_IDX[("hip", "right")]]) / 2
             feet = self._feet_recent
-            feet.append((self._t_s, ankles.copy()))
+            feet.append((self._t_s, np.vstack([ankles, hips])))
             while feet and feet[0][0] < self._t_s - FEET_WINDOW_S:
                 feet.popleft()
             self._follow_floor(float(np.max(ankles[:, 1])), torso, dt)
@@ -237,15 +238,16 @@ class BodyReader:
                     refs[s] *= decay
 
     @property
-    def feet_torso(self) -> tuple[np.ndarray, np.ndarray, float]:
+    def feet_torso(self) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
         """(left ankle, right ankle) in px, each the median over the last moment (one glitched
-        frame must not look like a step), and the recent torso length (px): a stride's scale."""
+        frame must not look like a step), the recent torso length (px, a stride's scale) and
+        the hips' midpoint (px, the same median; blind to left/right swaps)."""
         scale = max((item[1] for item in self._torso_recent), default=float("nan"))
         rows = [p for _, p in self._feet_recent if np.isfinite(p).all()]
         if not rows:
-            return np.full(2, np.nan), np.full(2, np.nan), scale
+            return np.full(2, np.nan), np.full(2, np.nan), scale, np.full(2, np.nan)
         where = np.median(np.array(rows), axis=0)
-        return where[0], where[1], scale
+        return where[0], where[1], scale, where[2]
 
     def _limb_ref(self, limb: str, s: Side) -> float:
         """The limb's reference (longest) length, shrunk with the body if the camera moved away."""
