@@ -25,7 +25,7 @@ from app.gui.session import Ending, ending
 from app.gui.guidance import camera_placement, demo_clip, status_advice
 from app.gui.live_pipeline import LiveItem, LiveSource, live_items
 from app.gui.session import SessionLog
-from app.gui.voice import Voice
+from app.gui.voice import PLAIN_NO_VOICE, Voice
 from app.gui.widgets import (
     BAD, GOOD, LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, BigBoard, HoldRing, VideoView, big_font,
 )
@@ -91,7 +91,7 @@ LEAD_COLOURS = {"good": GOOD, "neutral": QColor(230, 230, 230), "warn": WARN, "s
 def voice_words(voice: Voice) -> str:
     """What the voice does, in plain words for the screen ('' when it speaks)."""
     if not voice.can_speak:
-        return "Voice is off: no speech engine on this computer. Read the cues on the screen."
+        return PLAIN_NO_VOICE
     if voice.muted:
         return "Voice is muted: press M to hear the cues."
     return ""

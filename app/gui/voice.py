@@ -27,6 +27,8 @@ from app.gui.cues import CueThrottle
 
 log = logging.getLogger(__name__)
 
+PLAIN_NO_VOICE = "Voice is off: no speech engine on this computer. Read the cues on the screen."
+
 
 def write_tone(path: Path, notes: list[tuple[float, float]], rate: int = 22050, volume: float = 0.4) -> Path:
     """A small mono WAV of (frequency Hz, duration s) notes with soft edges."""
@@ -71,20 +73,21 @@ class Voice(QObject):
         try:
             from PyQt6.QtTextToSpeech import QTextToSpeech
         except ImportError as exc:
-            self.note = f"Voice off: Qt speech is not available ({exc}); cues are shown on screen."
-            log.warning(self.note)
+            self.note = PLAIN_NO_VOICE
+            log.warning("Qt speech is not available (%s); cues are shown on screen", exc)
             return None
         engines = QTextToSpeech.availableEngines()
         if engine is None:
             engine = next((e for e in engines if e != "mock"), None)
+        # The note is for the person (plain words); the detail for a developer goes to the log.
         if engine is None:
-            self.note = "Voice off: no speech engine installed (e.g. speech-dispatcher); cues are shown on screen."
-            log.warning(self.note)
+            self.note = PLAIN_NO_VOICE
+            log.warning("no speech engine installed (e.g. speech-dispatcher); cues are shown on screen")
             return None
         tts = QTextToSpeech(engine, self)
         if tts.state() == QTextToSpeech.State.Error:
-            self.note = f"Voice off: speech engine '{engine}' failed ({tts.errorString()}); cues are shown on screen."
-            log.warning(self.note)
+            self.note = PLAIN_NO_VOICE
+            log.warning("speech engine %r failed (%s); cues are shown on screen", engine, tts.errorString())
             return None
         tts.setRate(-0.1)
         tts.stateChanged.connect(self._on_tts_state)
