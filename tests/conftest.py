@@ -23,6 +23,20 @@ def _history_in_tmp(tmp_path_factory, monkeypatch):
         monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path_factory.mktemp("hipcoach-data")))
 
 
+@pytest.fixture(autouse=True)
+def _offline_proxy_stays_in_its_test():
+    """Creating a landmarker points this process's https_proxy at a dead end (MediaPipe's usage
+    logging must not reach the network); a later test that runs pip or npm needs it back."""
+    names = ("https_proxy", "no_proxy", "NO_PROXY")
+    saved = {name: os.environ.get(name) for name in names}
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def shared_clips() -> list[dict]:
     """The real clips with their counts by eye, or [] when ../shared is not beside the project."""
     manifest = SHARED_CLIPS / "clips.json"
