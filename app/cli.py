@@ -207,7 +207,8 @@ def _analyze(args: argparse.Namespace) -> int:
         if report["frames"] == 0:
             raise CliError(f"{args.video} has no decodable video frames")
         annotated = writer.close() if writer is not None else None
-        _write_json(report, json_out)
+        if args.json is not None:  # no --json: the readable summary alone
+            _write_json(report, json_out)
     if args.json != "-":
         print(format_summary(report))
         if annotated is not None:

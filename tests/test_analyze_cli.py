@@ -83,3 +83,14 @@ def test_json_dash_prints_only_json():
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)  # nothing else on stdout
     assert report["reps"] == truth["reps"]
+
+
+def test_without_json_only_the_summary_is_printed():
+    truth = sample_truth("glute_bridge_ok")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "analyze", truth["path"], "--exercise", "glute_bridge", "--model", "lite"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith(truth["path"]), result.stdout[:200]
+    assert '"schema"' not in result.stdout
