@@ -41,6 +41,20 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+class _StopRequest:
+    """A SIGTERM/SIGHUP that arrived while the frame loop can stop cleanly between frames."""
+
+    graceful = False
+    signum: int | None = None
+
+    def check(self) -> None:
+        if self.signum is not None:
+            raise Terminated(self.signum)
+
+
+_STOP = _StopRequest()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's errors in one line (its default prints the whole usage first)."""
 
@@ -139,6 +153,11 @@ def _terminate_like_interrupt() -> dict:
 
     def handler(signum, frame):
         signal.signal(signum, signal.SIG_DFL)
+        if _STOP.graceful:
+            # Inside the frame loop: stop between two frames. Raising here, in the middle of
+            # MediaPipe's image set-up, leaves a half-built object that complains at exit.
+            _STOP.signum = signum
+            return
         raise Terminated(signum)
 
     for name in ("SIGTERM", "SIGHUP"):
@@ -191,17 +210,21 @@ def _analyze(args: argparse.Namespace) -> int:
                                      reads=reads, label="--annotate")
             stack.callback(writer.discard)
         bar = ProgressBar(analysis.info.frame_count, label=Path(args.video).name)
+        _STOP.graceful = True
         try:
             for step in analysis.steps():
                 if writer is not None:
                     writer.write(step)
                 bar.update(analysis.frames)
+                _STOP.check()
         except KeyboardInterrupt as exc:
+            _STOP.graceful = False
             bar.close()
             if writer is not None and writer.frames:
                 # A partial annotated video is still worth having: finish it so it plays.
                 exc.kept = f" after {analysis.frames} frames; annotated video so far: {writer.close()}"
             raise
+        _STOP.graceful = False
         bar.close()
         report = analysis.report()
         if report["frames"] == 0:

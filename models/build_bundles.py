@@ -28,6 +28,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from models import download_env
+
 MODELS_DIR = Path(__file__).resolve().parent
 VARIANTS = ("lite", "full", "heavy")
 MEDIAPIPE_WHEEL = "mediapipe==0.10.14"
@@ -44,7 +46,7 @@ def _fetch_detector(workdir: Path) -> bytes:
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--only-binary=:all:",
          "--python-version", "3.11", "--platform", "manylinux2014_x86_64", "-d", str(workdir), MEDIAPIPE_WHEEL],
-        check=True,
+        check=True, env=download_env(),
     )
     wheel = next(workdir.glob("mediapipe-0.10.14-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
@@ -52,7 +54,8 @@ def _fetch_detector(workdir: Path) -> bytes:
 
 
 def _fetch_landmark_networks(workdir: Path) -> dict[str, bytes]:
-    subprocess.run(["npm", "pack", "--silent", NPM_POSE], cwd=workdir, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["npm", "pack", "--silent", NPM_POSE], cwd=workdir, check=True, stdout=subprocess.DEVNULL,
+                   env=download_env())
     tgz = next(workdir.glob("mediapipe-pose-*.tgz"))
     networks = {}
     with tarfile.open(tgz) as tf:

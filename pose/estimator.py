@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from models import BUNDLE_SHA256
+from models import BUNDLE_SHA256, OFFLINE_PROXY
 from pose.frame import PoseFrame
 from pose.landmarks import NUM_LANDMARKS
 from pose.scene_cut import SceneCutDetector
@@ -43,7 +43,6 @@ MODEL_CHECKS_FILE = "model-checks.json"
 # or IP connection. Python itself never speaks HTTPS here, and FFmpeg (stream URLs) reads only
 # http_proxy, so nothing else is affected.
 USAGE_LOG_HOST = "play.googleapis.com"
-OFFLINE_PROXY = "socks5h://localhost/dev/null/hipcoach-offline"
 
 
 def _no_proxy_spares(entries: str, host: str) -> str:

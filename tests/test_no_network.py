@@ -169,3 +169,14 @@ def test_offline_proxy_is_set_and_no_proxy_cannot_exempt_the_usage_host():
 ])
 def test_no_proxy_entries_that_would_exempt_the_usage_host_are_removed(entries, kept):
     assert _no_proxy_spares(entries, USAGE_LOG_HOST) == kept
+
+
+def test_the_download_tools_get_an_environment_without_the_offline_proxy(monkeypatch):
+    # The offline proxy is process-wide; the model and figure builders must still reach PyPI/npm.
+    from models import download_env
+
+    monkeypatch.setenv("https_proxy", OFFLINE_PROXY)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    env = download_env()
+    assert "https_proxy" not in env
+    assert env["HTTPS_PROXY"] == "http://proxy.example:3128"  # a proxy of the user's own stays

