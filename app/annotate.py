@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
+from app.coach.report import fault_word
 from app.outputs import OutputError, OutputFile
+from exercises.events import STATUS_MESSAGES
 from pose.overlay import draw_panel, draw_skeleton
 from pose.pipeline import Step
 
@@ -88,28 +91,72 @@ def _opencv_quiet():
         log.setLogLevel(previous)
 
 
-def hud_lines(state) -> list[str]:
-    """The counter panel's text for a checker state."""
+# The checker's phases (exercises.events.CheckerState) as a person would say them.
+PHASE_WORDS = {
+    "setup": "getting into position",
+    "rest": "ready for the next repetition",
+    "active": "in a repetition",
+    "relax": "relaxing",
+}
+
+def plain(code: str) -> str:
+    """A code nobody worded yet, at least without underscores."""
+    return code.replace("_", " ")
+
+
+def status_words(code: str) -> str:
+    return STATUS_MESSAGES.get(code, plain(code))
+
+
+def hud_lines(state: Any, caption: str = "angle") -> list[str]:
+    """The review overlay's text for a checker state: plain words only (no phase names or codes)."""
     if state is None:
         return []
     lines = [f"Reps {state.reps}"]
     if state.reps_by_side is not None:
-        lines[0] += f"   L {state.reps_by_side.get('left', 0)}  R {state.reps_by_side.get('right', 0)}"
+        lines[0] += f"   left {state.reps_by_side.get('left', 0)}  right {state.reps_by_side.get('right', 0)}"
     if getattr(state, "hold_target_s", None):
         lines.append(f"Hold {state.hold_s:.1f} / {state.hold_target_s:.0f} s")
     angle = getattr(state, "angle_deg", None)
     if angle is not None and not np.isnan(angle):
-        lines.append(f"Angle {angle:.0f} deg  ({state.phase})")
+        lines.append(f"{caption[:1].upper() + caption[1:]} {angle:.0f} deg")
+        phase = PHASE_WORDS.get(state.phase, plain(state.phase))
+        lines.append(phase[:1].upper() + phase[1:])
     if getattr(state, "status", None):
-        lines.append(f"Not counting: {state.status.replace('_', ' ')}")
+        lines.append(f"Not counting: {status_words(state.status)}")
     faults = getattr(state, "faults", ())
     if faults:
-        lines.append("Check: " + ", ".join(f.replace("_", " ") for f in faults))
+        lines.append("Check: " + ", ".join(fault_word(f) for f in faults))
     return lines
+
+
+def fit_lines(lines: Sequence[str], image_shape: tuple[int, ...]) -> list[str]:
+    """``lines`` wrapped at spaces so pose.overlay.draw_panel's box fits the image's width.
+
+    draw_panel sizes its font to the image's longer side (Hershey simplex, 0.7 per 640 px), so a
+    portrait phone clip is narrow for its text and a long status would run off the picture.
+    """
+    scale = max(image_shape[:2]) / 640.0
+    width_px = image_shape[1]
+
+    def fits(text: str) -> bool:
+        (w, _h), _base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, max(1, round(2 * scale)))
+        return w + 40 * scale <= width_px  # the box's padding and its margin from the edge
+
+    out: list[str] = []
+    for line in lines:
+        wrapped: list[str] = []
+        for word in line.split(" "):
+            if wrapped and fits(f"{wrapped[-1]} {word}"):
+                wrapped[-1] = f"{wrapped[-1]} {word}"
+            else:
+                wrapped.append(word)
+        out.extend(wrapped)
+    return out
 
 
 def annotate_step(step: Step) -> np.ndarray:
     """The frame with skeleton and counter panel."""
     image = draw_skeleton(step.frame.image_bgr, step.pose)
     state = getattr(step.result, "state", None)
-    return draw_panel(image, hud_lines(state))
+    return draw_panel(image, fit_lines(hud_lines(state), image.shape))

@@ -18,24 +18,18 @@ import cv2
 import numpy as np
 
 from app.analysis import ClipAnalysis
-from app.annotate import AnnotatedWriter
+from app.annotate import (  # the overlay's plain words live with the annotated video
+    PHASE_WORDS, AnnotatedWriter, fit_lines, hud_lines, plain, status_words,
+)
 from app.coach.report import fault_word
 from exercises.definitions import ExerciseDef
-from exercises.events import NOTE_MESSAGES, PARTIAL_REASONS, STATUS_MESSAGES
+from exercises.events import NOTE_MESSAGES, PARTIAL_REASONS
 from pose.overlay import draw_panel, draw_skeleton
 from pose.frame import PoseFrame
 from pose.pipeline import Step, StepTimings
 from pose.sources import VideoFrame
 
 JPEG_QUALITY = 88  # keeps a 30 s 480p clip in ~20 MB, so seeking is instant
-
-# The checker's phases (exercises.events.CheckerState) as a person would say them.
-PHASE_WORDS = {
-    "setup": "getting into position",
-    "rest": "ready for the next repetition",
-    "active": "in a repetition",
-    "relax": "relaxing",
-}
 
 # What each counting signal measures, for the plot's title (the caption itself is the live
 # page's SIGNAL_CAPTIONS, passed in by the view).
@@ -50,17 +44,8 @@ SIGNAL_MEASURES = {
 }
 
 
-def plain(code: str) -> str:
-    """A code nobody worded yet, at least without underscores."""
-    return code.replace("_", " ")
-
-
 def partial_words(reason: str) -> str:
     return PARTIAL_REASONS.get(reason, plain(reason))
-
-
-def status_words(code: str) -> str:
-    return STATUS_MESSAGES.get(code, plain(code))
 
 
 def note_words(note: dict) -> str:
@@ -73,53 +58,6 @@ def plot_title(definition: ExerciseDef, caption: str) -> str:
     measures = SIGNAL_MEASURES.get(definition.signal)
     text = caption[:1].upper() + caption[1:]  # the plot shows the signal itself, even when rest-relative
     return f"{text} ({measures}), degrees" if measures else f"{text}, degrees"
-
-
-def hud_lines(state: Any, caption: str = "angle") -> list[str]:
-    """The review overlay's text for a checker state: plain words only (no phase names or codes)."""
-    if state is None:
-        return []
-    lines = [f"Reps {state.reps}"]
-    if state.reps_by_side is not None:
-        lines[0] += f"   left {state.reps_by_side.get('left', 0)}  right {state.reps_by_side.get('right', 0)}"
-    if getattr(state, "hold_target_s", None):
-        lines.append(f"Hold {state.hold_s:.1f} / {state.hold_target_s:.0f} s")
-    angle = getattr(state, "angle_deg", None)
-    if angle is not None and not np.isnan(angle):
-        lines.append(f"{caption[:1].upper() + caption[1:]} {angle:.0f} deg")
-        phase = PHASE_WORDS.get(state.phase, plain(state.phase))
-        lines.append(phase[:1].upper() + phase[1:])
-    if getattr(state, "status", None):
-        lines.append(f"Not counting: {status_words(state.status)}")
-    faults = getattr(state, "faults", ())
-    if faults:
-        lines.append("Check: " + ", ".join(fault_word(f) for f in faults))
-    return lines
-
-
-def fit_lines(lines: Sequence[str], image_shape: tuple[int, ...]) -> list[str]:
-    """``lines`` wrapped at spaces so pose.overlay.draw_panel's box fits the image's width.
-
-    draw_panel sizes its font to the image's longer side (Hershey simplex, 0.7 per 640 px), so a
-    portrait phone clip is narrow for its text and a long status would run off the picture.
-    """
-    scale = max(image_shape[:2]) / 640.0
-    width_px = image_shape[1]
-
-    def fits(text: str) -> bool:
-        (w, _h), _base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, max(1, round(2 * scale)))
-        return w + 40 * scale <= width_px  # the box's padding and its margin from the edge
-
-    out: list[str] = []
-    for line in lines:
-        wrapped: list[str] = []
-        for word in line.split(" "):
-            if wrapped and fits(f"{wrapped[-1]} {word}"):
-                wrapped[-1] = f"{wrapped[-1]} {word}"
-            else:
-                wrapped.append(word)
-        out.extend(wrapped)
-    return out
 
 
 @dataclass(frozen=True, eq=False)

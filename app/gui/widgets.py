@@ -13,20 +13,8 @@ from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-GOOD = QColor(60, 200, 110)
-WARN = QColor(250, 190, 40)
-BAD = QColor(235, 80, 70)
-LEFT = QColor(60, 170, 255)  # the overlay's left (BGR 255,170,60)
-RIGHT = QColor(255, 140, 60)
-MUTED = QColor(150, 150, 150)
-PANEL_BG = QColor(28, 30, 34)
-
-
-def big_font(point_size: int, bold: bool = True) -> QFont:
-    font = QFont()
-    font.setPointSize(point_size)
-    font.setBold(bold)
-    return font
+# The colours and fonts have one home, app.gui.style; re-exported here for the widgets' users.
+from app.gui.style import BAD, GOOD, LEFT, MUTED, PANEL_BG, RIGHT, WARN, big_font  # noqa: F401
 
 
 def pixel_font(pixel_size: int, bold: bool = True) -> QFont:
