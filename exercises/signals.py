@@ -110,7 +110,6 @@ class BodyReader:
         self._ref_since = float("nan")  # when the reference limb lengths started to build up
         self._hip_track: deque[tuple[float, np.ndarray, float]] = deque()  # (t_s, x of hips, ankles; torso)
         self.walking = False  # the hips travelled sideways lately: walking into place
-        self.hip_x_torso: tuple[float, float] = (float("nan"), float("nan"))  # hip mid x (px), torso (px)
         self._shin_ref = {s: float("nan") for s in SIDES}
         self._limb_per_width: dict[tuple[str, Side], float] = {}  # limb / body width when its ref was set
         self._width = float("nan")  # shoulders' + hips' 2D width, smoothed (px)
@@ -206,7 +205,6 @@ class BodyReader:
             scale = max(item[2] for item in track)
             travel = np.abs(track[-1][1] - track[0][1]) / scale
             self.walking = bool((travel > WALK_MIN_TRAVEL_TORSO).all())
-            self.hip_x_torso = (float(xs[0]), scale)
         if not math.isfinite(self._ref_since):
             self._ref_since = self._t_s
         if torso > 0:
