@@ -94,24 +94,26 @@ class ClipAnalysis:
         """The analysis as the schema-1 JSON of PRODUCT.md (plus a few added fields)."""
         self.close()
         checker = self.checker
-        return _rounded({
-            "schema": SCHEMA_VERSION,
-            "video": self.video,
-            "exercise": self.exercise.id,
-            "model": self.model,
-            "duration_s": self.duration_s,
-            "frames": self.frames,
-            "frames_with_pose": self.frames_with_pose,
-            "reps": checker.reps,
-            "reps_by_side": None if checker.reps_by_side is None else dict(checker.reps_by_side),
-            "reps_detail": [_plain(r) for r in checker.reps_detail],
-            "faults": [_plain(f) for f in checker.faults],
-            "status": [_plain(s) for s in checker.status_intervals],
-            "partial_reps": [_plain(p) for p in getattr(checker, "partial_reps", [])],
-            "notes": [_plain(n) for n in getattr(checker, "notes", [])],
-            "fps": self.info.fps,
-            "size_px": [self.info.width, self.info.height],
-        })
+        return _rounded(
+            {
+                "schema": SCHEMA_VERSION,
+                "video": self.video,
+                "exercise": self.exercise.id,
+                "model": self.model,
+                "duration_s": self.duration_s,
+                "frames": self.frames,
+                "frames_with_pose": self.frames_with_pose,
+                "reps": checker.reps,
+                "reps_by_side": None if checker.reps_by_side is None else dict(checker.reps_by_side),
+                "reps_detail": [_plain(r) for r in checker.reps_detail],
+                "faults": [_plain(f) for f in checker.faults],
+                "status": [_plain(s) for s in checker.status_intervals],
+                "partial_reps": [_plain(p) for p in getattr(checker, "partial_reps", [])],
+                "notes": [_plain(n) for n in getattr(checker, "notes", [])],
+                "fps": self.info.fps,
+                "size_px": [self.info.width, self.info.height],
+            }
+        )
 
 
 def analyze_clip(video: str | Path, exercise_id: str, model: str = "full") -> dict:

@@ -16,7 +16,6 @@ from exercises.events import STATUS_MESSAGES
 from pose.overlay import draw_panel, draw_skeleton
 from pose.pipeline import Step
 
-
 # OpenCV's FFmpeg writer needs a time base under 2**16; the sources refuse faster clips anyway.
 MAX_FPS = 1000.0
 
@@ -29,8 +28,14 @@ class AnnotatedWriter:
     finished and playable; :meth:`discard` drops it instead.
     """
 
-    def __init__(self, path: str | Path, fps: float, size_px: tuple[int, int],
-                 reads: Iterable[str | Path] = (), label: str = "annotated video") -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        fps: float,
+        size_px: tuple[int, int],
+        reads: Iterable[str | Path] = (),
+        label: str = "annotated video",
+    ) -> None:
         self.path = Path(path)
         self.size_px = size_px
         self.frames = 0
@@ -41,8 +46,9 @@ class AnnotatedWriter:
         try:
             for fourcc in ("avc1", "mp4v"):  # H.264 where the OpenCV build has an encoder for it
                 with _opencv_quiet():  # a build without one logs its failed attempts on stderr
-                    writer = cv2.VideoWriter(str(self._output.temp), cv2.CAP_FFMPEG,
-                                             cv2.VideoWriter_fourcc(*fourcc), fps, size_px)
+                    writer = cv2.VideoWriter(
+                        str(self._output.temp), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*fourcc), fps, size_px
+                    )
                 if writer.isOpened():
                     self._writer = writer
                     break
@@ -51,8 +57,10 @@ class AnnotatedWriter:
             if self._writer is None:
                 self._output.discard()
         if self._writer is None:
-            raise OutputError(f"cannot write {self.path}: no mp4 encoder in this OpenCV build "
-                              f"for {size_px[0]}x{size_px[1]} at {fps:g} fps")
+            raise OutputError(
+                f"cannot write {self.path}: no mp4 encoder in this OpenCV build "
+                f"for {size_px[0]}x{size_px[1]} at {fps:g} fps"
+            )
 
     def write(self, step: Step) -> None:
         image = annotate_step(step)
@@ -98,6 +106,7 @@ PHASE_WORDS = {
     "active": "in a repetition",
     "relax": "relaxing",
 }
+
 
 def plain(code: str) -> str:
     """A code nobody worded yet, at least without underscores."""

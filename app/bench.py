@@ -96,12 +96,14 @@ def run_bench(video: str | Path, exercise_id: str = "squat", model: str = "full"
 
 
 def format_bench(video: str | Path, model: str, r: BenchResult) -> str:
-    return "\n".join([
-        f"bench: {video}  model={model}  frames={r.frames}  (median of the rounds)",
-        f"  bare MediaPipe loop : {r.bare_wall_s:6.2f} s   decode {r.bare_decode_ms:5.1f} ms/frame"
-        f"   inference {r.bare_inference_ms:5.1f} ms/frame",
-        f"  hipcoach analyser   : {r.full_wall_s:6.2f} s   decode wait {r.full_wait_ms:5.1f} ms/frame"
-        f"   inference {r.full_inference_ms:5.1f} ms/frame   everything else {r.full_rest_ms:5.2f} ms/frame"
-        f" (p99 {r.full_rest_p99_ms:.2f})",
-        f"  ratio analyser / bare: {r.ratio:.3f}",
-    ])
+    return "\n".join(
+        [
+            f"bench: {video}  model={model}  frames={r.frames}  (median of the rounds)",
+            f"  bare MediaPipe loop : {r.bare_wall_s:6.2f} s   decode {r.bare_decode_ms:5.1f} ms/frame"
+            f"   inference {r.bare_inference_ms:5.1f} ms/frame",
+            f"  hipcoach analyser   : {r.full_wall_s:6.2f} s   decode wait {r.full_wait_ms:5.1f} ms/frame"
+            f"   inference {r.full_inference_ms:5.1f} ms/frame   everything else {r.full_rest_ms:5.2f} ms/frame"
+            f" (p99 {r.full_rest_p99_ms:.2f})",
+            f"  ratio analyser / bare: {r.ratio:.3f}",
+        ]
+    )

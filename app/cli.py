@@ -91,16 +91,18 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="last day (default: the last session)")
     report.add_argument("--session", metavar="N", help="one session only (its id)")
     report.add_argument("--data-dir", metavar="DIR", help="folder of history.sqlite3 (default: the user data folder)")
-    report.add_argument("--per-rep", action="store_true",
-                        help="end the HTML/PDF report with a table of every rep (off: a short report)")
+    report.add_argument(
+        "--per-rep", action="store_true", help="end the HTML/PDF report with a table of every rep (off: a short report)"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     _quiet_opencv(args.verbose)
     previous = _terminate_like_interrupt()
     try:
@@ -206,8 +208,13 @@ def _analyze(args: argparse.Namespace) -> int:
         if args.annotate:
             if json_out is not None and _same_destination(json_out.path, args.annotate):
                 raise CliError(f"--json and --annotate both name {args.annotate}; give two different files")
-            writer = AnnotatedWriter(args.annotate, analysis.info.fps, (analysis.info.width, analysis.info.height),
-                                     reads=reads, label="--annotate")
+            writer = AnnotatedWriter(
+                args.annotate,
+                analysis.info.fps,
+                (analysis.info.width, analysis.info.height),
+                reads=reads,
+                label="--annotate",
+            )
             stack.callback(writer.discard)
         bar = ProgressBar(analysis.info.frame_count, label=Path(args.video).name)
         _STOP.graceful = True
@@ -288,8 +295,9 @@ def _report(args: argparse.Namespace) -> int:
             conn = _open_history(history)
             try:
                 profile_id = _report_profile(conn, session_id)
-                write_report(conn, profile_id, out, since=since, until=until, session_id=session_id,
-                             per_rep=args.per_rep)
+                write_report(
+                    conn, profile_id, out, since=since, until=until, session_id=session_id, per_rep=args.per_rep
+                )
             finally:
                 conn.close()
     except ReportError as exc:
@@ -327,7 +335,8 @@ def _day_arg(text: str | None, option: str):
 
 
 def _history_path(data_dir: str | None) -> Path:
-    from app.coach.store import DB_NAME, data_dir as default_dir
+    from app.coach.store import DB_NAME
+    from app.coach.store import data_dir as default_dir
 
     return (Path(data_dir).expanduser() if data_dir else default_dir()) / DB_NAME
 

@@ -67,11 +67,11 @@ class ClipTruth:
     exercise: str
     reps: int
     reps_by_side: dict | None = None
-    reps_detail: tuple[dict, ...] = ()          # index, side, start_s, end_s, hold_s, faults
-    faults: tuple[dict, ...] = ()               # code, rep, t_s
-    has_detail: bool = True                     # False for real clips known only by their count
-    reps_range: tuple[int, int] | None = None   # any count in [lo, hi] is right (real clips)
-    rep_times_s: tuple[float, ...] = ()         # the true reps' moments when there is no detail
+    reps_detail: tuple[dict, ...] = ()  # index, side, start_s, end_s, hold_s, faults
+    faults: tuple[dict, ...] = ()  # code, rep, t_s
+    has_detail: bool = True  # False for real clips known only by their count
+    reps_range: tuple[int, int] | None = None  # any count in [lo, hi] is right (real clips)
+    rep_times_s: tuple[float, ...] = ()  # the true reps' moments when there is no detail
 
     @property
     def true_times_s(self) -> tuple[float, ...]:
@@ -88,7 +88,7 @@ class Manifest:
     clips: tuple[ClipTruth, ...]
     thresholds: dict
     report_only: tuple[tuple[str, tuple[ClipTruth, ...]], ...] = ()
-    exercise_thresholds: dict = field(default_factory=dict)    # exercise id or "*" -> thresholds
+    exercise_thresholds: dict = field(default_factory=dict)  # exercise id or "*" -> thresholds
 
 
 @dataclass
@@ -98,17 +98,17 @@ class ClipResult:
     true_reps: int
     got_reps: int | None
     reps_range: tuple[int, int] | None = None
-    guided: bool = False                        # a timed guided cycle, not a perceived count
-    side_exact: bool | None = None              # None: not a unilateral clip (or no truth by side)
+    guided: bool = False  # a timed guided cycle, not a perceived count
+    side_exact: bool | None = None  # None: not a unilateral clip (or no truth by side)
     hold_errors_s: list[float] = field(default_factory=list)
     fault_tp: int = 0
     fault_fp: int = 0
     fault_fn: int = 0
     missed_faults: list[str] = field(default_factory=list)
     extra_faults: list[str] = field(default_factory=list)
-    rep_times: int = 0                          # true rep moments scored (0: no timing truth)
+    rep_times: int = 0  # true rep moments scored (0: no timing truth)
     rep_times_matched: int = 0
-    false_reps: list[str] = field(default_factory=list)       # "start-end s" of counted reps at no true rep
+    false_reps: list[str] = field(default_factory=list)  # "start-end s" of counted reps at no true rep
     missed_rep_times: list[float] = field(default_factory=list)
     error: str | None = None
 
@@ -123,11 +123,18 @@ class ClipResult:
 
 # --------------------------------------------------------------------------- loading
 
+
 def _truth_from_file(name: str, video: Path, truth_path: Path) -> ClipTruth:
     t = json.loads(truth_path.read_text())
-    return ClipTruth(name=name, video=video, exercise=t["exercise"], reps=int(t["reps"]),
-                     reps_by_side=t.get("reps_by_side"), reps_detail=tuple(t.get("reps_detail", ())),
-                     faults=tuple(t.get("faults", ())))
+    return ClipTruth(
+        name=name,
+        video=video,
+        exercise=t["exercise"],
+        reps=int(t["reps"]),
+        reps_by_side=t.get("reps_by_side"),
+        reps_detail=tuple(t.get("reps_detail", ())),
+        faults=tuple(t.get("faults", ())),
+    )
 
 
 def _count_truth(name: str, video: Path, entry: dict) -> ClipTruth:
@@ -136,10 +143,16 @@ def _count_truth(name: str, video: Path, entry: dict) -> ClipTruth:
     reps = entry.get("reps")
     if reps is None:
         reps = rng[1]
-    return ClipTruth(name=name, video=video, exercise=entry["exercise"], reps=int(reps),
-                     reps_by_side=entry.get("reps_by_side"), has_detail=False,
-                     reps_range=(int(rng[0]), int(rng[1])) if rng else None,
-                     rep_times_s=tuple(float(t) for t in entry.get("rep_times_s") or ()))
+    return ClipTruth(
+        name=name,
+        video=video,
+        exercise=entry["exercise"],
+        reps=int(reps),
+        reps_by_side=entry.get("reps_by_side"),
+        has_detail=False,
+        reps_range=(int(rng[0]), int(rng[1])) if rng else None,
+        rep_times_s=tuple(float(t) for t in entry.get("rep_times_s") or ()),
+    )
 
 
 def load_real_clips(clips_json: str | Path) -> tuple[ClipTruth, ...]:
@@ -176,7 +189,7 @@ def load_manifest(path: str | Path) -> Manifest:
         video = base / (entry.get("video") or entry["file"])
         if "truth" in entry:
             clips.append(_truth_from_file(entry.get("name", video.stem), video, base / entry["truth"]))
-        else:   # a bare count entry
+        else:  # a bare count entry
             clips.append(_count_truth(entry.get("name", video.stem), video, entry))
     extra = []
     for item in data.get("report_only", ()):
@@ -190,11 +203,17 @@ def load_manifest(path: str | Path) -> Manifest:
     per_ex = data.get("exercise_thresholds") or {}
     if not isinstance(per_ex, dict) or not all(isinstance(v, dict) for v in per_ex.values()):
         raise ValueError(f"manifest {path}: 'exercise_thresholds' must map exercise ids to threshold objects")
-    return Manifest(path, tuple(clips), {**DEFAULT_THRESHOLDS, **data.get("thresholds", {})}, tuple(extra),
-                    {ex: dict(v) for ex, v in per_ex.items()})
+    return Manifest(
+        path,
+        tuple(clips),
+        {**DEFAULT_THRESHOLDS, **data.get("thresholds", {})},
+        tuple(extra),
+        {ex: dict(v) for ex, v in per_ex.items()},
+    )
 
 
 # --------------------------------------------------------------------------- scoring one clip
+
 
 def _span(rep: dict) -> tuple[float, float] | None:
     s, e = rep.get("start_s"), rep.get("end_s")
@@ -220,7 +239,7 @@ def match_reps(truth: Iterable[dict], predicted: Iterable[dict]) -> list[tuple[d
                 pairs.append((_overlap(ts, ps), t["index"], p.get("index"), t, p))
     pairs.sort(key=lambda x: -x[0])
     used_t, used_p, out = set(), set(), []
-    for _, ti, pi, t, p in pairs:
+    for _, ti, _pi, t, p in pairs:
         if ti in used_t or id(p) in used_p:
             continue
         used_t.add(ti)
@@ -253,8 +272,9 @@ class RepTiming:
         return len(self.pairs)
 
 
-def match_rep_times(counted: Iterable[dict], true_times_s: Iterable[float],
-                    slack_s: float = REP_TIME_SLACK_S) -> RepTiming:
+def match_rep_times(
+    counted: Iterable[dict], true_times_s: Iterable[float], slack_s: float = REP_TIME_SLACK_S
+) -> RepTiming:
     """Match counted reps (``start_s``/``end_s``) to true rep moments, each used at most once.
 
     A counted rep may take the moments inside its own span; only when there is none, those within
@@ -275,9 +295,9 @@ def match_rep_times(counted: Iterable[dict], true_times_s: Iterable[float],
         if inside:
             strict.add(k)
         options.append(inside or [j for j, t in enumerate(times) if span[0] - slack_s <= t <= span[1] + slack_s])
-    owner: dict[int, int] = {}      # time index -> counted rep index
+    owner: dict[int, int] = {}  # time index -> counted rep index
 
-    def augment(k: int, seen: set[int]) -> bool:   # Kuhn's augmenting path; the lists are tiny
+    def augment(k: int, seen: set[int]) -> bool:  # Kuhn's augmenting path; the lists are tiny
         for j in options[k]:
             if j in seen:
                 continue
@@ -292,10 +312,12 @@ def match_rep_times(counted: Iterable[dict], true_times_s: Iterable[float],
     for k in sorted(range(len(reps)), key=lambda k: k not in strict):
         augment(k, set())
     taken = {k: j for j, k in owner.items()}
-    return RepTiming(pairs=tuple((k, times[taken[k]]) for k in sorted(taken)),
-                     false_reps=tuple(k for k in range(len(reps)) if k not in taken),
-                     merged_reps=tuple(merged),
-                     missed_times=tuple(t for j, t in enumerate(times) if j not in owner))
+    return RepTiming(
+        pairs=tuple((k, times[taken[k]]) for k in sorted(taken)),
+        false_reps=tuple(k for k in range(len(reps)) if k not in taken),
+        merged_reps=tuple(merged),
+        missed_times=tuple(t for j, t in enumerate(times) if j not in owner),
+    )
 
 
 def _predicted_faults(analysis: dict) -> list[tuple[str, tuple[float, float] | None, float | None]]:
@@ -330,8 +352,14 @@ def is_guided(exercise: str) -> bool:
 def score_clip(truth: ClipTruth, analysis: dict) -> ClipResult:
     """Compare one analysis dict with its truth."""
     got = analysis.get("reps")
-    res = ClipResult(truth.name, truth.exercise, truth.reps, None if got is None else int(got),
-                     reps_range=truth.reps_range, guided=is_guided(truth.exercise))
+    res = ClipResult(
+        truth.name,
+        truth.exercise,
+        truth.reps,
+        None if got is None else int(got),
+        reps_range=truth.reps_range,
+        guided=is_guided(truth.exercise),
+    )
     if truth.reps_by_side is not None:
         got_sides = analysis.get("reps_by_side") or {}
         res.side_exact = all(int(got_sides.get(s) or 0) == int(n) for s, n in truth.reps_by_side.items())
@@ -375,8 +403,9 @@ def score_clip(truth: ClipTruth, analysis: dict) -> ClipResult:
     return res
 
 
-def evaluate(clips: Iterable[ClipTruth], analyze: Analyze,
-             progress: Callable[[int, int, str], None] | None = None) -> list[ClipResult]:
+def evaluate(
+    clips: Iterable[ClipTruth], analyze: Analyze, progress: Callable[[int, int, str], None] | None = None
+) -> list[ClipResult]:
     """Run ``analyze`` on each clip and score it. An analyser error is recorded, not raised."""
     clips = list(clips)
     out = []
@@ -387,14 +416,24 @@ def evaluate(clips: Iterable[ClipTruth], analyze: Analyze,
             analysis = analyze(clip.video, clip.exercise)
         except Exception as exc:  # one broken clip must not hide the others' results
             log.warning("%s: analysis failed: %s", clip.name, exc)
-            out.append(ClipResult(clip.name, clip.exercise, clip.reps, None, reps_range=clip.reps_range,
-                                  guided=is_guided(clip.exercise), error=f"{type(exc).__name__}: {exc}"))
+            out.append(
+                ClipResult(
+                    clip.name,
+                    clip.exercise,
+                    clip.reps,
+                    None,
+                    reps_range=clip.reps_range,
+                    guided=is_guided(clip.exercise),
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            )
             continue
         out.append(score_clip(clip, analysis))
     return out
 
 
 # --------------------------------------------------------------------------- summaries
+
 
 def _metrics(results: list[ClipResult]) -> dict:
     n = len(results)
@@ -419,7 +458,9 @@ def _metrics(results: list[ClipResult]) -> dict:
         "holds": len(holds),
         "hold_error_mean_s": sum(holds) / len(holds) if holds else None,
         "hold_error_max_s": max(holds) if holds else None,
-        "fault_tp": tp, "fault_fp": fp, "fault_fn": fn,
+        "fault_tp": tp,
+        "fault_fp": fp,
+        "fault_fn": fn,
         "fault_precision": tp / (tp + fp) if tp + fp else None,
         "fault_recall": tp / (tp + fn) if tp + fn else None,
         "timed_clips": len(timed),
@@ -442,10 +483,12 @@ def summarize(results: list[ClipResult]) -> dict:
         d["count_error"] = r.count_error
         clips.append(d)
     guided = [r for r in results if r.guided]
-    return {"overall": _metrics([r for r in results if not r.guided]),
-            "guided": _metrics(guided) if guided else None,
-            "per_exercise": {ex: _metrics(rs) for ex, rs in sorted(by_ex.items())},
-            "clips": clips}
+    return {
+        "overall": _metrics([r for r in results if not r.guided]),
+        "guided": _metrics(guided) if guided else None,
+        "per_exercise": {ex: _metrics(rs) for ex, rs in sorted(by_ex.items())},
+        "clips": clips,
+    }
 
 
 def _gate(metrics: dict, thresholds: dict, prefix: str = "") -> list[str]:
@@ -504,14 +547,34 @@ def _fmt(value, pct: bool = False) -> str:
 def format_table(summary: dict, title: str = "", per_clip: bool = True) -> str:
     """The summary as a plain-text table: one line per perceived exercise, overall; the guided
     exercise on its own line below; then the misses clip by clip."""
-    cols = ("exercise", "clips", "exact", "±1", "MAE", "sides", "hold max s", "fault P", "fault R", "timing",
-            "false reps")
+    cols = (
+        "exercise",
+        "clips",
+        "exact",
+        "±1",
+        "MAE",
+        "sides",
+        "hold max s",
+        "fault P",
+        "fault R",
+        "timing",
+        "false reps",
+    )
 
     def row(name: str, m: dict) -> tuple[str, ...]:
-        return (name, str(m["clips"]), _fmt(m["exact_count_rate"], True), _fmt(m["within_one_rate"], True),
-                _fmt(m["mean_abs_count_error"]), _fmt(m["per_side_exact_rate"], True),
-                _fmt(m["hold_error_max_s"]), _fmt(m["fault_precision"]), _fmt(m["fault_recall"]),
-                _fmt(m["rep_timing_rate"], True), _fmt(m["false_reps"]))
+        return (
+            name,
+            str(m["clips"]),
+            _fmt(m["exact_count_rate"], True),
+            _fmt(m["within_one_rate"], True),
+            _fmt(m["mean_abs_count_error"]),
+            _fmt(m["per_side_exact_rate"], True),
+            _fmt(m["hold_error_max_s"]),
+            _fmt(m["fault_precision"]),
+            _fmt(m["fault_recall"]),
+            _fmt(m["rep_timing_rate"], True),
+            _fmt(m["false_reps"]),
+        )
 
     guided_ids = {c["exercise"] for c in summary["clips"] if c.get("guided")}
     rows = [row(ex, m) for ex, m in summary["per_exercise"].items() if ex not in guided_ids]
@@ -550,14 +613,19 @@ def format_table(summary: dict, title: str = "", per_clip: bool = True) -> str:
     return "\n".join(out)
 
 
-def evaluate_manifest(manifest: Manifest, analyze: Analyze,
-                      progress: Callable[[int, int, str], None] | None = None) -> dict:
+def evaluate_manifest(
+    manifest: Manifest, analyze: Analyze, progress: Callable[[int, int, str], None] | None = None
+) -> dict:
     """Gated results on the manifest's clips and report-only results on its real sets."""
     summary = summarize(evaluate(manifest.clips, analyze, progress))
-    result = {"manifest": str(manifest.path), "thresholds": manifest.thresholds,
-              "exercise_thresholds": manifest.exercise_thresholds, "summary": summary,
-              "failures": check_thresholds(summary, manifest.thresholds, manifest.exercise_thresholds),
-              "report_only": {}}
+    result = {
+        "manifest": str(manifest.path),
+        "thresholds": manifest.thresholds,
+        "exercise_thresholds": manifest.exercise_thresholds,
+        "summary": summary,
+        "failures": check_thresholds(summary, manifest.thresholds, manifest.exercise_thresholds),
+        "report_only": {},
+    }
     for name, clips in manifest.report_only:
         result["report_only"][name] = summarize(evaluate(clips, analyze, progress))
     return result

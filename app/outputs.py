@@ -63,8 +63,7 @@ def check_destination(target: str | Path, reads: Iterable[str | Path] = (), labe
     for source in reads:
         if source is not None and _same_file(dest, Path(source)):
             also = "" if os.path.realpath(source) == str(dest) else f" (the same file as {source})"
-            raise OutputError(f"{label} {given} would overwrite the input {source}{also}; "
-                              "choose another file name")
+            raise OutputError(f"{label} {given} would overwrite the input {source}{also}; choose another file name")
     try:
         mode = dest.stat().st_mode
     except FileNotFoundError:
@@ -99,8 +98,7 @@ class OutputFile:
         try:
             fd, temp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".part{suffix}", dir=self.path.parent)
         except OSError as exc:
-            raise OutputError(f"cannot write {self.given}: {exc.strerror or exc} "
-                              f"(folder {self.path.parent})") from None
+            raise OutputError(f"cannot write {self.given}: {exc.strerror or exc} (folder {self.path.parent})") from None
         try:
             os.fchmod(fd, PRIVATE_MODE)  # mkstemp's 0600 is still subject to an odd umask
         finally:

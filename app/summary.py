@@ -37,8 +37,10 @@ def format_summary(report: dict) -> str:
     partial = report.get("partial_reps") or []
     if partial:
         why = Counter(PARTIAL_REASONS.get(p["reason"], p["reason"]) for p in partial)
-        lines.append(f"  partial repetitions (not counted): {len(partial)}: "
-                     + ", ".join(f"{reason} x{n}" for reason, n in why.most_common()))
+        lines.append(
+            f"  partial repetitions (not counted): {len(partial)}: "
+            + ", ".join(f"{reason} x{n}" for reason, n in why.most_common())
+        )
     if report["faults"]:
         counts = Counter(f["code"] for f in report["faults"])
         lines.append("  form: " + ", ".join(f"{code} x{n}" for code, n in counts.most_common()))
@@ -50,9 +52,13 @@ def format_summary(report: dict) -> str:
         total = Counter()
         for s in report["status"]:
             total[s["code"]] += s["end_s"] - s["start_s"]
-        lines.append("  not counting: " + ", ".join(
-            f"{STATUS_WORDS.get(code, code)} {secs:.1f} s" for code, secs in total.most_common()))
-    for note in dict.fromkeys(NOTE_MESSAGES.get(n["code"], n["code"]) + (f" ({n['detail']})" if n.get("detail") else "")
-                              for n in report.get("notes") or []):
+        lines.append(
+            "  not counting: "
+            + ", ".join(f"{STATUS_WORDS.get(code, code)} {secs:.1f} s" for code, secs in total.most_common())
+        )
+    for note in dict.fromkeys(
+        NOTE_MESSAGES.get(n["code"], n["code"]) + (f" ({n['detail']})" if n.get("detail") else "")
+        for n in report.get("notes") or []
+    ):
         lines.append(f"  note: {note}")
     return "\n".join(lines)

@@ -207,7 +207,6 @@ class ExerciseChecker:
     # ------------------------------------------------------------------ counting
 
     def _step_reps(self, reading: Reading, t: float, events: list[Event]) -> None:
-        d = self.defn
         if reading.hard_status is not None or self._blocked():
             self._freeze(t, events)
             return
@@ -260,8 +259,9 @@ class ExerciseChecker:
         else:
             self._step_in_rep(rep, reading, side, x, v_smooth, t, events)
 
-    def _step_between_reps(self, reading: Reading, side: Side, x: float, dt: float, t: float,
-                           events: list[Event]) -> None:
+    def _step_between_reps(
+        self, reading: Reading, side: Side, x: float, dt: float, t: float, events: list[Event]
+    ) -> None:
         d = self.defn
         enter, exit_ = self._enter, self._exit
         self._judge.remember(t, reading)
@@ -300,8 +300,13 @@ class ExerciseChecker:
                 t_tr, x_tr, values = self._trough
                 self._arm(values, t_tr, x_tr)
                 x = self._rest.internal(side, reading.signal[side])
-            elif (not self._ever_armed and x >= enter and self._first_t is not None
-                  and t - self._first_t <= FIRST_FRAMES_S and self._readable_since == self._first_t):
+            elif (
+                not self._ever_armed
+                and x >= enter
+                and self._first_t is not None
+                and t - self._first_t <= FIRST_FRAMES_S
+                and self._readable_since == self._first_t
+            ):
                 # In the middle of a rep when the picture starts: it counts if its turn
                 # and return are seen.
                 self._start_rep(t, rep_side, x, reading, events, start_t=self._readable_since)
@@ -316,8 +321,9 @@ class ExerciseChecker:
             elif x > self._exc.peak_x:
                 self._exc.peak_x, self._exc.peak_v = x, reading.signal[side]
 
-    def _step_in_rep(self, rep: Rep, reading: Reading, side: Side, x: float, v_smooth: float, t: float,
-                     events: list[Event]) -> None:
+    def _step_in_rep(
+        self, rep: Rep, reading: Reading, side: Side, x: float, v_smooth: float, t: float, events: list[Event]
+    ) -> None:
         d = self.defn
         enter = self._enter
         # The valley between two reps run together is judged on the smoothed signal: a one-frame
@@ -365,8 +371,11 @@ class ExerciseChecker:
             return False
         t_tr, v_tr, values = self._trough
         v_hi = self._setup_high[1]
-        if (v_hi - v_tr >= d.min_range_deg and v - v_tr >= d.enter_deg - d.exit_deg
-                and self._watched_for(t) >= ARM_WATCH_S):
+        if (
+            v_hi - v_tr >= d.min_range_deg
+            and v - v_tr >= d.enter_deg - d.exit_deg
+            and self._watched_for(t) >= ARM_WATCH_S
+        ):
             self._count_first_cycle(t_tr, v_tr, events)
             self._arm(values, t_tr, 0.0)
             return True
@@ -379,23 +388,42 @@ class ExerciseChecker:
         if self._setup_low is None or self._setup_high is None:
             return
         (t_lo, v_lo), (_, v_hi, side) = self._setup_low, self._setup_high
-        if abs(v_lo - end_v) <= d.enter_deg - d.exit_deg and v_hi - end_v >= d.enter_deg and end_t - t_lo >= d.min_rep_s:
+        if (
+            abs(v_lo - end_v) <= d.enter_deg - d.exit_deg
+            and v_hi - end_v >= d.enter_deg
+            and end_t - t_lo >= d.min_rep_s
+        ):
             self._count_seen_cycle(t_lo, end_t, side if d.unilateral else None, d.direction * v_hi, events)
 
-    def _count_seen_cycle(self, start_t: float, end_t: float, side: Side | None, peak_v: float,
-                          events: list[Event]) -> None:
+    def _count_seen_cycle(
+        self, start_t: float, end_t: float, side: Side | None, peak_v: float, events: list[Event]
+    ) -> None:
         """A first rep seen whole before rest was known: counted, its form and hold not judged."""
         self.reps += 1
         if self.reps_by_side is not None and side is not None:
             self.reps_by_side[side] += 1
-        record = RepRecord(index=self.reps, side=side, start_s=rounded(start_t), end_s=rounded(end_t),
-                           peak_angle_deg=rounded(peak_v, 1), hold_s=None, faults=[])
+        record = RepRecord(
+            index=self.reps,
+            side=side,
+            start_s=rounded(start_t),
+            end_s=rounded(end_t),
+            peak_angle_deg=rounded(peak_v, 1),
+            hold_s=None,
+            faults=[],
+        )
         self.reps_detail.append(record)
         self._watch.recorded(end_t)
-        events.append(RepCompleted(
-            rounded(end_t), record.index, side, self.reps,
-            dict(self.reps_by_side) if self.reps_by_side is not None else None, record, self.defn.cues.rep_done,
-        ))
+        events.append(
+            RepCompleted(
+                rounded(end_t),
+                record.index,
+                side,
+                self.reps,
+                dict(self.reps_by_side) if self.reps_by_side is not None else None,
+                record,
+                self.defn.cues.rep_done,
+            )
+        )
 
     def _still(self) -> bool:
         """The counted signal is still, and so is every leg's (a leg coming down is no rest)."""
@@ -447,8 +475,9 @@ class ExerciseChecker:
         if shown is not None and self._rep is None:
             self._back_to_setup()
 
-    def _start_rep(self, t: float, side: Side | None, x: float, reading: Reading, events: list[Event],
-                   start_t: float | None = None) -> None:
+    def _start_rep(
+        self, t: float, side: Side | None, x: float, reading: Reading, events: list[Event], start_t: float | None = None
+    ) -> None:
         """A rep begins; ``start_t`` given: it began before the first frame, under way since then."""
         d = self.defn
         pre_started = start_t is not None
@@ -456,9 +485,17 @@ class ExerciseChecker:
         if start_t is None:
             start_t = self._last_rest_t if self._last_rest_t is not None else t
         index = self.reps + 1
-        rep = Rep(index=index, start_t=start_t, side=side, start_x=start_x, peak_x=x,
-                   peak_v=reading.signal[side or reading.best_side], peak_t=t,
-                   hold=HoldTimer(index, d.hold_target_s, d.cues.hold_reached), pre_started=pre_started)
+        rep = Rep(
+            index=index,
+            start_t=start_t,
+            side=side,
+            start_x=start_x,
+            peak_x=x,
+            peak_v=reading.signal[side or reading.best_side],
+            peak_t=t,
+            hold=HoldTimer(index, d.hold_target_s, d.cues.hold_reached),
+            pre_started=pre_started,
+        )
         rep.feet = self.reader.feet_torso
         self._judge.begin_rep(index, side or reading.best_side)
         self._rep = rep
@@ -487,18 +524,29 @@ class ExerciseChecker:
             if self.reps_by_side is not None and side is not None:
                 self.reps_by_side[side] += 1
             record = RepRecord(
-                index=rep.index, side=side, start_s=rounded(rep.start_t), end_s=rounded(t),
-                peak_angle_deg=rounded(rep.peak_v, 1), hold_s=rounded(rep.hold.best_hold) if d.has_hold else None,
+                index=rep.index,
+                side=side,
+                start_s=rounded(rep.start_t),
+                end_s=rounded(t),
+                peak_angle_deg=rounded(rep.peak_v, 1),
+                hold_s=rounded(rep.hold.best_hold) if d.has_hold else None,
                 faults=list(judge.faults),
             )
             self.reps_detail.append(record)
             self._watch.recorded(t)
             for code in judge.faults:
                 self.faults.append(FaultRecord(code, rep.index, rounded(judge.fault_t[code]), judge.cue(code)))
-            events.append(RepCompleted(
-                rounded(t), rep.index, side, self.reps,
-                dict(self.reps_by_side) if self.reps_by_side is not None else None, record, d.cues.rep_done,
-            ))
+            events.append(
+                RepCompleted(
+                    rounded(t),
+                    rep.index,
+                    side,
+                    self.reps,
+                    dict(self.reps_by_side) if self.reps_by_side is not None else None,
+                    record,
+                    d.cues.rep_done,
+                )
+            )
         self._rep = None
         self._phase = "rest"
         self._rest_min_x = x
@@ -513,8 +561,12 @@ class ExerciseChecker:
         if self.defn.has_hold:
             rep.hold.close(rep.range_x, t, events)
         side = rep.voted_side() if self.defn.unilateral else None
-        self._record_partial(PartialRecord(side, rounded(rep.start_t), rounded(t), rounded(rep.peak_v, 1), reason,
-                                           list(self._judge.faults)), events)
+        self._record_partial(
+            PartialRecord(
+                side, rounded(rep.start_t), rounded(t), rounded(rep.peak_v, 1), reason, list(self._judge.faults)
+            ),
+            events,
+        )
         self._rep = None
         self.reader.side_locked = False
         if reason in ("too_small", "too_short"):

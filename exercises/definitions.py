@@ -22,7 +22,14 @@ from pose.geometry import Orientation, View
 FaultIf = Literal["below", "above"]
 
 FAULT_CODES = (
-    "knee_bent", "head_lowered", "hips_low", "hold_short", "trunk_lean", "shallow", "hips_drop", "too_fast",
+    "knee_bent",
+    "head_lowered",
+    "hips_low",
+    "hold_short",
+    "trunk_lean",
+    "shallow",
+    "hips_drop",
+    "too_fast",
 )
 
 SIDE_VIEWS: tuple[View, ...] = ("side", "oblique")
@@ -145,12 +152,24 @@ class ExerciseDef:
 # ----------------------------------------------------------------------------- shared rules
 
 KNEE_STRAIGHT = FormRule(
-    code="knee_bent", cue="Keep your knee straight", measure="knee_angle", limit=145.0, fault_if="below",
-    min_duration_s=0.5, views=("side",), only_when_lifted=True,
+    code="knee_bent",
+    cue="Keep your knee straight",
+    measure="knee_angle",
+    limit=145.0,
+    fault_if="below",
+    min_duration_s=0.5,
+    views=("side",),
+    only_when_lifted=True,
 )
 TRUNK_UPRIGHT = FormRule(
-    code="trunk_lean", cue="Stand tall, keep your body upright", measure="trunk_lean", limit=12.0,
-    fault_if="above", min_duration_s=0.5, views=("side",), needs=("shoulder",),
+    code="trunk_lean",
+    cue="Stand tall, keep your body upright",
+    measure="trunk_lean",
+    limit=12.0,
+    fault_if="above",
+    min_duration_s=0.5,
+    views=("side",),
+    needs=("shoulder",),
 )
 SAFETY_GENERAL = "Stop or ease off if it is hard or it hurts. Done wrongly, exercises can make the pain worse."
 LYING_SIDE_NOTE = "Keep your hips, knees and ankles uncovered so the camera can follow them."
@@ -204,8 +223,12 @@ GLUTE_BRIDGE = ExerciseDef(
     too_fast_s=1.5,  # lift + lowering, the hold (now measured at the top only) excluded
     rules=(
         FormRule(
-            code="hips_low", cue="Lift your hips a little higher, in line with your knees",
-            measure="hip_angle", limit=168.0, fault_if="below", aggregate="peak",
+            code="hips_low",
+            cue="Lift your hips a little higher, in line with your knees",
+            measure="hip_angle",
+            limit=168.0,
+            fault_if="below",
+            aggregate="peak",
         ),
     ),
     target_reps=30,
@@ -214,8 +237,10 @@ GLUTE_BRIDGE = ExerciseDef(
         hold_reached="Good, now lower slowly",
         setup="Lie on your back, knees bent, feet flat on the floor",
     ),
-    note=("Counts each lift of your hips, and tells you if they stay below a straight line from your "
-          "shoulders to your knees. " + LYING_SIDE_NOTE),
+    note=(
+        "Counts each lift of your hips, and tells you if they stay below a straight line from your "
+        "shoulders to your knees. " + LYING_SIDE_NOTE
+    ),
     safety=SAFETY_GENERAL,
 )
 
@@ -234,8 +259,14 @@ BRIDGE_MARCH = ExerciseDef(
     gates=(("hip_angle", 150.0, 360.0),),
     rules=(
         FormRule(
-            code="hips_drop", cue="Keep your hips up while you lift your foot", measure="pelvis_lift",
-            limit=-5.0, fault_if="below", relative=True, min_duration_s=0.3, only_when_lifted=True,
+            code="hips_drop",
+            cue="Keep your hips up while you lift your foot",
+            measure="pelvis_lift",
+            limit=-5.0,
+            fault_if="below",
+            relative=True,
+            min_duration_s=0.3,
+            only_when_lifted=True,
         ),
     ),
     target_reps=15,
@@ -258,8 +289,9 @@ STRAIGHT_LEG_RAISE = ExerciseDef(
     rest_limit_deg=8.0,
     hold_target_s=5.0,
     rules=(KNEE_STRAIGHT,),
-    cues=Cues(start="Lift and hold", hold_reached="Good, now lower slowly",
-              setup="Lie on your back with your legs straight"),
+    cues=Cues(
+        start="Lift and hold", hold_reached="Good, now lower slowly", setup="Lie on your back with your legs straight"
+    ),
     note="Counts each lift of a straight leg and times the hold, and tells you if the knee bends. " + LYING_SIDE_NOTE,
     safety=SAFETY_GENERAL,
     recommended_model="heavy",
@@ -280,8 +312,10 @@ HIP_ABDUCTION = ExerciseDef(
     rest_limit_deg=25.0,  # legs apart at rest, and the view along the body splays them
     too_fast_s=0.8,
     cues=Cues(setup="Lie on your back with your legs straight and your feet towards the camera"),
-    note=("A leg sliding out to the side along the floor is hidden in a side view, so here the camera "
-          "looks along your body. From there HipCoach cannot judge a bent knee."),
+    note=(
+        "A leg sliding out to the side along the floor is hidden in a side view, so here the camera "
+        "looks along your body. From there HipCoach cannot judge a bent knee."
+    ),
     safety=SAFETY_GENERAL,
 )
 
@@ -300,10 +334,15 @@ PRONE_HIP_EXTENSION = ExerciseDef(
     rest_limit_deg=8.0,
     hold_target_s=5.0,
     rules=(KNEE_STRAIGHT,),
-    cues=Cues(start="Lift and hold", hold_reached="Good, now lower slowly",
-              setup="Lie on your stomach with a pillow under your belly"),
-    note=("Counts each lift of a straight leg backwards and times the hold, and tells you if the knee bends. "
-          + LYING_SIDE_NOTE),
+    cues=Cues(
+        start="Lift and hold",
+        hold_reached="Good, now lower slowly",
+        setup="Lie on your stomach with a pillow under your belly",
+    ),
+    note=(
+        "Counts each lift of a straight leg backwards and times the hold, and tells you if the knee bends. "
+        + LYING_SIDE_NOTE
+    ),
     safety=SAFETY_GENERAL,
 )
 
@@ -363,26 +402,52 @@ SQUAT = ExerciseDef(
     too_fast_s=0.7,
     rules=(
         FormRule(
-            code="shallow", cue="Lower your hips down to knee level", measure="thigh_drop",
-            limit=35.0, fault_if="above", aggregate="peak", views=("side", "oblique", "front"),
+            code="shallow",
+            cue="Lower your hips down to knee level",
+            measure="thigh_drop",
+            limit=35.0,
+            fault_if="above",
+            aggregate="peak",
+            views=("side", "oblique", "front"),
         ),
         FormRule(
-            code="head_lowered", cue="Keep your head up and look ahead", measure="head_drop",
-            limit=50.0, fault_if="above", min_duration_s=0.4, views=("side",), needs=("ear", "nose"),
+            code="head_lowered",
+            cue="Keep your head up and look ahead",
+            measure="head_drop",
+            limit=50.0,
+            fault_if="above",
+            min_duration_s=0.4,
+            views=("side",),
+            needs=("ear", "nose"),
         ),
         FormRule(
             # From an angle the lean reads smaller than it is: judging it there cannot nag.
-            code="trunk_lean", cue="Keep your chest up", measure="trunk_lean",
-            limit=55.0, fault_if="above", min_duration_s=0.3, views=("side", "oblique"), needs=("shoulder",),
+            code="trunk_lean",
+            cue="Keep your chest up",
+            measure="trunk_lean",
+            limit=55.0,
+            fault_if="above",
+            min_duration_s=0.3,
+            views=("side", "oblique"),
+            needs=("shoulder",),
         ),
     ),
     cues=Cues(setup="Stand with your heels shoulder-width apart, whole body in view"),
-    note=("Counts each squat down to knee level and back up. The side is best: only from there can "
-          "HipCoach also check your head and your trunk; the front or an angle works for counting."),
+    note=(
+        "Counts each squat down to knee level and back up. The side is best: only from there can "
+        "HipCoach also check your head and your trunk; the front or an angle works for counting."
+    ),
     safety="Warm up first. " + SAFETY_GENERAL,
 )
 
 ALL_DEFINITIONS: tuple[ExerciseDef, ...] = (
-    GLUTE_SQUEEZE, GLUTE_BRIDGE, BRIDGE_MARCH, STRAIGHT_LEG_RAISE, HIP_ABDUCTION,
-    PRONE_HIP_EXTENSION, STANDING_HIP_FLEXION, STANDING_HIP_EXTENSION, SQUAT,
+    GLUTE_SQUEEZE,
+    GLUTE_BRIDGE,
+    BRIDGE_MARCH,
+    STRAIGHT_LEG_RAISE,
+    HIP_ABDUCTION,
+    PRONE_HIP_EXTENSION,
+    STANDING_HIP_FLEXION,
+    STANDING_HIP_EXTENSION,
+    SQUAT,
 )

@@ -7,7 +7,7 @@ All are frozen dataclasses; ``dataclasses.asdict(x)`` or ``x.to_json()`` gives p
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 # What stops the camera seeing well enough to count (the set-up checklist).
 STATUS_CODES = ("no_person", "out_of_frame", "joints_hidden", "wrong_view", "wrong_position", "second_person")
@@ -187,7 +187,7 @@ class StatusChanged(_Event):
     message: str  # what to show / say; empty when the status clears
 
 
-Event = Union[RepStarted, RepCompleted, HoldReached, HoldBroken, FaultRaised, PartialRep, StatusChanged]
+Event = RepStarted | RepCompleted | HoldReached | HoldBroken | FaultRaised | PartialRep | StatusChanged
 
 
 # ------------------------------------------------------------------------- state

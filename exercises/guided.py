@@ -49,8 +49,9 @@ class GuidedHold:
         # Hips must stay down: a bridge is not a squeeze.
         return lo <= knee <= hi and hip < GLUTE_BRIDGE_UP_DEG
 
-    def step(self, reading: Reading, status: str | None, t: float, next_index: int,
-             events: list[Event]) -> RepRecord | PartialRecord | None:
+    def step(
+        self, reading: Reading, status: str | None, t: float, next_index: int, events: list[Event]
+    ) -> RepRecord | PartialRecord | None:
         """One frame (``status``: the status shown); returns a hold that ended this frame.
 
         ``next_index`` is the index a hold starting now gets."""
@@ -69,16 +70,18 @@ class GuidedHold:
             assert self.hold_index is not None
             if broken:
                 run = max(0.0, self._broken_since - self.hold_start_t)
-                events.append(HoldBroken(rounded(t), self.hold_index, rounded(run), d.hold_target_s,
-                                         d.cues.hold_broken))
+                events.append(
+                    HoldBroken(rounded(t), self.hold_index, rounded(run), d.hold_target_s, d.cues.hold_broken)
+                )
                 self.held_s = run
                 self._posture_since = None
                 return self.abandon(t, "hold_broken")
             self.held_s = t - self.hold_start_t
             if self.held_s >= d.hold_target_s:
                 events.append(HoldReached(rounded(t), self.hold_index, rounded(self.held_s), d.cues.hold_reached))
-                record = RepRecord(self.hold_index, None, rounded(self.hold_start_t), rounded(t), None,
-                                   rounded(self.held_s), [])
+                record = RepRecord(
+                    self.hold_index, None, rounded(self.hold_start_t), rounded(t), None, rounded(self.held_s), []
+                )
                 self.hold_index = None
                 self.phase = "relax"
                 self._relax_since = t

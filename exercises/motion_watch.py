@@ -67,8 +67,16 @@ class MovementWatch:
         """Nothing readable this frame: movement is judged afresh once the body is seen again."""
         self._cycle, self._low, self._moving_since = None, math.inf, None
 
-    def update(self, t: float, x: float, enter: float, exit_: float, blocker: str | None,
-               body_motion: float, in_rep: bool = False) -> str | None:
+    def update(
+        self,
+        t: float,
+        x: float,
+        enter: float,
+        exit_: float,
+        blocker: str | None,
+        body_motion: float,
+        in_rep: bool = False,
+    ) -> str | None:
         """One readable frame. ``x``: the counting signal in the checker's internal units (rest
         low, ``enter``/``exit_`` its thresholds); ``blocker``: why the rep machine would not
         start a rep now (``not_back_to_start``, ``outside_exercise``) or None; ``body_motion``:
@@ -85,8 +93,7 @@ class MovementWatch:
                 self.code = None
         return self.code
 
-    def _follow_cycles(self, t: float, x: float, enter: float, exit_: float, blocker: str | None,
-                       in_rep: bool) -> None:
+    def _follow_cycles(self, t: float, x: float, enter: float, exit_: float, blocker: str | None, in_rep: bool) -> None:
         if not math.isfinite(x):
             return
         cycle = self._cycle
@@ -126,6 +133,10 @@ class MovementWatch:
         if self._moving_since is None:
             self._moving_since = t
         recent_cycle = self._last_cycle_t is not None and t - self._last_cycle_t < OTHER_MOVEMENT_S
-        if (t - self._moving_since >= OTHER_MOVEMENT_S and not recent_cycle
-                and t - self._last_recorded_t >= OTHER_MOVEMENT_S and self.code is None):
+        if (
+            t - self._moving_since >= OTHER_MOVEMENT_S
+            and not recent_cycle
+            and t - self._last_recorded_t >= OTHER_MOVEMENT_S
+            and self.code is None
+        ):
             self.code = "other_movement"

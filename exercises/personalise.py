@@ -25,8 +25,9 @@ from __future__ import annotations
 import logging
 import math
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from exercises.definitions import FAULT_CODES, ExerciseDef, FormRule
 from exercises.events import CheckerStep
@@ -253,7 +254,7 @@ def _with_overrides(d: ExerciseDef, overrides: Mapping) -> ExerciseDef:
         if not isinstance(limits, Mapping):
             raise ValueError(f"limits must map fault codes to numbers, got {type(limits).__name__}")
         codes = tuple(dict.fromkeys(r.code for r in d.rules))
-        for code, value in limits.items():
+        for code in limits:
             if code not in codes:
                 known = ", ".join(codes) if codes else "none"
                 hint = "" if code in FAULT_CODES else " (not a fault code)"

@@ -5,8 +5,15 @@ from __future__ import annotations
 from exercises.definitions import ALL_DEFINITIONS, ExerciseDef
 
 EXERCISE_IDS: tuple[str, ...] = (
-    "glute_squeeze", "glute_bridge", "bridge_march", "straight_leg_raise", "hip_abduction",
-    "prone_hip_extension", "standing_hip_flexion", "standing_hip_extension", "squat",
+    "glute_squeeze",
+    "glute_bridge",
+    "bridge_march",
+    "straight_leg_raise",
+    "hip_abduction",
+    "prone_hip_extension",
+    "standing_hip_flexion",
+    "standing_hip_extension",
+    "squat",
 )
 
 _REGISTRY: dict[str, ExerciseDef] = {d.id: d for d in ALL_DEFINITIONS}

@@ -66,8 +66,12 @@ class RuleJudge:
         view = self.reader.view
         self.not_judged = [r.code for r in self.defn.rules if r.needs and not self.reader.in_picture(r.needs, side)]
         for rule in self.defn.rules:
-            if (rule.code in self.faults or view not in rule.views or (rule.only_when_lifted and not lifted)
-                    or rule.code in self.not_judged):
+            if (
+                rule.code in self.faults
+                or view not in rule.views
+                or (rule.only_when_lifted and not lifted)
+                or rule.code in self.not_judged
+            ):
                 self._since[rule.code] = None
                 continue
             m = self.reader.measure(rule.measure, side)
@@ -95,8 +99,9 @@ class RuleJudge:
             if t - since >= rule.min_duration_s:
                 self.raise_fault(rule.code, rule.cue, t, events)
 
-    def judge_end(self, duration_s: float, hold_s: float, t: float, events: list[Event],
-                  ballistic: bool = False) -> None:
+    def judge_end(
+        self, duration_s: float, hold_s: float, t: float, events: list[Event], ballistic: bool = False
+    ) -> None:
         """The rep counts: judge its peaks, its hold (``hold_s``) and its tempo (not for a
         ``ballistic`` rep, a jump, which is quick by nature)."""
         d = self.defn

@@ -17,6 +17,8 @@ import numpy as np
 from exercises.definitions import ExerciseDef
 from pose.frame import PoseFrame
 from pose.geometry import (
+    FRONT_VIEW_MIN_RATIO,
+    SIDE_VIEW_MAX_RATIO,
     Orientation,
     View,
     body_orientation,
@@ -27,8 +29,6 @@ from pose.geometry import (
     segment_angle_from_vertical_deg,
     torso_length_px,
     width_ratio,
-    FRONT_VIEW_MIN_RATIO,
-    SIDE_VIEW_MAX_RATIO,
 )
 from pose.landmarks import SIDES, Side, landmark_index, other_side
 
@@ -36,8 +36,15 @@ _NAMES = ("shoulder", "hip", "knee", "ankle", "ear", "heel", "foot_index")
 _IDX = {(n, s): landmark_index(n, s) for n in _NAMES for s in SIDES}
 _NOSE = landmark_index("nose")
 
-SIGNALS = ("hip_angle", "foot_lift", "leg_elevation", "thigh_forward", "thigh_backward", "leg_abduction",
-           "squat_knee_angle")
+SIGNALS = (
+    "hip_angle",
+    "foot_lift",
+    "leg_elevation",
+    "thigh_forward",
+    "thigh_backward",
+    "leg_abduction",
+    "squat_knee_angle",
+)
 MEASURES = SIGNALS + ("knee_angle", "knee_angle_raw", "pelvis_lift", "trunk_lean", "head_drop", "thigh_drop")
 
 # Shin / thigh length ratio (2D) outside which a knee angle is not believed: a collapsed ankle
@@ -93,7 +100,9 @@ class BodyReader:
     def __init__(self, definition: ExerciseDef) -> None:
         for name in (definition.signal, *(g[0] for g in definition.gates), *(r.measure for r in definition.rules)):
             if name not in MEASURES:
-                raise ValueError(f"{definition.id}: unknown signal/measure {name!r}; expected one of {', '.join(MEASURES)}")
+                raise ValueError(
+                    f"{definition.id}: unknown signal/measure {name!r}; expected one of {', '.join(MEASURES)}"
+                )
         self.defn = definition
         self._key_idx = {s: np.array([_IDX[(n, s)] for n in definition.key_joints if (n, s) in _IDX]) for s in SIDES}
         self.side_locked = False
@@ -171,8 +180,13 @@ class BodyReader:
         if math.isfinite(r):
             self._ratio = _ema(self._ratio, r, dt, 0.4)
         if math.isfinite(self._ratio):
-            self.view = ("side" if self._ratio < SIDE_VIEW_MAX_RATIO
-                         else "front" if self._ratio >= FRONT_VIEW_MIN_RATIO else "oblique")
+            self.view = (
+                "side"
+                if self._ratio < SIDE_VIEW_MAX_RATIO
+                else "front"
+                if self._ratio >= FRONT_VIEW_MIN_RATIO
+                else "oblique"
+            )
         f = facing_x(frame)
         if f != 0:
             self._facing = _ema(self._facing, f, dt, 0.7)
@@ -224,8 +238,10 @@ class BodyReader:
             self._width = _ema(self._width, width, dt, WIDTH_TAU_S)
         decay = math.exp(-dt / 20.0)
         for s in SIDES:
-            for limb, refs, length in (("thigh", self._thigh_ref, self._dist("hip", s, "knee", s)),
-                                       ("shin", self._shin_ref, self._dist("knee", s, "ankle", s))):
+            for limb, refs, length in (
+                ("thigh", self._thigh_ref, self._dist("hip", s, "knee", s)),
+                ("shin", self._shin_ref, self._dist("knee", s, "ankle", s)),
+            ):
                 if not math.isfinite(length):
                     continue
                 if not (length < refs[s] * decay):  # a new longest (NaN ref: the first)
@@ -455,7 +471,7 @@ class BodyReader:
     def _m_thigh_drop(self, s: Side) -> float:
         """How far the hips are above knee level, as a thigh tilt: 90 standing, 0 thighs level."""
         vals = []
-        for side in ((s,) if self.view == "side" else SIDES):
+        for side in (s,) if self.view == "side" else SIDES:
             t_ref = self._limb_ref("thigh", side)
             if t_ref > 0:
                 rise = (self._p("knee", side)[1] - self._p("hip", side)[1]) / t_ref

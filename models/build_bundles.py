@@ -44,9 +44,24 @@ _ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 
 def _fetch_detector(workdir: Path) -> bytes:
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--only-binary=:all:",
-         "--python-version", "3.11", "--platform", "manylinux2014_x86_64", "-d", str(workdir), MEDIAPIPE_WHEEL],
-        check=True, env=download_env(),
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.11",
+            "--platform",
+            "manylinux2014_x86_64",
+            "-d",
+            str(workdir),
+            MEDIAPIPE_WHEEL,
+        ],
+        check=True,
+        env=download_env(),
     )
     wheel = next(workdir.glob("mediapipe-0.10.14-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
@@ -54,8 +69,9 @@ def _fetch_detector(workdir: Path) -> bytes:
 
 
 def _fetch_landmark_networks(workdir: Path) -> dict[str, bytes]:
-    subprocess.run(["npm", "pack", "--silent", NPM_POSE], cwd=workdir, check=True, stdout=subprocess.DEVNULL,
-                   env=download_env())
+    subprocess.run(
+        ["npm", "pack", "--silent", NPM_POSE], cwd=workdir, check=True, stdout=subprocess.DEVNULL, env=download_env()
+    )
     tgz = next(workdir.glob("mediapipe-pose-*.tgz"))
     networks = {}
     with tarfile.open(tgz) as tf:
@@ -73,9 +89,9 @@ def _tensor_names(model, indices) -> list[str]:
 
 def add_image_metadata(tflite: bytes, name: str, mean: float, std: float) -> bytes:
     """Return the network with TFLite metadata for one RGB image input and feature outputs."""
+    import flatbuffers
     from mediapipe.tasks.metadata import metadata_schema_py_generated as md
     from mediapipe.tasks.metadata import schema_py_generated as schema
-    import flatbuffers
 
     model = schema.Model.GetRootAsModel(tflite, 0)
     graph = model.Subgraphs(0)
@@ -165,7 +181,10 @@ def build(variants: list[str], out_dir: Path = MODELS_DIR) -> list[Path]:
             path = out_dir / f"pose_landmarker_{variant}.task"
             path.write_bytes(pack_task({DETECTOR_ENTRY: detector, LANDMARKS_ENTRY: landmarks}))
             written.append(path)
-            print(f"{path.name}  {path.stat().st_size / 1e6:.1f} MB  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
+            print(
+                f"{path.name}  {path.stat().st_size / 1e6:.1f} MB"
+                f"  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
+            )
     return written
 
 

@@ -90,8 +90,10 @@ def model_path(name: str, models_dir: Path = MODELS_DIR) -> Path:
     except OSError as exc:
         raise ModelError(f"model bundle {path} cannot be read ({exc.strerror or exc}); {rebuild}") from None
     if found != expected:
-        raise ModelError(f"model bundle {path} is corrupt or changed (sha256 {found[:12]}..., expected "
-                         f"{expected[:12]}... as in models/README.md); {rebuild}")
+        raise ModelError(
+            f"model bundle {path} is corrupt or changed (sha256 {found[:12]}..., expected "
+            f"{expected[:12]}... as in models/README.md); {rebuild}"
+        )
     return path
 
 
@@ -215,8 +217,9 @@ class PoseEstimator:
                 if people_check_interval_ms > 0:
                     self._people_counter = PoseLandmarker.create_from_options(options(RunningMode.IMAGE, 2))
             except RuntimeError as exc:
-                raise ModelError(f"cannot load model {path.name} ({exc}); rebuild it with: "
-                                 f"python -m models.build_bundles {model}") from None
+                raise ModelError(
+                    f"cannot load model {path.name} ({exc}); rebuild it with: python -m models.build_bundles {model}"
+                ) from None
         self._image_cls, self._srgb = Image, ImageFormat.SRGB
         self._quiet_calls_left = 3  # calls with a person in view still to keep quiet
 
@@ -280,7 +283,13 @@ class PoseEstimator:
         if result.pose_world_landmarks:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float64)
         return PoseFrame.from_normalized(
-            timestamp_ms, size, norm, visibility=vis, world_xyz_m=world, presence=pres, people_count=max(1, people),
+            timestamp_ms,
+            size,
+            norm,
+            visibility=vis,
+            world_xyz_m=world,
+            presence=pres,
+            people_count=max(1, people),
             scene_cut=cut,
         )
 
@@ -292,7 +301,7 @@ class PoseEstimator:
                 with _native_stderr_captured():  # tear-down chatter, as at start-up
                     landmarker.close()
 
-    def __enter__(self) -> "PoseEstimator":
+    def __enter__(self) -> PoseEstimator:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -21,8 +21,9 @@ class PoseFilter:
     ``beta`` is per normalised image unit per second.
     """
 
-    def __init__(self, min_cutoff_hz: float = 1.5, beta: float = 3.0, d_cutoff_hz: float = 1.0,
-                 reset_after_s: float = 0.5) -> None:
+    def __init__(
+        self, min_cutoff_hz: float = 1.5, beta: float = 3.0, d_cutoff_hz: float = 1.0, reset_after_s: float = 0.5
+    ) -> None:
         if reset_after_s <= 0:
             raise ValueError(f"reset_after_s must be > 0, got {reset_after_s}")
         self.reset_after_s = reset_after_s

@@ -43,7 +43,7 @@ class PoseFrame:
                 raise ValueError(f"{name} must have shape ({NUM_LANDMARKS},), got {getattr(self, name).shape}")
 
     @classmethod
-    def empty(cls, timestamp_ms: float, image_size_px: tuple[int, int], scene_cut: bool = False) -> "PoseFrame":
+    def empty(cls, timestamp_ms: float, image_size_px: tuple[int, int], scene_cut: bool = False) -> PoseFrame:
         """A frame in which no person was found."""
         return cls(timestamp_ms=timestamp_ms, image_size_px=image_size_px, scene_cut=scene_cut)
 
@@ -58,7 +58,7 @@ class PoseFrame:
         presence: np.ndarray | None = None,
         people_count: int = 1,
         scene_cut: bool = False,
-    ) -> "PoseFrame":
+    ) -> PoseFrame:
         """Build a frame from normalised landmarks (what MediaPipe and the test skeletons give)."""
         xyz_norm = np.asarray(xyz_norm, dtype=np.float64)
         width, height = image_size_px
@@ -96,7 +96,7 @@ class PoseFrame:
         x, y = self.xyz_norm[i, :2]
         return bool(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0)
 
-    def replace_points(self, xy_px: np.ndarray, xyz_norm: np.ndarray | None = None) -> "PoseFrame":
+    def replace_points(self, xy_px: np.ndarray, xyz_norm: np.ndarray | None = None) -> PoseFrame:
         """A copy with new image-space points (used by smoothing and swap repair)."""
         width, height = self.image_size_px
         if xyz_norm is None:

@@ -54,17 +54,46 @@ class Landmark(IntEnum):
 
 # Names that exist once per side; "ear" -> LEFT_EAR / RIGHT_EAR and so on.
 PAIRED_NAMES = (
-    "eye_inner", "eye", "eye_outer", "ear", "mouth", "shoulder", "elbow", "wrist", "pinky",
-    "index", "thumb", "hip", "knee", "ankle", "heel", "foot_index",
+    "eye_inner",
+    "eye",
+    "eye_outer",
+    "ear",
+    "mouth",
+    "shoulder",
+    "elbow",
+    "wrist",
+    "pinky",
+    "index",
+    "thumb",
+    "hip",
+    "knee",
+    "ankle",
+    "heel",
+    "foot_index",
 )
 
 # Bones drawn by the overlay, as index pairs.
 SKELETON_EDGES: tuple[tuple[int, int], ...] = (
-    (11, 12), (11, 13), (13, 15), (12, 14), (14, 16),
-    (11, 23), (12, 24), (23, 24),
-    (23, 25), (25, 27), (27, 29), (29, 31), (27, 31),
-    (24, 26), (26, 28), (28, 30), (30, 32), (28, 32),
-    (0, 7), (0, 8),
+    (11, 12),
+    (11, 13),
+    (13, 15),
+    (12, 14),
+    (14, 16),
+    (11, 23),
+    (12, 24),
+    (23, 24),
+    (23, 25),
+    (25, 27),
+    (27, 29),
+    (29, 31),
+    (27, 31),
+    (24, 26),
+    (26, 28),
+    (28, 30),
+    (30, 32),
+    (28, 32),
+    (0, 7),
+    (0, 8),
 )
 
 

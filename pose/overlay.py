@@ -44,8 +44,14 @@ def draw_skeleton(image: np.ndarray, pose: PoseFrame, min_visibility: float = 0.
             continue
         sure = min(pose.visibility[a], pose.visibility[b]) >= min_visibility
         colour = _edge_colour(a, b) if sure else DIM_BGR
-        cv2.line(out, tuple(np.round(pts[a]).astype(int)), tuple(np.round(pts[b]).astype(int)),
-                 colour, thickness, cv2.LINE_AA)
+        cv2.line(
+            out,
+            tuple(np.round(pts[a]).astype(int)),
+            tuple(np.round(pts[b]).astype(int)),
+            colour,
+            thickness,
+            cv2.LINE_AA,
+        )
     for i in range(11, len(pts)):
         if np.isnan(pts[i]).any():
             continue
@@ -88,7 +94,7 @@ def draw_panel(
     x0 = pad if "left" in corner else width - box_w - pad
     y0 = pad if "top" in corner else height - box_h - pad
     x0, y0 = max(0, x0), max(0, y0)
-    box = out[y0:y0 + box_h, x0:x0 + box_w]
+    box = out[y0 : y0 + box_h, x0 : x0 + box_w]
     box[:] = (0.35 * box + 0.65 * np.array(background)).astype(out.dtype)
     y = y0 + pad
     for line, (_, h) in zip(lines, sizes):

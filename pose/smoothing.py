@@ -28,8 +28,7 @@ class OneEuroFilter:
     def __init__(self, min_cutoff_hz: float = 1.0, beta: float = 0.01, d_cutoff_hz: float = 1.0) -> None:
         if min_cutoff_hz <= 0 or d_cutoff_hz <= 0 or beta < 0:
             raise ValueError(
-                f"expected min_cutoff_hz > 0, d_cutoff_hz > 0, beta >= 0; "
-                f"got {min_cutoff_hz}, {d_cutoff_hz}, {beta}"
+                f"expected min_cutoff_hz > 0, d_cutoff_hz > 0, beta >= 0; got {min_cutoff_hz}, {d_cutoff_hz}, {beta}"
             )
         self.min_cutoff_hz = min_cutoff_hz
         self.beta = beta

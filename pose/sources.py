@@ -81,8 +81,9 @@ def _check_file(p: Path) -> None:
         st = p.stat()
     except FileNotFoundError:
         if p.is_symlink():
-            raise SourceError(f"{p} is a broken symbolic link (it points at {os.readlink(p)}, "
-                              "which does not exist)") from None
+            raise SourceError(
+                f"{p} is a broken symbolic link (it points at {os.readlink(p)}, which does not exist)"
+            ) from None
         raise SourceError(f"no such file: {p}") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
@@ -127,8 +128,10 @@ def _capture(p: Path) -> cv2.VideoCapture:
                 raise OSError("the temporary folder has a '%' in its name too")
             os.symlink(os.path.abspath(p), alias)
         except OSError as exc:
-            raise SourceError(f"{p}: a '%' in the name makes FFmpeg read another file "
-                              f"and no safe link could be made ({exc.strerror or exc}); rename it") from None
+            raise SourceError(
+                f"{p}: a '%' in the name makes FFmpeg read another file "
+                f"and no safe link could be made ({exc.strerror or exc}); rename it"
+            ) from None
         # FFmpeg holds the file open from here on; the link can go.
         return cv2.VideoCapture(str(alias), cv2.CAP_FFMPEG)
 
@@ -140,8 +143,9 @@ def _open_file(path: str | Path) -> tuple[cv2.VideoCapture, VideoInfo]:
         raise SourceError(f"{p} is a still image, not a video")
     cap = _capture(p)
     if not cap.isOpened():
-        raise SourceError(f"{p} is not a readable video (no video stream: audio only, corrupt, truncated "
-                          "or not a video format)")
+        raise SourceError(
+            f"{p} is not a readable video (no video stream: audio only, corrupt, truncated or not a video format)"
+        )
     # Phone clips carry a rotation flag; have FFmpeg apply it so people appear upright.
     cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     info = VideoInfo(
@@ -163,8 +167,10 @@ def probe_video(path: str | Path) -> VideoInfo:
             raise SourceError(f"{path} has no decodable video frames (corrupt, truncated or audio only)")
         height, width = image.shape[:2]  # after rotation, which the container size may not reflect
         if min(width, height) < MIN_SIDE_PX:
-            raise SourceError(f"{path} is {width}x{height} pixels, too small to see a person in "
-                              f"(at least {MIN_SIDE_PX} pixels on each side)")
+            raise SourceError(
+                f"{path} is {width}x{height} pixels, too small to see a person in "
+                f"(at least {MIN_SIDE_PX} pixels on each side)"
+            )
         # Some containers state their time base as the rate, others a sane rate over frames stamped
         # microseconds apart: the claimed rate and the first two frames' spacing decide together.
         fps = info.fps
@@ -174,8 +180,10 @@ def probe_video(path: str | Path) -> VideoInfo:
         too_close = step_ms is not None and 0.0 < step_ms < 1000.0 / MAX_FPS
         if too_close or (fps > MAX_FPS and not (step_ms and step_ms > 0)):
             rate = 1000.0 / step_ms if too_close else fps
-            raise SourceError(f"{path} has {rate:.0f} frames per second; HipCoach reads clips of up to "
-                              f"{MAX_FPS:g} fps (a broken or high-speed recording: re-encode it at a normal rate)")
+            raise SourceError(
+                f"{path} has {rate:.0f} frames per second; HipCoach reads clips of up to "
+                f"{MAX_FPS:g} fps (a broken or high-speed recording: re-encode it at a normal rate)"
+            )
         if fps > MAX_FPS:
             fps = 1000.0 / step_ms
         return VideoInfo(info.path, width, height, fps, info.frame_count)

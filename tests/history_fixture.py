@@ -122,27 +122,30 @@ class _Writer:
         self.conn = conn
 
     def profile(self, pid: int, name: str, at: datetime) -> None:
-        self.conn.execute("INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)",
-                          (pid, name, at.isoformat()))
+        self.conn.execute("INSERT INTO profiles (id, name, created_at) VALUES (?, ?, ?)", (pid, name, at.isoformat()))
 
     def session(self, pid: int, at: datetime, end: datetime, reason: str = "done") -> int:
         cur = self.conn.execute(
             "INSERT INTO sessions (profile_id, started_at, ended_at, end_reason) VALUES (?, ?, ?, ?)",
-            (pid, at.isoformat(), end.isoformat(), reason))
+            (pid, at.isoformat(), end.isoformat(), reason),
+        )
         return int(cur.lastrowid)
 
     def pain(self, sid: int, moment: str, score: int | None, at: datetime, exercise: str | None = None) -> None:
         self.conn.execute(
             "INSERT INTO pain_scores (session_id, moment, score, recorded_at, exercise) VALUES (?, ?, ?, ?, ?)",
-            (sid, moment, score, at.isoformat(), exercise))
+            (sid, moment, score, at.isoformat(), exercise),
+        )
 
-    def set(self, sid: int, exercise: str, at: datetime, reps: list[_Rep], target: int | None,
-            reason: str = "done") -> int:
+    def set(
+        self, sid: int, exercise: str, at: datetime, reps: list[_Rep], target: int | None, reason: str = "done"
+    ) -> int:
         span_s = 8.0 * len(reps) + 2.0
         cur = self.conn.execute(
             "INSERT INTO sets (session_id, exercise, started_at, ended_at, target_reps, strictness, end_reason)"
             " VALUES (?, ?, ?, ?, ?, 'standard', ?)",
-            (sid, exercise, at.isoformat(), (at + timedelta(seconds=span_s)).isoformat(), target, reason))
+            (sid, exercise, at.isoformat(), (at + timedelta(seconds=span_s)).isoformat(), target, reason),
+        )
         set_id = int(cur.lastrowid)
         for idx, rep in enumerate(reps, start=1):
             start_s = 8.0 * (idx - 1) + 1.0
@@ -150,11 +153,23 @@ class _Writer:
             self.conn.execute(
                 "INSERT INTO reps (set_id, idx, side, start_s, end_s, peak_angle_deg, hold_s, faults, recorded_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (set_id, idx, rep.side, start_s, end_s, rep.peak, rep.hold, json.dumps(rep.faults),
-                 (at + timedelta(seconds=end_s)).isoformat()))
+                (
+                    set_id,
+                    idx,
+                    rep.side,
+                    start_s,
+                    end_s,
+                    rep.peak,
+                    rep.hold,
+                    json.dumps(rep.faults),
+                    (at + timedelta(seconds=end_s)).isoformat(),
+                ),
+            )
             for code in rep.faults:
-                self.conn.execute("INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (?, ?, ?, ?, ?)",
-                                  (set_id, code, idx, end_s - 1.0, f"cue for {code}"))
+                self.conn.execute(
+                    "INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (?, ?, ?, ?, ?)",
+                    (set_id, code, idx, end_s - 1.0, f"cue for {code}"),
+                )
         return set_id
 
 
@@ -178,10 +193,14 @@ def write_history(conn: sqlite3.Connection) -> None:
         set_at = at + timedelta(minutes=1)
         first_set = w.set(sid, "glute_bridge", set_at, _bridge_set(k, bridge_reps(k)), 10)
         if k == 0:
-            conn.execute("INSERT INTO status_spans (set_id, code, start_s, end_s) VALUES (?, 'out_of_frame', 2.0, 3.5)",
-                         (first_set,))
-            conn.execute("INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (?, 'too_fast', 99, 40.0, '')",
-                         (first_set,))
+            conn.execute(
+                "INSERT INTO status_spans (set_id, code, start_s, end_s) VALUES (?, 'out_of_frame', 2.0, 3.5)",
+                (first_set,),
+            )
+            conn.execute(
+                "INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (?, 'too_fast', 99, 40.0, '')",
+                (first_set,),
+            )
         if k == 3:
             w.set(sid, "glute_bridge", set_at + timedelta(minutes=2), _bridge_set(k, 4), 10)
         w.set(sid, "straight_leg_raise", set_at + timedelta(minutes=5), _slr_set(k), 8)

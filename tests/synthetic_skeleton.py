@@ -28,16 +28,28 @@ TORSO, THIGH, SHIN, FOOT = 0.50, 0.44, 0.42, 0.16
 HIP_W, SHOULDER_W = 0.26, 0.38
 
 LYING = ("glute_squeeze", "glute_bridge", "bridge_march", "straight_leg_raise", "hip_abduction", "prone_hip_extension")
-UNILATERAL = ("bridge_march", "straight_leg_raise", "hip_abduction", "prone_hip_extension",
-              "standing_hip_flexion", "standing_hip_extension")
+UNILATERAL = (
+    "bridge_march",
+    "straight_leg_raise",
+    "hip_abduction",
+    "prone_hip_extension",
+    "standing_hip_flexion",
+    "standing_hip_extension",
+)
 
 
 # A partial rep: a clearly incomplete movement, about a third of the full one (less for the
 # straight leg raise, whose full 35 deg lift is far more than the article's "a little").
 PARTIAL_AMPLITUDE = {
-    "glute_squeeze": 1.0, "glute_bridge": 0.4, "bridge_march": 0.4, "straight_leg_raise": 0.2,
-    "hip_abduction": 0.3, "prone_hip_extension": 0.3, "standing_hip_flexion": 0.3,
-    "standing_hip_extension": 0.4, "squat": 0.09,
+    "glute_squeeze": 1.0,
+    "glute_bridge": 0.4,
+    "bridge_march": 0.4,
+    "straight_leg_raise": 0.2,
+    "hip_abduction": 0.3,
+    "prone_hip_extension": 0.3,
+    "standing_hip_flexion": 0.3,
+    "standing_hip_extension": 0.4,
+    "squat": 0.09,
 }
 
 
@@ -157,7 +169,7 @@ def _ik_knee(hip: np.ndarray, ankle: np.ndarray, knee_dir_f: float = 1.0) -> np.
     dist = float(np.linalg.norm(d[:2]))
     dist = min(dist, THIGH + SHIN - 1e-6)
     # angle at the hip between hip->ankle and hip->knee
-    cos_a = (THIGH ** 2 + dist ** 2 - SHIN ** 2) / (2 * THIGH * dist)
+    cos_a = (THIGH**2 + dist**2 - SHIN**2) / (2 * THIGH * dist)
     a = math.acos(max(-1.0, min(1.0, cos_a)))
     base = math.atan2(d[1], d[0])  # in the (u, f) plane
     # pick the solution whose knee lies towards +f relative to the hip->ankle line
@@ -257,8 +269,8 @@ def body_axes(posture: str, view: str, facing: int) -> np.ndarray:
             tilt = math.radians(50)
             u = np.array([0.0, math.sin(tilt), -math.cos(tilt)])
             f = down * np.array([0.0, math.cos(tilt), math.sin(tilt)])
-    l = np.cross(u, f)
-    return np.stack([u, f, l], axis=1)
+    side = np.cross(u, f)
+    return np.stack([u, f, side], axis=1)
 
 
 # ----------------------------------------------------------------------------- exercises
@@ -345,8 +357,9 @@ def exercise_pose(sc: Scenario, t: float, rng_sway: float) -> tuple[str, Pose]:
         p.head_pitch = -0.6 * p.trunk_lean  # leaning forward, people lift the chin to look ahead
         if fault == "head_lowered":
             p.head_pitch = 65.0 * lift
-        p.planted = {s: np.array([-(THIGH + SHIN) + 0.004, 0.02, sg * HIP_W / 2])
-                     for s, sg in (("left", 1.0), ("right", -1.0))}
+        p.planted = {
+            s: np.array([-(THIGH + SHIN) + 0.004, 0.02, sg * HIP_W / 2]) for s, sg in (("left", 1.0), ("right", -1.0))
+        }
         return "standing", p
     raise ValueError(f"no synthetic motion for {ex!r}")
 
@@ -379,7 +392,7 @@ def generate(sc: Scenario) -> list[PoseFrame]:
             frames.append(PoseFrame.empty(ts_ms, IMAGE_SIZE))
             continue
         kk = int(t)
-        sway = 0.6 * float(np.interp(t, [kk, kk + 1], sway_knots[kk:kk + 2]))
+        sway = 0.6 * float(np.interp(t, [kk, kk + 1], sway_knots[kk : kk + 2]))
         posture, pose = exercise_pose(sc, t, sway)
         walking = sc.walk_in and t < sc.idle_s - 0.7
         if walking:

@@ -13,8 +13,17 @@ import pytest
 from tests.conftest import sample_truth
 
 REQUIRED = {
-    "schema": int, "video": str, "exercise": str, "model": str, "duration_s": float, "frames": int,
-    "frames_with_pose": int, "reps": int, "reps_detail": list, "faults": list, "status": list,
+    "schema": int,
+    "video": str,
+    "exercise": str,
+    "model": str,
+    "duration_s": float,
+    "frames": int,
+    "frames_with_pose": int,
+    "reps": int,
+    "reps_detail": list,
+    "faults": list,
+    "status": list,
 }
 REP_FIELDS = {"index", "side", "start_s", "end_s", "peak_angle_deg", "hold_s", "faults"}
 
@@ -24,9 +33,24 @@ def squat_run(tmp_path_factory):
     truth = sample_truth("squat_side_ok")
     out = tmp_path_factory.mktemp("analyze")
     result = subprocess.run(
-        [sys.executable, "-m", "app", "analyze", truth["path"], "--exercise", "squat", "--model", "lite",
-         "--json", str(out / "report.json"), "--annotate", str(out / "annotated.mp4")],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "analyze",
+            truth["path"],
+            "--exercise",
+            "squat",
+            "--model",
+            "lite",
+            "--json",
+            str(out / "report.json"),
+            "--annotate",
+            str(out / "annotated.mp4"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return truth, result, json.loads((out / "report.json").read_text()), out / "annotated.mp4"
@@ -70,15 +94,30 @@ def test_annotated_video_has_every_frame(squat_run):
         frames += 1
     assert frames == truth["frames"]
     assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) == (
-        truth["width"], truth["height"])
+        truth["width"],
+        truth["height"],
+    )
 
 
 def test_json_dash_prints_only_json():
     truth = sample_truth("glute_bridge_ok")
     result = subprocess.run(
-        [sys.executable, "-m", "app", "analyze", truth["path"], "--exercise", "glute_bridge", "--model", "lite",
-         "--json", "-"],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "analyze",
+            truth["path"],
+            "--exercise",
+            "glute_bridge",
+            "--model",
+            "lite",
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)  # nothing else on stdout
@@ -89,7 +128,9 @@ def test_without_json_only_the_summary_is_printed():
     truth = sample_truth("glute_bridge_ok")
     result = subprocess.run(
         [sys.executable, "-m", "app", "analyze", truth["path"], "--exercise", "glute_bridge", "--model", "lite"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith(truth["path"]), result.stdout[:200]

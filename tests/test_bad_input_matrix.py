@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """``python -m app ARGS`` from the project root, as a user would run it."""
-    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def write_clip(path: Path, frames: int = 12, size: tuple[int, int] = (160, 120), fps: float = 30.0) -> Path:
@@ -36,8 +37,15 @@ def write_clip(path: Path, frames: int = 12, size: tuple[int, int] = (160, 120),
     return path
 
 
-def _av_clip(path: Path, frames: int, size: tuple[int, int], codec: str, pix_fmt: str,
-             rate: int = 30, time_base: Fraction | None = None) -> Path:
+def _av_clip(
+    path: Path,
+    frames: int,
+    size: tuple[int, int],
+    codec: str,
+    pix_fmt: str,
+    rate: int = 30,
+    time_base: Fraction | None = None,
+) -> Path:
     import av
 
     with av.open(str(path), "w") as container:
@@ -107,8 +115,9 @@ def clips(tmp_path_factory) -> dict[str, Path]:
         "symlink_loop": d / "loop_a.mp4",
         "audio_only": _audio_only(d / "voice.m4a"),
         "one_pixel": _av_clip(d / "dot.mkv", 3, (1, 1), "ffv1", "yuv444p"),
-        "absurd_fps": _av_clip(d / "fast.mp4", 6, (160, 120), "libx264", "yuv420p", rate=100000,
-                               time_base=Fraction(1, 100000)),
+        "absurd_fps": _av_clip(
+            d / "fast.mp4", 6, (160, 120), "libx264", "yuv420p", rate=100000, time_base=Fraction(1, 100000)
+        ),
         "gif": gif,
         "uhd": _av_clip(d / "uhd.mp4", 2, (3840, 2160), "mpeg4", "yuv420p"),
         "rotated": rotated,
@@ -146,12 +155,15 @@ def test_bad_clip_gives_one_line_and_exit_2(clips, case, words):
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("case, frames, size", [
-    ("gif", 10, [160, 120]),        # an animation is a clip, not a "still image"
-    ("uhd", 2, [3840, 2160]),
-    ("rotated", 10, [120, 160]),    # the display rotation applied: portrait
-    ("pattern", 12, [160, 120]),    # the file itself, not session_000.png ... session_002.png
-])
+@pytest.mark.parametrize(
+    "case, frames, size",
+    [
+        ("gif", 10, [160, 120]),  # an animation is a clip, not a "still image"
+        ("uhd", 2, [3840, 2160]),
+        ("rotated", 10, [120, 160]),  # the display rotation applied: portrait
+        ("pattern", 12, [160, 120]),  # the file itself, not session_000.png ... session_002.png
+    ],
+)
 def test_odd_but_valid_clip_is_analysed(clips, case, frames, size):
     result = run_cli("analyze", str(clips[case]), "--exercise", "squat", "--model", "lite", "--json", "-")
     assert result.returncode == 0, result.stderr
@@ -171,14 +183,20 @@ def test_rotated_clip_is_annotated_upright(clips, tmp_path):
     cap.release()
 
 
-@pytest.mark.parametrize("args, words", [
-    (["report", "--session", "²", "--out", "{tmp}/r.csv"], "--session must be a session number, got '²'"),
-    (["report", "--session", "99999999999999999999999", "--out", "{tmp}/r.csv"], "--session must be a session number"),
-    (["bench", "{plain}", "--rounds", "0"], "--rounds must be at least 1, got 0"),
-    (["bench", "{plain}", "--rounds", "many"], "invalid int value: 'many'"),
-    (["analyze", "{plain}"], "the following arguments are required: --exercise"),
-    (["analyze", "{plain}", "--exercise", "squat", "--annotate"], "expected one argument"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["report", "--session", "²", "--out", "{tmp}/r.csv"], "--session must be a session number, got '²'"),
+        (
+            ["report", "--session", "99999999999999999999999", "--out", "{tmp}/r.csv"],
+            "--session must be a session number",
+        ),
+        (["bench", "{plain}", "--rounds", "0"], "--rounds must be at least 1, got 0"),
+        (["bench", "{plain}", "--rounds", "many"], "invalid int value: 'many'"),
+        (["analyze", "{plain}"], "the following arguments are required: --exercise"),
+        (["analyze", "{plain}", "--exercise", "squat", "--annotate"], "expected one argument"),
+    ],
+)
 def test_bad_argument_gives_one_line_and_exit_2(clips, tmp_path, args, words):
     argv = [a.format(plain=clips["plain"], tmp=tmp_path) for a in args]
     result = run_cli(*argv)

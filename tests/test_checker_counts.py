@@ -6,7 +6,7 @@ import pytest
 
 from exercises.registry import EXERCISE_IDS
 from tests.checker_harness import run
-from tests.synthetic_skeleton import UNILATERAL, Scenario, idle, with_
+from tests.synthetic_skeleton import UNILATERAL, Scenario, idle
 
 HOLD = {"glute_bridge", "straight_leg_raise", "prone_hip_extension"}
 VIEW = {"hip_abduction": "feet"}
@@ -54,7 +54,9 @@ def test_counts_under_real_video_trouble(exercise, variant):
 
 
 @pytest.mark.parametrize("exercise", [e for e in COUNTED if e in UNILATERAL])
-@pytest.mark.parametrize("sides", [("left", "left", "right"), ("right",) * 3, ("left", "right", "right", "right", "left")])
+@pytest.mark.parametrize(
+    "sides", [("left", "left", "right"), ("right",) * 3, ("left", "right", "right", "right", "left")]
+)
 def test_unilateral_counts_each_side(exercise, sides):
     r = check(base(exercise, sides=sides, facing=1 if len(sides) % 2 else -1))
     assert [d.side for d in r.checker.reps_detail] == list(sides)

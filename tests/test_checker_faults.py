@@ -52,7 +52,9 @@ ACTED = [
 ]
 
 
-@pytest.mark.parametrize(("exercise", "fault", "extra"), ACTED, ids=[f"{e}-{f}-{x.get('view', 'side')}" for e, f, x in ACTED])
+@pytest.mark.parametrize(
+    ("exercise", "fault", "extra"), ACTED, ids=[f"{e}-{f}-{x.get('view', 'side')}" for e, f, x in ACTED]
+)
 @pytest.mark.parametrize("facing", [1, -1])
 def test_acted_fault_is_raised_on_its_reps_only(exercise, fault, extra, facing):
     sc = base(exercise, fault=fault, fault_reps=(2, 3), facing=facing, noise_px=1.5, seed=7, **extra)

@@ -21,8 +21,9 @@ from tests.synthetic_skeleton import Scenario, generate, rep_phase
 NO_PAUSE = dict(idle_s=0.0, rest_s=0.0, hold_s=0.0, tail_s=1.0)
 
 
-@pytest.mark.parametrize("exercise", ["squat", "standing_hip_flexion", "standing_hip_extension",
-                                      "glute_bridge", "straight_leg_raise"])
+@pytest.mark.parametrize(
+    "exercise", ["squat", "standing_hip_flexion", "standing_hip_extension", "glute_bridge", "straight_leg_raise"]
+)
 @pytest.mark.parametrize("tempo_s", [0.6, 0.9])
 def test_continuous_reps_from_the_first_frame_count(exercise, tempo_s):
     # Moving from the first frame, never still, a rep every 1.2-1.8 s, with jitter.
@@ -68,9 +69,17 @@ def _shifted(frame: PoseFrame, dx: float, scale: float, cut: bool) -> PoseFrame:
 def test_no_rep_counts_across_a_scene_cut():
     sc = Scenario("squat", reps=5, idle_s=1.5, rise_s=1.0, hold_s=0.2, fall_s=1.0, rest_s=1.0)
     t_cut = sc.idle_s + sc.rep_period_s + 0.5  # half-way down rep 2
-    frames = [f if f.timestamp_s < t_cut else _shifted(f, 60.0, 0.8, cut=abs(f.timestamp_s - t_cut) < 1e-6
-                                                                   or (f.timestamp_s > t_cut and f.timestamp_s - 1 / sc.fps < t_cut))
-              for f in generate(sc)]
+    frames = [
+        f
+        if f.timestamp_s < t_cut
+        else _shifted(
+            f,
+            60.0,
+            0.8,
+            cut=abs(f.timestamp_s - t_cut) < 1e-6 or (f.timestamp_s > t_cut and f.timestamp_s - 1 / sc.fps < t_cut),
+        )
+        for f in generate(sc)
+    ]
     assert sum(f.scene_cut for f in frames) == 1
     r = run_frames("squat", frames)
     assert r.checker.reps == 4
@@ -103,8 +112,11 @@ def test_two_people_not_told_apart_pause_counting_and_say_so():
 def _waist_down(frame: PoseFrame) -> PoseFrame:
     """Head and shoulders above the top of the picture."""
     xy = frame.xy_px.copy()
-    head = [landmark_index("nose")] + [landmark_index(name, side) for side in ("left", "right")
-                                       for name in ("eye_inner", "eye", "eye_outer", "ear", "mouth", "shoulder", "elbow")]
+    head = [landmark_index("nose")] + [
+        landmark_index(name, side)
+        for side in ("left", "right")
+        for name in ("eye_inner", "eye", "eye_outer", "ear", "mouth", "shoulder", "elbow")
+    ]
     xy[head, 1] = -40.0
     return frame.replace_points(xy)
 
@@ -138,6 +150,7 @@ def test_another_exercise_than_the_one_chosen_is_said_not_silent():
 @pytest.mark.parametrize("exercise", ["squat", "glute_bridge", "standing_hip_flexion"])
 def test_still_idle_never_raises_a_movement_status(exercise):
     from tests.synthetic_skeleton import idle
+
     r = run(idle(exercise, seconds=20.0, noise_px=3.0))
     assert r.checker.reps == 0
     assert not r.checker.status_intervals and not r.checker.partial_reps

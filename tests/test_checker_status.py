@@ -17,8 +17,15 @@ from tests.checker_harness import run, run_frames
 from tests.synthetic_skeleton import Scenario, generate, idle
 
 PRODUCT_ORDER = (
-    "glute_squeeze", "glute_bridge", "bridge_march", "straight_leg_raise", "hip_abduction",
-    "prone_hip_extension", "standing_hip_flexion", "standing_hip_extension", "squat",
+    "glute_squeeze",
+    "glute_bridge",
+    "bridge_march",
+    "straight_leg_raise",
+    "hip_abduction",
+    "prone_hip_extension",
+    "standing_hip_flexion",
+    "standing_hip_extension",
+    "squat",
 )
 
 
@@ -111,8 +118,14 @@ def test_empty_session_is_no_person_to_the_end():
 
 
 def test_status_codes_are_the_product_ones():
-    assert set(STATUS_CODES) == {"no_person", "out_of_frame", "joints_hidden", "wrong_view", "wrong_position",
-                                 "second_person"}
+    assert set(STATUS_CODES) == {
+        "no_person",
+        "out_of_frame",
+        "joints_hidden",
+        "wrong_view",
+        "wrong_position",
+        "second_person",
+    }
 
 
 # ----------------------------------------------------------------------------- registry and definitions
@@ -148,8 +161,14 @@ def test_definitions_say_what_the_camera_cannot_do():
     holds = {i for i in EXERCISE_IDS if get_exercise(i).hold_target_s}
     assert holds == {"glute_squeeze", "glute_bridge", "straight_leg_raise", "prone_hip_extension"}
     sided = {i for i in EXERCISE_IDS if get_exercise(i).unilateral}
-    assert sided == {"bridge_march", "straight_leg_raise", "hip_abduction", "prone_hip_extension",
-                     "standing_hip_flexion", "standing_hip_extension"}
+    assert sided == {
+        "bridge_march",
+        "straight_leg_raise",
+        "hip_abduction",
+        "prone_hip_extension",
+        "standing_hip_flexion",
+        "standing_hip_extension",
+    }
 
 
 # ----------------------------------------------------------------------------- the checker's contract
@@ -188,8 +207,9 @@ def test_time_comes_only_from_timestamps():
     assert a == b
     shifted = [dataclasses.replace(f, timestamp_ms=f.timestamp_ms + 100_000.0) for f in frames]
     c = run_frames("squat", shifted).checker.report()
-    assert [d["start_s"] - 100.0 for d in c["reps_detail"]] == pytest.approx([d["start_s"] for d in a["reps_detail"]],
-                                                                           abs=0.011)
+    assert [d["start_s"] - 100.0 for d in c["reps_detail"]] == pytest.approx(
+        [d["start_s"] for d in a["reps_detail"]], abs=0.011
+    )
 
 
 def test_repeated_timestamps_are_ignored():
@@ -240,8 +260,10 @@ def test_engine_does_not_import_qt_mediapipe_or_cv2():
     import subprocess
     import sys
 
-    code = ("import sys, exercises.checker, pose.filtering, pose.geometry; "
-            "bad = [m for m in ('PyQt6', 'mediapipe', 'cv2') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
+    code = (
+        "import sys, exercises.checker, pose.filtering, pose.geometry; "
+        "bad = [m for m in ('PyQt6', 'mediapipe', 'cv2') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
@@ -250,7 +272,9 @@ def test_engine_does_not_import_qt_mediapipe_or_cv2():
 def test_random_landmarks_never_count(exercise):
     # Property: landmarks thrown at random for 20 s (a broken detector) never make a rep.
     rng = np.random.default_rng(hash(exercise) % 2**32)
-    frames = [PoseFrame.from_normalized(k * 33.3, (640, 480), rng.uniform(0, 1, (33, 3)), rng.uniform(0, 1, 33))
-              for k in range(600)]
+    frames = [
+        PoseFrame.from_normalized(k * 33.3, (640, 480), rng.uniform(0, 1, (33, 3)), rng.uniform(0, 1, 33))
+        for k in range(600)
+    ]
     r = run_frames(exercise, frames)
     assert r.checker.reps == 0

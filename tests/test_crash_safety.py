@@ -38,8 +38,14 @@ def test_killed_process_keeps_every_announced_rep(tmp_path):
     assert truth["reps"] == 5
     data = tmp_path / "data"
     env = dict(os.environ, HIPCOACH_DATA_DIR=str(data))
-    proc = subprocess.Popen([sys.executable, "-m", "tests.crash_child", truth["path"], truth["exercise"]],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.crash_child", truth["path"], truth["exercise"]],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
     announced: list[tuple[int, float, float]] = []
@@ -74,7 +80,7 @@ def test_killed_process_keeps_every_announced_rep(tmp_path):
         reps = conn.execute("SELECT idx, start_s, end_s, recorded_at FROM reps ORDER BY idx").fetchall()
         # Every announced rep is there as announced; the child may have written one more before the
         # signal landed, but it was killed mid-clip, so never all five.
-        assert [r[:3] for r in reps[:len(announced)]] == announced
+        assert [r[:3] for r in reps[: len(announced)]] == announced
         assert [r[0] for r in reps] == list(range(1, len(reps) + 1))
         assert KILL_AFTER <= len(reps) < truth["reps"]
         for (idx, start_s, end_s, _), expected in zip(reps, truth["reps_detail"]):

@@ -32,7 +32,9 @@ def test_generated_clips_meet_the_manifest_thresholds(tmp_path):
     out = tmp_path / "eval.json"
     result = subprocess.run(
         [sys.executable, "-m", "app", "eval", str(gated_manifest(tmp_path)), "--json", str(out)],
-        capture_output=True, text=True, timeout=3000,
+        capture_output=True,
+        text=True,
+        timeout=3000,
     )
     print(result.stdout)  # the table, shown by pytest when the gate fails
     assert result.returncode in (0, 1), result.stderr[-2000:]

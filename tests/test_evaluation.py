@@ -7,8 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluation import (ClipTruth, check_thresholds, evaluate, evaluate_manifest, format_report,
-                            format_table, load_manifest, match_rep_times, match_reps, score_clip, summarize)
+from app.evaluation import (
+    ClipTruth,
+    check_thresholds,
+    evaluate,
+    evaluate_manifest,
+    format_report,
+    format_table,
+    load_manifest,
+    match_rep_times,
+    match_reps,
+    score_clip,
+    summarize,
+)
 
 
 def rep(index, start, end, side=None, hold=None, faults=()):
@@ -16,23 +27,38 @@ def rep(index, start, end, side=None, hold=None, faults=()):
 
 
 BRIDGE = ClipTruth(
-    "bridge", Path("bridge.mp4"), "glute_bridge", 3, None,
+    "bridge",
+    Path("bridge.mp4"),
+    "glute_bridge",
+    3,
+    None,
     (rep(1, 2.0, 10.0, hold=5.0), rep(2, 12.0, 20.0, hold=2.0, faults=["hold_short"]), rep(3, 22.0, 30.0, hold=5.0)),
-    ({"code": "hold_short", "rep": 2, "t_s": 13.5},))
+    ({"code": "hold_short", "rep": 2, "t_s": 13.5},),
+)
 SLR = ClipTruth(
-    "slr", Path("slr.mp4"), "straight_leg_raise", 4, {"left": 2, "right": 2},
-    (rep(1, 2, 9, "left", 5.0, ["knee_bent"]), rep(2, 10, 17, "right", 5.0), rep(3, 18, 25, "left", 5.0),
-     rep(4, 26, 33, "right", 5.0)),
-    ({"code": "knee_bent", "rep": 1, "t_s": 3.3},))
+    "slr",
+    Path("slr.mp4"),
+    "straight_leg_raise",
+    4,
+    {"left": 2, "right": 2},
+    (
+        rep(1, 2, 9, "left", 5.0, ["knee_bent"]),
+        rep(2, 10, 17, "right", 5.0),
+        rep(3, 18, 25, "left", 5.0),
+        rep(4, 26, 33, "right", 5.0),
+    ),
+    ({"code": "knee_bent", "rep": 1, "t_s": 3.3},),
+)
 
 
 def analysis(reps, by_side=None, faults=()):
     return {"schema": 1, "reps": len(reps), "reps_by_side": by_side, "reps_detail": reps, "faults": list(faults)}
 
 
-PERFECT_BRIDGE = analysis([rep(1, 2.2, 9.8, hold=5.1), rep(2, 12.1, 19.7, hold=2.2, faults=["hold_short"]),
-                           rep(3, 22.3, 29.5, hold=4.8)],
-                          faults=[{"code": "hold_short", "rep": 2, "t_s": 16.0, "cue": "Hold longer"}])
+PERFECT_BRIDGE = analysis(
+    [rep(1, 2.2, 9.8, hold=5.1), rep(2, 12.1, 19.7, hold=2.2, faults=["hold_short"]), rep(3, 22.3, 29.5, hold=4.8)],
+    faults=[{"code": "hold_short", "rep": 2, "t_s": 16.0, "cue": "Hold longer"}],
+)
 
 
 def test_perfect_analysis_scores_perfectly():
@@ -66,7 +92,7 @@ def test_fault_with_other_code_does_not_match():
 
 
 def test_faults_listed_twice_count_once():
-    a = dict(PERFECT_BRIDGE)   # hold_short is both in faults and in reps_detail[1].faults
+    a = dict(PERFECT_BRIDGE)  # hold_short is both in faults and in reps_detail[1].faults
     r = score_clip(BRIDGE, a)
     assert (r.fault_tp, r.fault_fp) == (1, 0)
 
@@ -78,8 +104,10 @@ def test_missing_hold_counts_the_whole_hold_as_error():
 
 
 def test_per_side_counts():
-    detail = [rep(i + 1, s, e, side) for i, (s, e, side) in
-              enumerate([(2, 9, "left"), (10, 17, "right"), (18, 25, "left"), (26, 33, "right")])]
+    detail = [
+        rep(i + 1, s, e, side)
+        for i, (s, e, side) in enumerate([(2, 9, "left"), (10, 17, "right"), (18, 25, "left"), (26, 33, "right")])
+    ]
     ok = score_clip(SLR, analysis(detail, {"left": 2, "right": 2}))
     swapped = score_clip(SLR, analysis(detail, {"left": 3, "right": 1}))
     assert ok.side_exact is True and swapped.side_exact is False
@@ -97,6 +125,7 @@ def test_match_reps_takes_the_largest_overlap_once():
 def test_analyser_errors_are_recorded_and_fail_the_gate():
     def broken(video, exercise):
         raise RuntimeError("cannot decode")
+
     results = evaluate([BRIDGE], broken)
     assert results[0].error and results[0].got_reps is None
     summary = summarize(results)
@@ -104,13 +133,29 @@ def test_analyser_errors_are_recorded_and_fail_the_gate():
 
 
 def test_thresholds_report_each_miss():
-    results = [score_clip(BRIDGE, PERFECT_BRIDGE),
-               score_clip(SLR, analysis([rep(1, 2, 9, "left", 3.0)], {"left": 1, "right": 0},
-                                        faults=[{"code": "knee_bent", "rep": 1, "t_s": 4.0}]))]
+    results = [
+        score_clip(BRIDGE, PERFECT_BRIDGE),
+        score_clip(
+            SLR,
+            analysis(
+                [rep(1, 2, 9, "left", 3.0)],
+                {"left": 1, "right": 0},
+                faults=[{"code": "knee_bent", "rep": 1, "t_s": 4.0}],
+            ),
+        ),
+    ]
     summary = summarize(results)
-    fails = check_thresholds(summary, {"exact_count_rate": 0.95, "within_one_rate": 1.0,
-                                       "hold_error_max_s": 0.5, "fault_precision": 0.9, "fault_recall": 0.8,
-                                       "per_side_exact_rate": 0.9})
+    fails = check_thresholds(
+        summary,
+        {
+            "exact_count_rate": 0.95,
+            "within_one_rate": 1.0,
+            "hold_error_max_s": 0.5,
+            "fault_precision": 0.9,
+            "fault_recall": 0.8,
+            "per_side_exact_rate": 0.9,
+        },
+    )
     text = "\n".join(fails)
     assert "exact_count_rate" in text and "within_one_rate" in text and "hold_error_max_s" in text
     assert "per_side_exact_rate" in text and "fault_precision" not in text and "fault_recall" not in text
@@ -120,18 +165,31 @@ def test_thresholds_report_each_miss():
 
 
 def test_manifest_round_trip(tmp_path):
-    truth = {"exercise": "glute_bridge", "reps": 3, "reps_by_side": None,
-             "reps_detail": [dict(r) for r in BRIDGE.reps_detail], "faults": list(BRIDGE.faults)}
+    truth = {
+        "exercise": "glute_bridge",
+        "reps": 3,
+        "reps_by_side": None,
+        "reps_detail": [dict(r) for r in BRIDGE.reps_detail],
+        "faults": list(BRIDGE.faults),
+    }
     (tmp_path / "bridge.json").write_text(json.dumps(truth))
     real = tmp_path / "real"
     real.mkdir()
-    (real / "clips.json").write_text(json.dumps([{"file": "r.mp4", "exercise": "squat", "reps": 5},
-                                                 {"file": "x.mp4", "exercise": "squat"}]))
-    (tmp_path / "manifest.json").write_text(json.dumps({
-        "thresholds": {"exact_count_rate": 0.95},
-        "clips": [{"name": "bridge", "video": "bridge.mp4", "truth": "bridge.json"}],
-        "report_only": [{"name": "real", "clips_json": "real/clips.json"},
-                        {"name": "absent", "clips_json": "nowhere/clips.json"}]}))
+    (real / "clips.json").write_text(
+        json.dumps([{"file": "r.mp4", "exercise": "squat", "reps": 5}, {"file": "x.mp4", "exercise": "squat"}])
+    )
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "thresholds": {"exact_count_rate": 0.95},
+                "clips": [{"name": "bridge", "video": "bridge.mp4", "truth": "bridge.json"}],
+                "report_only": [
+                    {"name": "real", "clips_json": "real/clips.json"},
+                    {"name": "absent", "clips_json": "nowhere/clips.json"},
+                ],
+            }
+        )
+    )
     m = load_manifest(tmp_path / "manifest.json")
     assert m.clips[0].video == tmp_path / "bridge.mp4" and m.clips[0].reps == 3
     assert m.thresholds["exact_count_rate"] == 0.95 and m.thresholds["fault_recall"] == 0.8
@@ -139,6 +197,7 @@ def test_manifest_round_trip(tmp_path):
 
     def fake(video, exercise):
         return PERFECT_BRIDGE if exercise == "glute_bridge" else analysis([rep(1, 0, 1)] * 4)
+
     result = evaluate_manifest(m, fake)
     assert result["failures"] == []
     assert result["report_only"]["real"]["overall"]["exact_count_rate"] == 0.0
@@ -155,6 +214,7 @@ def test_bad_manifest_is_a_value_error(tmp_path):
 
 
 # --------------------------------------------------------------------------- rep timing, ranges, guided, gates
+
 
 def test_rep_times_match_one_to_one():
     counted = [rep(1, 0.5, 2.4), rep(2, 2.6, 4.5), rep(3, 5.0, 6.0)]
@@ -194,9 +254,15 @@ def test_one_time_serves_at_most_one_counted_rep():
 
 
 def test_timing_is_scored_from_generated_peaks_and_reported():
-    truth = ClipTruth("b", Path("b.mp4"), "glute_bridge", 2, None,
-                      ({**rep(1, 2, 10), "peak_s": 4.0}, {**rep(2, 12, 20), "peak_s": 13.0}))
-    late = score_clip(truth, analysis([rep(1, 2.5, 9.5), rep(2, 14.0, 19.0)]))   # rep 2 starts after its peak
+    truth = ClipTruth(
+        "b",
+        Path("b.mp4"),
+        "glute_bridge",
+        2,
+        None,
+        ({**rep(1, 2, 10), "peak_s": 4.0}, {**rep(2, 12, 20), "peak_s": 13.0}),
+    )
+    late = score_clip(truth, analysis([rep(1, 2.5, 9.5), rep(2, 14.0, 19.0)]))  # rep 2 starts after its peak
     assert (late.count_error, late.rep_times, late.rep_times_matched) == (0, 2, 1)
     assert late.false_reps == ["14.0-19.0s"] and late.missed_rep_times == [13.0]
     summary = summarize([late])
@@ -229,7 +295,8 @@ def test_guided_squeeze_is_reported_apart_from_the_perceived_counts():
     assert check_thresholds(summary, {"exact_count_rate": 0.95}) == []
     # Its own gate still applies.
     assert check_thresholds(summary, {}, {"glute_squeeze": {"within_one_rate": 1.0}}) == [
-        "glute_squeeze: within_one_rate = 0.000, expected at least 1.0"]
+        "glute_squeeze: within_one_rate = 0.000, expected at least 1.0"
+    ]
     lines = format_table(summary).splitlines()
     overall = next(i for i, line in enumerate(lines) if line.startswith("overall"))
     guided = [line for line in lines if line.startswith("glute_squeeze")]
@@ -245,25 +312,55 @@ def test_exercise_gates_catch_an_exercise_the_overall_rate_hides():
     fails = check_thresholds(summary, {"exact_count_rate": 0.95}, {"*": {"exact_count_rate": 0.9}})
     assert fails == ["straight_leg_raise: exact_count_rate = 0.000, expected at least 0.9"]
     # An exercise's own entry overrides "*".
-    assert check_thresholds(summary, {}, {"*": {"exact_count_rate": 0.9},
-                                          "straight_leg_raise": {"exact_count_rate": 0.0}}) == []
+    assert (
+        check_thresholds(summary, {}, {"*": {"exact_count_rate": 0.9}, "straight_leg_raise": {"exact_count_rate": 0.0}})
+        == []
+    )
 
 
 def test_manifest_with_ranges_times_exercise_gates_and_extra_keys(tmp_path):
     real = tmp_path / "real"
     real.mkdir()
-    (real / "clips.json").write_text(json.dumps([
-        {"file": "a.mp4", "exercise": "squat", "reps": 9, "reps_range": [9, 10], "rep_times_s": [1.0, 3.0],
-         "notes": "anything", "tier": "A"},
-        {"file": "b.mp4", "exercise": "squat", "reps_range": [0, 3]},
-        "not a clip"]))
-    (tmp_path / "m.json").write_text(json.dumps({
-        "schema": 1, "future_key": {"x": 1}, "more_clips": [{"video": "zzz.mp4"}],
-        "thresholds": {"rep_timing_rate": 0.8},
-        "exercise_thresholds": {"*": {"within_one_rate": 1.0}, "squat": {"exact_count_rate": 1.0}},
-        "clips": [{"name": "c", "file": "c.mp4", "exercise": "squat", "reps": 2, "rep_times_s": [1.0, 3.0],
-                   "generator": "tools.render", "seed": 3}],
-        "report_only": [{"name": "real", "clips_json": "real/clips.json", "about": "extra"}, {"name": "odd"}]}))
+    (real / "clips.json").write_text(
+        json.dumps(
+            [
+                {
+                    "file": "a.mp4",
+                    "exercise": "squat",
+                    "reps": 9,
+                    "reps_range": [9, 10],
+                    "rep_times_s": [1.0, 3.0],
+                    "notes": "anything",
+                    "tier": "A",
+                },
+                {"file": "b.mp4", "exercise": "squat", "reps_range": [0, 3]},
+                "not a clip",
+            ]
+        )
+    )
+    (tmp_path / "m.json").write_text(
+        json.dumps(
+            {
+                "schema": 1,
+                "future_key": {"x": 1},
+                "more_clips": [{"video": "zzz.mp4"}],
+                "thresholds": {"rep_timing_rate": 0.8},
+                "exercise_thresholds": {"*": {"within_one_rate": 1.0}, "squat": {"exact_count_rate": 1.0}},
+                "clips": [
+                    {
+                        "name": "c",
+                        "file": "c.mp4",
+                        "exercise": "squat",
+                        "reps": 2,
+                        "rep_times_s": [1.0, 3.0],
+                        "generator": "tools.render",
+                        "seed": 3,
+                    }
+                ],
+                "report_only": [{"name": "real", "clips_json": "real/clips.json", "about": "extra"}, {"name": "odd"}],
+            }
+        )
+    )
     m = load_manifest(tmp_path / "m.json")
     assert m.clips[0].video == tmp_path / "c.mp4" and m.clips[0].true_times_s == (1.0, 3.0)
     assert m.thresholds["rep_timing_rate"] == 0.8
@@ -274,6 +371,7 @@ def test_manifest_with_ranges_times_exercise_gates_and_extra_keys(tmp_path):
 
     def fake(video, exercise):
         return analysis([rep(1, 0.5, 1.5), rep(2, 2.5, 3.5)])
+
     result = evaluate_manifest(m, fake)
     assert result["failures"] == []
     assert result["summary"]["overall"]["rep_timing_rate"] == 1.0

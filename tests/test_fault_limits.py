@@ -24,7 +24,7 @@ from tests.synthetic_skeleton import Scenario, rep_phase
 
 
 def _knee_bent(p, side, lift, v):
-    p.knee_flex[side] = v * lift          # knee angle 180 - v at the top
+    p.knee_flex[side] = v * lift  # knee angle 180 - v at the top
 
 
 def _lean(p, side, lift, v):
@@ -33,7 +33,7 @@ def _lean(p, side, lift, v):
 
 def _squat_lean(p, side, lift, v):
     p.trunk_lean = v * lift
-    p.head_pitch = -0.6 * v * lift         # the head kept level, as the generator does
+    p.head_pitch = -0.6 * v * lift  # the head kept level, as the generator does
 
 
 def _head(p, side, lift, v):
@@ -105,10 +105,10 @@ def _plateau_and_rest(sc: Scenario, samples: list[tuple[float, float]]) -> tuple
 
 
 @pytest.mark.parametrize("where", ["past", "inside"])
-@pytest.mark.parametrize(("exercise", "code", "knob", "past", "inside", "kw"), CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_rule_fires_just_past_its_limit_and_not_just_inside(monkeypatch, exercise, code, knob, past, inside, kw,
-                                                            where):
+@pytest.mark.parametrize(
+    ("exercise", "code", "knob", "past", "inside", "kw"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
+)
+def test_rule_fires_just_past_its_limit_and_not_just_inside(monkeypatch, exercise, code, knob, past, inside, kw, where):
     rule = _rule(exercise, code)
     sc = Scenario(exercise, reps=2, view="side", **kw)
     frames = _act(monkeypatch, sc, knob, past if where == "past" else inside)
@@ -138,10 +138,18 @@ TIMED = [
     ("straight_leg_raise", "hold_short", dict(hold_s=4.2), dict(hold_s=4.8)),
     ("glute_bridge", "hold_short", dict(hold_s=4.2, rise_s=1.5, fall_s=1.5), dict(hold_s=4.9, rise_s=1.5, fall_s=1.5)),
     ("glute_bridge", "too_fast", dict(hold_s=5.4, rise_s=0.6, fall_s=0.6), dict(hold_s=5.4, rise_s=1.0, fall_s=1.0)),
-    ("standing_hip_flexion", "too_fast", dict(hold_s=0.2, rise_s=0.3, fall_s=0.3),
-     dict(hold_s=0.2, rise_s=0.45, fall_s=0.45)),
-    ("hip_abduction", "too_fast", dict(hold_s=0.2, rise_s=0.3, fall_s=0.3, view="feet"),
-     dict(hold_s=0.2, rise_s=0.45, fall_s=0.45, view="feet")),
+    (
+        "standing_hip_flexion",
+        "too_fast",
+        dict(hold_s=0.2, rise_s=0.3, fall_s=0.3),
+        dict(hold_s=0.2, rise_s=0.45, fall_s=0.45),
+    ),
+    (
+        "hip_abduction",
+        "too_fast",
+        dict(hold_s=0.2, rise_s=0.3, fall_s=0.3, view="feet"),
+        dict(hold_s=0.2, rise_s=0.45, fall_s=0.45, view="feet"),
+    ),
 ]
 
 
@@ -156,7 +164,7 @@ def test_hold_and_tempo_limits(exercise, code, past, inside, where):
     limit = d.hold_target_s - d.hold_tolerance_s if code == "hold_short" else d.too_fast_s
     for rep in checker.reps_detail:
         value = rep.hold_s if code == "hold_short" else rep.end_s - rep.start_s - (rep.hold_s or 0.0)
-        beyond = limit - value      # both fire below their limit
+        beyond = limit - value  # both fire below their limit
         if where == "past":
             assert 0.0 < beyond <= 0.6, f"rep {rep.index}: {code} value {value:.2f} is not just past {limit}"
             assert code in rep.faults, f"rep {rep.index}: {value:.2f} s vs limit {limit} s"

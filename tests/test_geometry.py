@@ -26,7 +26,9 @@ NAN = float("nan")
     ],
 )
 def test_joint_angle_hand_computed(a, b, c, expected):
-    assert g.joint_angle_deg(np.array(a, float), np.array(b, float), np.array(c, float)) == pytest.approx(expected, abs=0.01)
+    assert g.joint_angle_deg(np.array(a, float), np.array(b, float), np.array(c, float)) == pytest.approx(
+        expected, abs=0.01
+    )
 
 
 def test_joint_angle_is_vectorised_and_symmetric():
@@ -92,8 +94,13 @@ def test_body_orientation(exercise, view, expected, facing):
 
 @pytest.mark.parametrize(
     ("exercise", "view", "expected"),
-    [("squat", "side", "side"), ("squat", "front", "front"), ("squat", "oblique", "oblique"),
-     ("straight_leg_raise", "side", "side"), ("hip_abduction", "feet", "front")],
+    [
+        ("squat", "side", "side"),
+        ("squat", "front", "front"),
+        ("squat", "oblique", "oblique"),
+        ("straight_leg_raise", "side", "side"),
+        ("hip_abduction", "feet", "front"),
+    ],
 )
 def test_camera_view(exercise, view, expected):
     assert g.camera_view(_first(Scenario(exercise, view=view))) == expected

@@ -175,8 +175,10 @@ def test_targets_follow_the_first_week_ramp_and_a_physiotherapists_override(qtbo
     assert coach.definition_for("glute_bridge").target_reps == 4  # 12 / 3: the override replaces the 30
     started = (datetime.now().astimezone() - timedelta(days=3)).isoformat(timespec="seconds")
     conn = sqlite3.connect(data_dir / "history.sqlite3")
-    conn.execute("INSERT INTO sessions (profile_id, started_at, ended_at, end_reason) VALUES (?, ?, ?, 'done')",
-                 (window.profile_id, started, started))
+    conn.execute(
+        "INSERT INTO sessions (profile_id, started_at, ended_at, end_reason) VALUES (?, ?, ?, 'done')",
+        (window.profile_id, started, started),
+    )
     conn.commit()
     conn.close()
     assert coach.programme_day() == 4
@@ -274,12 +276,13 @@ def test_live_session_writes_the_truth_reps_and_the_check_ins(qtbot, window, dat
     assert window.live.session.reps == truth["reps"]
     ((session_id, ended, reason),) = rows(data_dir, "SELECT id, ended_at, end_reason FROM sessions")
     assert ended is not None
-    (set_row,) = rows(data_dir, "SELECT id, exercise, end_reason, ended_at FROM sets WHERE session_id = ?",
-                      (session_id,))
+    (set_row,) = rows(
+        data_dir, "SELECT id, exercise, end_reason, ended_at FROM sets WHERE session_id = ?", (session_id,)
+    )
     assert set_row[1] == "squat" and set_row[3] is not None
     reps = rows(data_dir, "SELECT idx, start_s, end_s FROM reps WHERE set_id = ? ORDER BY idx", (set_row[0],))
     assert [r[0] for r in reps] == list(range(1, truth["reps"] + 1))
-    for (_, start_s, end_s), expected in zip(reps, truth["reps_detail"]):
+    for (_, _start_s, end_s), expected in zip(reps, truth["reps_detail"]):
         assert abs(end_s - expected["end_s"]) < 1.0  # each rep where the clip has it
     fault_codes = [r[0] for r in rows(data_dir, "SELECT code FROM faults WHERE set_id = ?", (set_row[0],))]
     assert fault_codes == [f["code"] for f in truth["faults"]]
@@ -323,8 +326,10 @@ def test_routine_goes_through_rest_to_done(qtbot, window, data_dir):
     squat = sample_truth("squat_side_fast")
     abduction = sample_truth("hip_abduction_ok")
     clips = {"squat": squat["path"], "hip_abduction": abduction["path"]}
-    coach.routine_override = (RoutineItem("squat", target_reps=2, rest_s=1),
-                              RoutineItem("hip_abduction", target_reps=1, rest_s=1))
+    coach.routine_override = (
+        RoutineItem("squat", target_reps=2, rest_s=1),
+        RoutineItem("hip_abduction", target_reps=1, rest_s=1),
+    )
     coach.routine_source = lambda item: LiveSource(path=clips[item.exercise], speed=1.5)
     pages: list = []
     window.live.stack.currentChanged.connect(lambda i: pages.append(window.live.stack.widget(i)))
@@ -352,8 +357,11 @@ def test_routine_goes_through_rest_to_done(qtbot, window, data_dir):
     assert window.live.message.title.text().startswith("Routine done")
     assert not window.live.next_button.isVisible()
     ((session_id, reason),) = rows(data_dir, "SELECT id, end_reason FROM sessions")
-    sets = rows(data_dir, "SELECT id, exercise, target_reps, end_reason FROM sets WHERE session_id = ? ORDER BY id",
-                (session_id,))
+    sets = rows(
+        data_dir,
+        "SELECT id, exercise, target_reps, end_reason FROM sets WHERE session_id = ? ORDER BY id",
+        (session_id,),
+    )
     assert [(s[1], s[2], s[3]) for s in sets] == [("squat", 2, "done"), ("hip_abduction", 1, "done")]
     squat_reps = rows(data_dir, "SELECT COUNT(*) FROM reps WHERE set_id = ?", (sets[0][0],))[0][0]
     assert squat_reps == 2  # the squat stopped at its target
@@ -366,8 +374,10 @@ def test_routine_next_skips_and_stop_ends_it_keeping_what_was_counted(qtbot, dat
     window = make_window(qtbot, checkins=False)
     coach = window.coach
     squat = sample_truth("squat_side_fast")
-    coach.routine_override = (RoutineItem("squat", target_reps=8, rest_s=1),
-                              RoutineItem("squat", target_reps=8, rest_s=1))
+    coach.routine_override = (
+        RoutineItem("squat", target_reps=8, rest_s=1),
+        RoutineItem("squat", target_reps=8, rest_s=1),
+    )
     coach.routine_source = lambda item: LiveSource(path=squat["path"], speed=1.5)
     window.routine_action.trigger()
     qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)

@@ -43,9 +43,24 @@ def test_killed_mid_session_keeps_every_counted_rep(tmp_path, qtbot, monkeypatch
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HIPCOACH_NO_CHECKIN="1")
     env.pop("HIPCOACH_DATA_DIR", None)  # --data-dir must be enough
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--source", truth["path"], "--exercise", truth["exercise"],
-         "--model", "lite", "--mute", "--data-dir", str(data)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "--source",
+            truth["path"],
+            "--exercise",
+            truth["exercise"],
+            "--model",
+            "lite",
+            "--mute",
+            "--data-dir",
+            str(data),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     db = data / "history.sqlite3"
     try:
@@ -98,7 +113,9 @@ def test_killed_mid_session_keeps_every_counted_rep(tmp_path, qtbot, monkeypatch
     window = MainWindow(model="lite", enable_speech=False)
     qtbot.addWidget(window)
     try:
-        assert f"Your last session was interrupted; the {counted} reps counted were kept" \
+        assert (
+            f"Your last session was interrupted; the {counted} reps counted were kept"
             in window.statusBar().currentMessage()
+        )
     finally:
         window.coach.close()

@@ -9,8 +9,13 @@ from app.gui.session import SessionLog
 from exercises.events import CheckerState, CheckerStep, FaultRaised, HoldReached
 
 
-def said(throttle: CueThrottle, offers: list[tuple[float, str, str]], end: float = 30.0,
-         speak_s: float = 1.0, tick_s: float = 0.1):
+def said(
+    throttle: CueThrottle,
+    offers: list[tuple[float, str, str]],
+    end: float = 30.0,
+    speak_s: float = 1.0,
+    tick_s: float = 0.1,
+):
     """Feed (time, text, kind) offers to the throttle, polled every ``tick_s`` (the voice's pump);
     each cue takes ``speak_s`` to say. Returns [(time, text)] said. A slow pump and long speech
     are what a busy machine looks like to the throttle."""
@@ -36,8 +41,11 @@ def texts(result) -> list[str]:
 
 
 def test_same_cue_is_not_repeated_in_quick_succession():
-    offers = [(0.0, "Keep your knee straight", "fault"), (3.0, "Keep your knee straight", "fault"),
-              (9.0, "Keep your knee straight", "fault")]
+    offers = [
+        (0.0, "Keep your knee straight", "fault"),
+        (3.0, "Keep your knee straight", "fault"),
+        (9.0, "Keep your knee straight", "fault"),
+    ]
     assert [text for _, text in said(CueThrottle(repeat_gap_s=8.0), offers)] == ["Keep your knee straight"] * 2
 
 
@@ -70,8 +78,12 @@ KNEE = "Keep your knee straight"
 # The window sends both target sentences (alone and in a routine) as milestones.
 @pytest.mark.parametrize("milestone", [TARGET, ROUTINE_TARGET])
 def test_a_fault_is_never_swallowed_by_the_milestone_of_the_same_rep(speak_s, tick_s, milestone):
-    offers = [(0.0, "4", "count"),  # still being said when the last rep ends: everything below waits
-              (0.3, SLOWLY, "fault"), (0.3, "5", "count"), (0.35, milestone, "milestone")]
+    offers = [
+        (0.0, "4", "count"),  # still being said when the last rep ends: everything below waits
+        (0.3, SLOWLY, "fault"),
+        (0.3, "5", "count"),
+        (0.35, milestone, "milestone"),
+    ]
     # The default stale_s: a milestone waits as long as it must.
     result = texts(said(CueThrottle(), offers, speak_s=speak_s, tick_s=tick_s))
     assert result == ["4", "5", SLOWLY, milestone]  # the count, what to fix in that rep, then the milestone
@@ -84,8 +96,14 @@ NEXT = "Now: Squat, 10 times."
 def test_a_routines_milestones_are_said_in_order_after_the_last_reps_news_however_late():
     # The last rep reaches the target with a fault; the rest and the next exercise are announced at
     # once, while "10" is still being said on a slow machine, and an instruction comes in between.
-    offers = [(0.0, "10", "count"), (0.0, KNEE, "fault"), (0.0, ROUTINE_TARGET, "milestone"),
-              (0.1, REST, "milestone"), (0.2, "Lift and hold", "cue"), (6.0, NEXT, "milestone")]
+    offers = [
+        (0.0, "10", "count"),
+        (0.0, KNEE, "fault"),
+        (0.0, ROUTINE_TARGET, "milestone"),
+        (0.1, REST, "milestone"),
+        (0.2, "Lift and hold", "cue"),
+        (6.0, NEXT, "milestone"),
+    ]
     result = said(CueThrottle(stale_s=3.0), offers, speak_s=4.0)
     assert texts(result) == ["10", KNEE, ROUTINE_TARGET, REST, NEXT]  # the instruction went stale
     assert result[3][0] > 10.0  # the rest announcement came late (behind three sentences), not never
@@ -103,21 +121,38 @@ def test_a_milestone_is_news_an_instruction_is_not():
     assert texts(said(CueThrottle(stale_s=3.0), offers, speak_s=4.0)) == ["1", KNEE, TARGET]
 
 
-@pytest.mark.parametrize("offers, speak_s, expected", [
-    # A fault waiting behind a stream of counts comes late, not never.
-    ([(0.0, "1", "count"), (0.1, KNEE, "fault")] + [(0.2 + n, str(n + 2), "count") for n in range(8)], 2.0,
-     ["1", "2", "3", "4", "5", "6", "7", "8", "9", KNEE]),
-    # Counts and faults are never replaced by what is offered after them; the news goes first,
-    # and the status that waited longer than status_stale_s behind it is dropped.
-    ([(0.0, "Lift and hold", "cue"), (0.1, KNEE, "fault"), (0.2, "Hold it", "hold"),
-      (0.3, "Someone else is in view", "status"), (0.4, "1", "count")], 0.5,
-     ["Lift and hold", "1", KNEE, "Hold it"]),
-    # Only the latest status is worth saying.
-    ([(0.0, "1", "count"), (0.2, "I can't see anyone", "status"), (0.4, "Move back a little", "status")], 1.0,
-     ["1", "Move back a little"]),
-    # The same fault offered again while it still waits is said once.
-    ([(0.0, "1", "count"), (0.2, KNEE, "fault"), (0.4, KNEE, "fault")], 2.0, ["1", KNEE]),
-])
+@pytest.mark.parametrize(
+    "offers, speak_s, expected",
+    [
+        # A fault waiting behind a stream of counts comes late, not never.
+        (
+            [(0.0, "1", "count"), (0.1, KNEE, "fault")] + [(0.2 + n, str(n + 2), "count") for n in range(8)],
+            2.0,
+            ["1", "2", "3", "4", "5", "6", "7", "8", "9", KNEE],
+        ),
+        # Counts and faults are never replaced by what is offered after them; the news goes first,
+        # and the status that waited longer than status_stale_s behind it is dropped.
+        (
+            [
+                (0.0, "Lift and hold", "cue"),
+                (0.1, KNEE, "fault"),
+                (0.2, "Hold it", "hold"),
+                (0.3, "Someone else is in view", "status"),
+                (0.4, "1", "count"),
+            ],
+            0.5,
+            ["Lift and hold", "1", KNEE, "Hold it"],
+        ),
+        # Only the latest status is worth saying.
+        (
+            [(0.0, "1", "count"), (0.2, "I can't see anyone", "status"), (0.4, "Move back a little", "status")],
+            1.0,
+            ["1", "Move back a little"],
+        ),
+        # The same fault offered again while it still waits is said once.
+        ([(0.0, "1", "count"), (0.2, KNEE, "fault"), (0.4, KNEE, "fault")], 2.0, ["1", KNEE]),
+    ],
+)
 def test_queue_policy_table(offers, speak_s, expected):
     assert texts(said(CueThrottle(min_gap_s=0.5, stale_s=3.0, status_stale_s=2.0), offers, speak_s=speak_s)) == expected
 
@@ -155,8 +190,13 @@ def _state(t: float, reps: int, by_side=None) -> CheckerState:
 def test_session_log_summarises_reps_holds_faults_and_time():
     log = SessionLog("straight_leg_raise", "Straight leg raise", True, 10)
     log.add(CheckerStep(_state(1.0, 0, {"left": 0, "right": 0})), 1.0)
-    log.add(CheckerStep(_state(6.0, 1, {"left": 1, "right": 0}), (
-        HoldReached(5.0, 1, 5.0), FaultRaised(5.5, "knee_bent", 1, "Keep your knee straight"))), 6.0)
+    log.add(
+        CheckerStep(
+            _state(6.0, 1, {"left": 1, "right": 0}),
+            (HoldReached(5.0, 1, 5.0), FaultRaised(5.5, "knee_bent", 1, "Keep your knee straight")),
+        ),
+        6.0,
+    )
     log.add(CheckerStep(_state(61.0, 2, {"left": 1, "right": 1})), 61.0)
     lines = log.summary_lines()
     assert lines[0] == "Straight leg raise: 1:00 min"

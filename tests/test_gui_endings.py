@@ -44,17 +44,19 @@ def a_set(reps: int) -> SessionLog:
 # ---------------------------------------------------------------------------- the words
 
 
-@pytest.mark.parametrize("reps, before, after, well_done, rest, lead_starts", [
-    (8, 2, 2, True, False, "Pain 2 before → 2 now"),      # reps done, pain the same: true praise
-    (8, 3, 1, True, False, "Pain 3 before → 1 now"),      # pain went down
-    (8, 2, 5, False, True, "Pain 2 before → 5 now"),      # the case: up 2 → 5, rest
-    (8, 2, 4, False, True, "Pain 2 before → 4 now"),      # a rise of 2 is the stop rule
-    (8, 2, 3, False, False, "Pain 2 before → 3 now"),     # up 1: no praise, no stop
-    (0, 2, 2, False, False, "Pain 2 before → 2 now"),     # nothing counted: no "Well done"
-    (8, None, None, False, False, ""),                    # pain not asked: no claim about it
-])
-def test_well_done_only_when_reps_were_done_and_pain_did_not_go_up(reps, before, after, well_done, rest,
-                                                                   lead_starts):
+@pytest.mark.parametrize(
+    "reps, before, after, well_done, rest, lead_starts",
+    [
+        (8, 2, 2, True, False, "Pain 2 before → 2 now"),  # reps done, pain the same: true praise
+        (8, 3, 1, True, False, "Pain 3 before → 1 now"),  # pain went down
+        (8, 2, 5, False, True, "Pain 2 before → 5 now"),  # the case: up 2 → 5, rest
+        (8, 2, 4, False, True, "Pain 2 before → 4 now"),  # a rise of 2 is the stop rule
+        (8, 2, 3, False, False, "Pain 2 before → 3 now"),  # up 1: no praise, no stop
+        (0, 2, 2, False, False, "Pain 2 before → 2 now"),  # nothing counted: no "Well done"
+        (8, None, None, False, False, ""),  # pain not asked: no claim about it
+    ],
+)
+def test_well_done_only_when_reps_were_done_and_pain_did_not_go_up(reps, before, after, well_done, rest, lead_starts):
     result = ending(a_set(reps), before, after)
     assert result.well_done is well_done
     assert ("Well done" in result.title) is well_done
@@ -104,8 +106,9 @@ def test_pain_up_leads_the_summary_offers_rest_and_no_start_again(qtbot, data_di
     assert page.lead.text().startswith("Pain 2 before → 5 now")
     assert page.lead.isVisible() and "rest" in page.lead.text()
     assert page.button_texts() == ["Rest now"]
-    qtbot.mouseClick(next(page.buttons.itemAt(k).widget() for k in range(page.buttons.count())),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        next(page.buttons.itemAt(k).widget() for k in range(page.buttons.count())), Qt.MouseButton.LeftButton
+    )
     assert page.title.text() == "Rest now" and page.button_texts() == []
     assert "see a doctor" in page.body.text().lower()
     window.coach.close()

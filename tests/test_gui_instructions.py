@@ -31,21 +31,43 @@ TABLE = {
 # Camera words that belong to other set-ups: one of these in an exercise's camera sentences would
 # contradict its placement (the straight-leg raise once said both "at floor level" and "at hip height").
 CONFLICTS = {
-    "side_lying": ("floor level", "hip height", "above you", "beyond your feet", "at your feet",
-                   "along your body", "table"),
+    "side_lying": (
+        "floor level",
+        "hip height",
+        "above you",
+        "beyond your feet",
+        "at your feet",
+        "along your body",
+        "table",
+    ),
     "feet": ("side-on", "to your side", "from the side", "floor level", "hip height", "stool"),
     "side_standing": ("floor level", "on the floor", "above you", "beyond your feet", "along your body", "stool"),
 }
-STATUS_CODES = ("no_person", "out_of_frame", "joints_hidden", "wrong_view", "wrong_position", "second_person",
-                "movement_too_small", "not_back_to_start", "outside_exercise", "other_movement")
+STATUS_CODES = (
+    "no_person",
+    "out_of_frame",
+    "joints_hidden",
+    "wrong_view",
+    "wrong_position",
+    "second_person",
+    "movement_too_small",
+    "not_back_to_start",
+    "outside_exercise",
+    "other_movement",
+)
 MODEL_WORDS = re.compile(r"\b(lite|heavy|full model|pose model|model)\b", re.IGNORECASE)
 
 
 def user_texts(ex_id: str) -> list[str]:
     """Everything a person reads or hears about setting up this exercise."""
     ex = get_exercise(ex_id)
-    return [*INSTRUCTIONS[ex_id], ex.note, ex.cues.setup, camera_placement(ex_id),
-            *(status_advice(code, ex_id) for code in STATUS_CODES)]
+    return [
+        *INSTRUCTIONS[ex_id],
+        ex.note,
+        ex.cues.setup,
+        camera_placement(ex_id),
+        *(status_advice(code, ex_id) for code in STATUS_CODES),
+    ]
 
 
 def sentences(text: str) -> list[str]:
@@ -113,8 +135,7 @@ def test_every_exercise_has_a_small_camera_drawing(ex_id):
     image = QImage(str(path))
     assert (image.width(), image.height()) == (400, 260)
     # The laptop's lens is marked (the renderer's yellow dot, BGR 0,200,255): the drawing shows a camera.
-    lens = [(x, y) for x in range(0, 400, 2) for y in range(0, 260, 2)
-            if image.pixelColor(x, y).name() == "#ffc800"]
+    lens = [(x, y) for x in range(0, 400, 2) for y in range(0, 260, 2) if image.pixelColor(x, y).name() == "#ffc800"]
     assert lens
 
 
@@ -193,6 +214,7 @@ def test_text_stays_readable_on_every_surface():
         assert style.contrast_ratio(style.TEXT, surface) >= 7.0
         assert style.contrast_ratio(style.TEXT_DISABLED, surface) >= 3.0
     from PyQt6.QtGui import QColor
+
     assert style.contrast_ratio(QColor(255, 255, 255), style.ACCENT) >= 4.5
 
 

@@ -136,7 +136,8 @@ def test_the_window_fits_a_1280x800_laptop_while_a_set_runs(qtbot, data_dir, app
     assert window.width() <= LAPTOP.width() and window.height() <= LAPTOP_CLIENT_H
     page = live.rect()
     shown = [live.sharp_button, live.view_button] + (
-        [live.board] if large_type else [live.counter, live.left_count, live.right_count, live.checks, live.ring])
+        [live.board] if large_type else [live.counter, live.left_count, live.right_count, live.checks, live.ring]
+    )
     for widget in shown:
         corner = widget.mapTo(live, widget.rect().bottomRight())
         assert widget.isVisible() and page.contains(corner), widget

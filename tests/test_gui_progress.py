@@ -6,16 +6,14 @@ docstring), not read back from app.coach.progress.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
 
-from tests import history_fixture as fx
-
 from app.gui.progress_page import ProgressPage, day_x
+from tests import history_fixture as fx
 
 TODAY = fx.START + timedelta(days=13)  # Sunday 15 Nov 2026, the day after the last session
 K = range(10)
@@ -66,7 +64,7 @@ def test_glute_bridge_over_all_time_matches_the_fixture(page):
     holds[3] = (2 * 3.0 + 9 * 5.0) / 11
     # peaks: odd reps 160 + k, even reps 158 + k
     peaks = []
-    for k, n in zip(K, reps):
+    for k in K:
         sets = [6 + k // 3] + ([4] if k == 3 else [])
         values = [160.0 + k if i % 2 else 158.0 + k for size in sets for i in range(1, size + 1)]
         peaks.append(sum(values) / len(values))
@@ -158,7 +156,7 @@ def test_recent_sessions_table_newest_first_with_pain(page):
 def test_pain_chart_shows_before_and_after_each_session(page):
     page.set_range(None)
     before = [fx.pain_before(k) for k in K]  # 5,5,4,4,3,3,2,2,1,1
-    after = [fx.pain_after(k) for k in K]     # one less, but 2 -> 4 in session 6
+    after = [fx.pain_after(k) for k in K]  # one less, but 2 -> 4 in session 6
     assert same(ys(page.pain_before_curve), before) and same(ys(page.pain_after_curve), after)
     # each session at its own start time (08:00, the last at 23:50), one stroke from before to after
     starts = [fx.session_start(k) for k in K]
@@ -181,12 +179,16 @@ def test_empty_charts_collapse_to_one_line(page):
     page.set_exercise("squat")  # no hold, both sides together
     assert page.shown_charts() == ["reps", "pain", "peak", "faults"]
     assert page.plot_widgets["hold"].isHidden() and page.plot_widgets["asym"].isHidden()
-    assert page.nothing_note.text() == ("Nothing to chart yet: hold time (this exercise has no hold); "
-                                        "left / right difference (both sides move together).")
+    assert page.nothing_note.text() == (
+        "Nothing to chart yet: hold time (this exercise has no hold); "
+        "left / right difference (both sides move together)."
+    )
     page.set_exercise("hip_abduction")  # never done: only pain is left (it is per session)
     assert page.shown_charts() == ["pain"]
-    assert page.nothing_note.text() == ("Nothing to chart yet: reps; range of motion; hold time (this exercise has "
-                                        "no hold); form faults; left / right difference.")
+    assert page.nothing_note.text() == (
+        "Nothing to chart yet: reps; range of motion; hold time (this exercise has "
+        "no hold); form faults; left / right difference."
+    )
     # a lone chart takes the whole row
     index = page.chart_grid.indexOf(page.plot_widgets["pain"])
     assert page.chart_grid.getItemPosition(index) == (0, 0, 1, 2)
@@ -276,8 +278,7 @@ def test_export_writes_each_format(qtbot, fixture_store, tmp_path):
     rows = list(csv.DictReader((out / "session.csv").open(newline="")))
     assert len(rows) == 9 + 16 + 5 and {r["session_id"] for r in rows} == {"10"}
     # A date range: the first week (sessions 0..4).
-    export(qtbot, fixture_store, "range", "json", out / "week.json",
-           since=fx.START, until=fx.START + timedelta(days=6))
+    export(qtbot, fixture_store, "range", "json", out / "week.json", since=fx.START, until=fx.START + timedelta(days=6))
     data = json.loads((out / "week.json").read_text())
     # bridges 6 + 6 + 6 + (7 + 4) + 7, leg raises 5 x (8 + 6), squats 5 x 5
     assert data["total_reps"] == 36 + 70 + 25
@@ -330,8 +331,10 @@ def test_window_menus_open_the_progress_tab_and_refresh_it_when_a_session_ends(q
     monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path))
     win = MainWindow(model="lite", enable_speech=False, checkins=False)
     qtbot.addWidget(win)
-    shortcuts = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText): a.text()
-                 for a in (win.progress_action, win.settings_action, win.export_action)}
+    shortcuts = {
+        a.shortcut().toString(QKeySequence.SequenceFormat.PortableText): a.text()
+        for a in (win.progress_action, win.settings_action, win.export_action)
+    }
     assert shortcuts == {"Ctrl+G": "&Progress", "Ctrl+,": "&Settings…", "Ctrl+E": "&Export report…"}
     menus = {m.text(): [a.text() for a in m.menu().actions()] for m in win.menuBar().actions()}
     assert "&Progress" in menus["&View"] and "&Settings…" in menus["&Tools"]

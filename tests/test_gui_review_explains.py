@@ -111,8 +111,11 @@ def test_no_engine_words_on_screen(cut_review, monkeypatch):
     review = win.review
     shown: list[list[str]] = []
     draw = replay_model.draw_panel
-    monkeypatch.setattr(replay_model, "draw_panel", lambda image, lines, *a, **k: (shown.append(list(lines)),
-                                                                                    draw(image, lines, *a, **k))[1])
+    monkeypatch.setattr(
+        replay_model,
+        "draw_panel",
+        lambda image, lines, *a, **k: (shown.append(list(lines)), draw(image, lines, *a, **k))[1],
+    )
     for index in range(0, len(review.frames), 10):
         review.seek_frame(index)
     lines = [line for frame_lines in shown for line in frame_lines]
@@ -145,8 +148,9 @@ def test_overlay_lines_are_wrapped_to_fit_a_narrow_portrait_picture():
         lines = replay_model.fit_lines(["Reps 2", status], shape)
         assert lines[0] == "Reps 2" and " ".join(lines[1:]) == status
         scale = max(shape[:2]) / 640.0
-        widths = [cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, round(2 * scale))[0][0]
-                  for line in lines]
+        widths = [
+            cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, round(2 * scale))[0][0] for line in lines
+        ]
         assert max(widths) + 20 * scale < shape[1], (shape, lines)
     assert len(replay_model.fit_lines([status], (848, 480, 3))) > len(replay_model.fit_lines([status], (480, 848, 3)))
 

@@ -109,13 +109,16 @@ def test_reset_to_the_articles_routine(qtbot, store):
     assert enabled == [i for i in DEFAULT_ROUTINE if i.enabled]
 
 
-@pytest.mark.parametrize("field, text, words", [
-    ("hold_target_s", "abc", "must be a number"),
-    ("target_reps", "2.5", "whole number"),
-    ("target_reps", "-3", ""),        # refused by exercises.personalise
-    ("hold_target_s", "-1", ""),      # refused by exercises.personalise
-    ("limit:hips_low", "400", "hips low limit"),  # refused by exercises.personalise (far off the standard)
-])
+@pytest.mark.parametrize(
+    "field, text, words",
+    [
+        ("hold_target_s", "abc", "must be a number"),
+        ("target_reps", "2.5", "whole number"),
+        ("target_reps", "-3", ""),  # refused by exercises.personalise
+        ("hold_target_s", "-1", ""),  # refused by exercises.personalise
+        ("limit:hips_low", "400", "hips low limit"),  # refused by exercises.personalise (far off the standard)
+    ],
+)
 def test_a_bad_override_shows_a_message_and_is_not_saved(qtbot, store, field, text, words):
     pid = store.ensure_profile()
     before = store.profile_settings(pid)
@@ -199,5 +202,6 @@ def test_targets_eased_after_pain_are_named_on_the_routine_tab(qtbot, store):
     article = next(i for i in DEFAULT_ROUTINE if i.exercise == "squat")
     assert squat.target_reps < article.target_reps
     assert dialog.routine_table.cellWidget(row_of(dialog, "squat"), 2).value() == squat.target_reps
-    assert dialog.eased_label.text() == (f"Eased after pain: Squat: {article.target_reps} → {squat.target_reps} reps "
-                                         "(after pain, 2026-11-20).")
+    assert dialog.eased_label.text() == (
+        f"Eased after pain: Squat: {article.target_reps} → {squat.target_reps} reps (after pain, 2026-11-20)."
+    )

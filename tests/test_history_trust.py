@@ -29,7 +29,14 @@ from app.coach import store as store_mod  # noqa: E402
 from app.coach.recorder import SessionRecorder  # noqa: E402
 from app.coach.schema import MIGRATIONS  # noqa: E402
 from app.coach.store import (  # noqa: E402
-    DB_NAME, LOCK_NAME, HistoryBusy, HistoryDamaged, HistoryInUse, HistoryStore, StoreError, move_aside,
+    DB_NAME,
+    LOCK_NAME,
+    HistoryBusy,
+    HistoryDamaged,
+    HistoryInUse,
+    HistoryStore,
+    StoreError,
+    move_aside,
 )
 from exercises.events import RepCompleted, RepRecord  # noqa: E402
 
@@ -50,8 +57,9 @@ def make_history(path: Path, reps: int = REPS) -> None:
 
 
 def rep_event(record: RepRecord) -> RepCompleted:
-    return RepCompleted(t_s=record.end_s, rep=record.index, side=record.side, reps=record.index, reps_by_side=None,
-                        record=record)
+    return RepCompleted(
+        t_s=record.end_s, rep=record.index, side=record.side, reps=record.index, reps_by_side=None, record=record
+    )
 
 
 def damage_reps_pages(path: Path) -> list[int]:
@@ -103,8 +111,9 @@ def held_by_another_process(path: Path, rollback_journal: bool = False):
         conn.close()
         print("committed", flush=True)
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "locked", proc.stderr.read()
         yield proc
@@ -172,7 +181,11 @@ def test_folder_history_wal_shm_and_lock_are_private_under_umask_022(tmp_path, u
         assert wal.exists() and shm.exists()
         assert mode(folder) == 0o700
         assert {p.name: mode(p) for p in (path, wal, shm, folder / LOCK_NAME)} == {
-            DB_NAME: 0o600, DB_NAME + "-wal": 0o600, DB_NAME + "-shm": 0o600, LOCK_NAME: 0o600}
+            DB_NAME: 0o600,
+            DB_NAME + "-wal": 0o600,
+            DB_NAME + "-shm": 0o600,
+            LOCK_NAME: 0o600,
+        }
     finally:
         store.close()
 
@@ -214,8 +227,10 @@ def test_the_check_on_open_stops_when_its_time_is_up(tmp_path, monkeypatch):
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE bulk (id INTEGER PRIMARY KEY, a TEXT, b BLOB)")  # bulk a long check must read
     conn.execute("CREATE INDEX bulk_a ON bulk (a)")
-    conn.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
-                 "INSERT INTO bulk (a, b) SELECT (i * 7919) % 100003, randomblob(200) FROM n")
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+        "INSERT INTO bulk (a, b) SELECT (i * 7919) % 100003, randomblob(200) FROM n"
+    )
     conn.commit()
     started = time.monotonic()
     assert conn.execute("PRAGMA quick_check(3)").fetchall() == [("ok",)]
@@ -386,8 +401,9 @@ def test_a_second_window_does_not_end_the_first_ones_session(qtbot, tmp_path, mo
         assert "another HipCoach window is open" in second.history_banner.text()
         one_sentence(second.history_banner.text())
         assert "interrupted" not in second.statusBar().currentMessage()
-        (ended, reason), = first.store.connection.execute(
-            "SELECT ended_at, end_reason FROM sessions WHERE id = ?", (recorder.session_id,)).fetchall()
+        ((ended, reason),) = first.store.connection.execute(
+            "SELECT ended_at, end_reason FROM sessions WHERE id = ?", (recorder.session_id,)
+        ).fetchall()
         assert ended is None and reason is None  # still running
         with pytest.raises(HistoryInUse):  # nor can it delete what the first one is writing
             second.store.delete_all_data()
@@ -418,8 +434,14 @@ def test_another_process_holding_the_folder_keeps_its_open_session(tmp_path):
         print("running", flush=True)
         sys.stdin.readline()
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "running", proc.stderr.read()
         opened = store_mod.open_for_window(path)
@@ -517,16 +539,27 @@ def run_on_read_only_folder(folder: Path, report: Path) -> dict:
     else:
         unshare = shutil.which("unshare")
         if unshare is None:
-            pytest.skip("running as root, where chmod does not stop writes, and 'unshare' (for a read-only "
-                        "bind mount) is not installed")
+            pytest.skip(
+                "running as root, where chmod does not stop writes, and 'unshare' (for a read-only "
+                "bind mount) is not installed"
+            )
         quoted = " ".join(f"'{a}'" for a in child[3:])
-        shell = (f"mount --bind '{folder}' '{folder}' && mount -o remount,bind,ro '{folder}' && "
-                 f"exec '{sys.executable}' -c \"$CHILD\" {quoted}")
-        result = subprocess.run([unshare, "-m", "sh", "-c", shell], cwd=ROOT, capture_output=True, text=True,
-                                timeout=180, env=dict(os.environ, CHILD=READ_ONLY_CHILD))
+        shell = (
+            f"mount --bind '{folder}' '{folder}' && mount -o remount,bind,ro '{folder}' && "
+            f"exec '{sys.executable}' -c \"$CHILD\" {quoted}"
+        )
+        result = subprocess.run(
+            [unshare, "-m", "sh", "-c", shell],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=dict(os.environ, CHILD=READ_ONLY_CHILD),
+        )
         if result.returncode != 0 and "mount" in result.stderr and "permission denied" in result.stderr.lower():
-            pytest.skip("running as root without the right to mount (no CAP_SYS_ADMIN): "
-                        "cannot make a read-only folder here")
+            pytest.skip(
+                "running as root without the right to mount (no CAP_SYS_ADMIN): cannot make a read-only folder here"
+            )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 

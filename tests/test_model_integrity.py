@@ -44,8 +44,11 @@ def test_an_intact_copy_is_accepted_and_recorded(lite_copy):
     assert model_path("lite", lite_copy.parent) == lite_copy
     record = json.loads(model_checks_path().read_text())
     stat = lite_copy.stat()
-    assert record[str(lite_copy.resolve())] == {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                                                "sha256": BUNDLE_SHA256["lite"]}
+    assert record[str(lite_copy.resolve())] == {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "sha256": BUNDLE_SHA256["lite"],
+    }
 
 
 @pytest.mark.parametrize("damage", ["one byte inside a network", "truncated", "replaced by the full model"])

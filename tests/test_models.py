@@ -43,7 +43,7 @@ def test_bundle_entries_are_stored_uncompressed_and_4_byte_aligned():
             assert info.compress_type == zipfile.ZIP_STORED
             start = info.header_offset + 30 + len(info.filename) + len(info.extra)
             assert start % 4 == 0
-            assert data[start:start + info.file_size] == zf.read(info.filename)
+            assert data[start : start + info.file_size] == zf.read(info.filename)
 
 
 def _person_frames(video: Path, count: int = 20) -> list[np.ndarray]:

@@ -56,7 +56,7 @@ GUARD = textwrap.dedent('''
         _method(_name)
 ''')
 
-LIVE_SESSION = textwrap.dedent('''
+LIVE_SESSION = textwrap.dedent("""
     import sys
     from pathlib import Path
     from app.gui.live_pipeline import LiveSource, live_items
@@ -69,7 +69,7 @@ LIVE_SESSION = textwrap.dedent('''
             break
     items.close()
     print(seen)
-''')
+""")
 
 
 def _strace_works() -> bool:
@@ -79,8 +79,9 @@ def _strace_works() -> bool:
     return probe.returncode == 0
 
 
-needs_strace = pytest.mark.skipif(not _strace_works(),
-                                  reason="strace is missing or cannot trace here (bash scripts/setup.sh test installs it)")
+needs_strace = pytest.mark.skipif(
+    not _strace_works(), reason="strace is missing or cannot trace here (bash scripts/setup.sh test installs it)"
+)
 
 
 def network_use(strace_log: str) -> list[str]:
@@ -98,16 +99,34 @@ def _run_watched(args: list[str], tmp_path: Path, guard: bool = True, timeout: f
     trace = tmp_path / "strace.log"
     guard_log = tmp_path / "guard.log"
     guard_log.write_text("")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HIPCOACH_NET_GUARD_LOG=str(guard_log),
-               HIPCOACH_CACHE_DIR=str(tmp_path / "cache"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HIPCOACH_NET_GUARD_LOG=str(guard_log),
+        HIPCOACH_CACHE_DIR=str(tmp_path / "cache"),
+    )
     if guard:
         (tmp_path / "guard").mkdir(exist_ok=True)
         (tmp_path / "guard" / "sitecustomize.py").write_text(GUARD)
         env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "guard"), str(ROOT), env.get("PYTHONPATH", "")])
     result = subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg,sendmmsg", "-e", "signal=none",
-         "-o", str(trace), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-e",
+            "trace=connect,sendto,sendmsg,sendmmsg",
+            "-e",
+            "signal=none",
+            "-o",
+            str(trace),
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return result, trace.read_text(), guard_log.read_text()
 
@@ -116,9 +135,11 @@ def _run_watched(args: list[str], tmp_path: Path, guard: bool = True, timeout: f
 def test_the_watch_catches_a_lookup_and_a_connection(tmp_path):
     # A DNS-shaped datagram to port 53 and a TCP connect, both to this machine: harmless, and
     # exactly what the checks below must flag.
-    probe = ("import socket\n"
-             "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(b'q', ('127.0.0.1', 53))\n"
-             "t = socket.socket(); t.settimeout(1); t.connect_ex(('127.0.0.1', 9))\n")
+    probe = (
+        "import socket\n"
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(b'q', ('127.0.0.1', 53))\n"
+        "t = socket.socket(); t.settimeout(1); t.connect_ex(('127.0.0.1', 9))\n"
+    )
     result, trace, _ = _run_watched([sys.executable, "-c", probe], tmp_path, guard=False)
     assert result.returncode == 0, result.stderr
     flagged = network_use(trace)
@@ -134,8 +155,21 @@ def test_the_watch_catches_a_lookup_and_a_connection(tmp_path):
 def test_analyze_makes_no_network_use(tmp_path):
     out = tmp_path / "result.json"
     result, trace, guard_log = _run_watched(
-        [sys.executable, "-m", "app", "analyze", str(CLIP), "--exercise", "squat", "--model", "lite",
-         "--json", str(out)], tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "analyze",
+            str(CLIP),
+            "--exercise",
+            "squat",
+            "--model",
+            "lite",
+            "--json",
+            str(out),
+        ],
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(out.read_text())["frames_with_pose"] > 0  # the model really ran
     assert network_use(trace) == [], "\n".join(network_use(trace))
@@ -159,14 +193,17 @@ def test_offline_proxy_is_set_and_no_proxy_cannot_exempt_the_usage_host():
     assert env["NO_PROXY"] == ""
 
 
-@pytest.mark.parametrize("entries, kept", [
-    ("", ""),
-    ("*", ""),
-    ("play.googleapis.com", ""),
-    ("googleapis.com, example.org", "example.org"),
-    (".com", ""),
-    ("lay.googleapis.com,10.0.0.0/8", "lay.googleapis.com,10.0.0.0/8"),  # not a domain suffix
-])
+@pytest.mark.parametrize(
+    "entries, kept",
+    [
+        ("", ""),
+        ("*", ""),
+        ("play.googleapis.com", ""),
+        ("googleapis.com, example.org", "example.org"),
+        (".com", ""),
+        ("lay.googleapis.com,10.0.0.0/8", "lay.googleapis.com,10.0.0.0/8"),  # not a domain suffix
+    ],
+)
 def test_no_proxy_entries_that_would_exempt_the_usage_host_are_removed(entries, kept):
     assert _no_proxy_spares(entries, USAGE_LOG_HOST) == kept
 

@@ -74,11 +74,14 @@ def test_json_and_annotate_naming_one_file_are_refused(clip, tmp_path):
 # ----------------------------------------------------------------------------- destinations checked first
 
 
-@pytest.mark.parametrize("where, words", [
-    ("missing_folder", "does not exist"),
-    ("folder", "is a folder"),
-    ("device", "is a device"),
-])
+@pytest.mark.parametrize(
+    "where, words",
+    [
+        ("missing_folder", "does not exist"),
+        ("folder", "is a folder"),
+        ("device", "is a device"),
+    ],
+)
 def test_a_bad_json_destination_is_refused_before_the_analysis(clip, tmp_path, where, words):
     target = {"missing_folder": tmp_path / "nowhere" / "r.json", "folder": tmp_path, "device": Path(os.devnull)}[where]
     result = _analyze(clip, "--json", str(target))
@@ -118,9 +121,20 @@ def test_outputs_are_private_whatever_the_umask_and_replace_old_files(clip, tmp_
     json_out.write_text("old report")
     json_out.chmod(0o644)
     result = subprocess.run(
-        ["sh", "-c", 'umask 000 && exec "$0" -m app analyze "$1" --exercise squat --model lite '
-                     '--json "$2" --annotate "$3"', sys.executable, str(clip), str(json_out), str(video_out)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT)
+        [
+            "sh",
+            "-c",
+            'umask 000 && exec "$0" -m app analyze "$1" --exercise squat --model lite --json "$2" --annotate "$3"',
+            sys.executable,
+            str(clip),
+            str(json_out),
+            str(video_out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     assert _mode(json_out) == 0o600 and _mode(video_out) == 0o600
     report = json.loads(json_out.read_text())
@@ -180,9 +194,26 @@ def test_sigterm_finishes_a_playable_partial_annotated_video(tmp_path):
     video = write_clip(tmp_path / "long.mp4", frames=450)
     out, json_out = tmp_path / "partial.mp4", tmp_path / "partial.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "analyze", str(video), "--exercise", "squat", "--model", "lite",
-         "--annotate", str(out), "--json", str(json_out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "analyze",
+            str(video),
+            "--exercise",
+            "squat",
+            "--model",
+            "lite",
+            "--annotate",
+            str(out),
+            "--json",
+            str(json_out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         seen = []
         for line in proc.stderr:  # progress: one line per 10 %
@@ -222,8 +253,10 @@ def history(tmp_path) -> Path:
 def test_report_cells_that_would_run_as_formulas_are_quoted(history, tmp_path, capsys):
     conn = sqlite3.connect(history)
     first = conn.execute("SELECT min(id) FROM reps").fetchone()[0]
-    conn.execute("UPDATE reps SET faults = ?, recorded_at = ? WHERE id = ?",
-                 (json.dumps(['=HYPERLINK("http://evil.example","x")']), "@SUM(1+1)", first))
+    conn.execute(
+        "UPDATE reps SET faults = ?, recorded_at = ? WHERE id = ?",
+        (json.dumps(['=HYPERLINK("http://evil.example","x")']), "@SUM(1+1)", first),
+    )
     conn.execute("UPDATE sets SET exercise = '+cmd' WHERE id = (SELECT set_id FROM reps WHERE id = ?)", (first,))
     conn.commit()
     conn.close()
@@ -236,7 +269,7 @@ def test_report_cells_that_would_run_as_formulas_are_quoted(history, tmp_path, c
     assert code == 0, capsys.readouterr().err
     assert _mode(out) == 0o600
     cells = [cell for row in csv.reader(out.open(encoding="utf-8")) for cell in row]
-    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells and "'@SUM(1+1)" in cells and "'+cmd" in cells
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells and "'@SUM(1+1)" in cells and "'+cmd" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 

@@ -110,8 +110,12 @@ def test_gentle_does_not_call_a_slightly_short_hold_short():
 
 
 def test_overrides_set_target_hold_and_limits_and_win_over_strictness():
-    d = personalise(get_exercise("glute_bridge"), "gentle", None,
-                    {"target_reps": 12, "hold_target_s": 8, "limits": {"hips_low": 160.0}})
+    d = personalise(
+        get_exercise("glute_bridge"),
+        "gentle",
+        None,
+        {"target_reps": 12, "hold_target_s": 8, "limits": {"hips_low": 160.0}},
+    )
     assert (d.target_reps, d.hold_target_s) == (12, 8.0)
     assert [r.limit for r in d.rules if r.code == "hips_low"] == [160.0]
     squat = personalise(get_exercise("squat"), "strict", None, {"limits": {"shallow": 50}})
@@ -132,11 +136,17 @@ def test_overrides_set_target_hold_and_limits_and_win_over_strictness():
         ("glute_bridge", {"hold_target_s": 0.2}, "hold_target_s must be between 1 and 60, got 0.2"),
         ("glute_bridge", {"hold_target_s": "5"}, "hold_target_s must be a number, got '5'"),
         ("glute_bridge", {"hold_target_s": float("inf")}, "hold_target_s must be a number, got inf"),
-        ("squat", {"limits": {"hips_low": 160}},
-         "squat has no form rule 'hips_low'; its rules: shallow, head_lowered, trunk_lean"),
+        (
+            "squat",
+            {"limits": {"hips_low": 160}},
+            "squat has no form rule 'hips_low'; its rules: shallow, head_lowered, trunk_lean",
+        ),
         ("squat", {"limits": {"wobble": 1}}, "squat has no form rule 'wobble' \\(not a fault code\\)"),
-        ("hip_abduction", {"limits": {"knee_bent": 140}},
-         "hip_abduction has no form rule 'knee_bent'; its rules: none"),
+        (
+            "hip_abduction",
+            {"limits": {"knee_bent": 140}},
+            "hip_abduction has no form rule 'knee_bent'; its rules: none",
+        ),
         ("squat", {"limits": {"shallow": 135}}, "shallow limit must be between -10 and 80, got 135"),
         ("squat", {"limits": {"shallow": "deep"}}, "shallow limit must be a number, got 'deep'"),
         ("squat", {"limits": [("shallow", 40)]}, "limits must map fault codes to numbers"),
@@ -154,12 +164,12 @@ def test_bad_overrides_say_what_was_expected_and_what_came(exercise, overrides, 
     ("peaks", "rest", "expected"),
     [
         ([], None, None),
-        ([148.0, 149.0], None, None),                          # too few reps to say
-        ([148.0, 150.0, 149.0], None, 149.0),                   # the median ...
-        ([148.0, 150.0, 149.0, 100.0, 149.5], None, 149.0),     # ... so one odd rep does not move it
+        ([148.0, 149.0], None, None),  # too few reps to say
+        ([148.0, 150.0, 149.0], None, 149.0),  # the median ...
+        ([148.0, 150.0, 149.0, 100.0, 149.5], None, 149.0),  # ... so one odd rep does not move it
         ([148.0, float("nan"), 150.0, None, 149.0], 176.0, 149.0),  # unreadable peaks are ignored
-        ([171.0, 172.0, 175.0], None, None),                    # not beyond the (assumed) standing rest
-        ([171.0, 172.0, 175.0], 178.0, 172.0),                  # ... but beyond a measured one
+        ([171.0, 172.0, 175.0], None, None),  # not beyond the (assumed) standing rest
+        ([171.0, 172.0, 175.0], 178.0, 172.0),  # ... but beyond a measured one
     ],
 )
 def test_calibrate_from_peaks_squat(peaks, rest, expected):
@@ -225,7 +235,8 @@ def test_bridge_numbers_by_hand():
     k = 0.7 * 19 / 23
     d = personalise(get_exercise("glute_bridge"), "standard", Calibration(151.0))
     assert (d.enter_deg, d.exit_deg, d.min_range_deg, d.min_peak_deg) == pytest.approx(
-        (14 * k, 6 * k, 15 * k, 132 + 23 * k), abs=0.01)
+        (14 * k, 6 * k, 15 * k, 132 + 23 * k), abs=0.01
+    )
 
 
 # ----------------------------------------------------------------------------- behaviour

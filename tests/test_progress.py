@@ -100,7 +100,11 @@ def test_days_trained_is_the_calendar_of_days_with_reps(conn):
     # the session that began at 23:50 on 14 Nov belongs to the 14th, although its reps came after midnight
     assert date(2026, 11, 15) not in days
     assert progress.days_trained(conn, fx.PROFILE, since=date(2026, 11, 5), until=date(2026, 11, 10)) == {
-        date(2026, 11, 6), date(2026, 11, 7), date(2026, 11, 9), date(2026, 11, 10)}
+        date(2026, 11, 6),
+        date(2026, 11, 7),
+        date(2026, 11, 9),
+        date(2026, 11, 10),
+    }
 
 
 def test_other_profiles_do_not_leak(conn):
@@ -114,8 +118,12 @@ def test_other_profiles_do_not_leak(conn):
 def test_day_range_and_order(conn):
     stats = progress.daily_stats(conn, fx.PROFILE, since=date(2026, 11, 9), until=date(2026, 11, 10))
     assert [(s.day.day, s.exercise) for s in stats] == [
-        (9, "glute_bridge"), (9, "straight_leg_raise"), (9, "squat"),
-        (10, "glute_bridge"), (10, "straight_leg_raise"), (10, "squat"),
+        (9, "glute_bridge"),
+        (9, "straight_leg_raise"),
+        (9, "squat"),
+        (10, "glute_bridge"),
+        (10, "straight_leg_raise"),
+        (10, "squat"),
     ]
     total = sum(s.reps for s in progress.daily_stats(conn, fx.PROFILE))
     expected = sum(fx.bridge_reps(k) + 8 + fx.slr_right_reps(k) + fx.squat_reps(k) for k in range(10)) + 4
@@ -125,7 +133,17 @@ def test_day_range_and_order(conn):
 def test_pain_before_and_after_per_session(conn):
     rows = [s for s in progress.sessions(conn, fx.PROFILE) if s.sets]
     assert [(s.pain_before, s.pain_after) for s in rows] == [
-        (5, 4), (5, 4), (4, 3), (4, 3), (3, 2), (3, 2), (2, 4), (2, 1), (1, 0), (1, 0)]
+        (5, 4),
+        (5, 4),
+        (4, 3),
+        (4, 3),
+        (3, 2),
+        (3, 2),
+        (2, 4),
+        (2, 1),
+        (1, 0),
+        (1, 0),
+    ]
     rose = rows[fx.PAIN_SESSION]
     assert rose.pain_change == 2
     assert rose.sharp_pain == ("squat",)
@@ -138,7 +156,10 @@ def test_session_detail_has_sets_reps_faults_and_spans(conn):
     first = progress.sessions(conn, fx.PROFILE)[0]
     detail = progress.session_detail(conn, first.id)
     assert [(s.number, s.exercise, len(s.reps)) for s in detail.sets] == [
-        (1, "glute_bridge", 6), (2, "straight_leg_raise", 14), (3, "squat", 5)]
+        (1, "glute_bridge", 6),
+        (2, "straight_leg_raise", 14),
+        (3, "squat", 5),
+    ]
     bridge = detail.sets[0]
     assert [(sp.code, sp.duration_s) for sp in bridge.spans] == [("out_of_frame", 1.5)]
     # two faults on counted reps, plus one raised in a movement that did not count
@@ -170,23 +191,37 @@ def test_empty_history_gives_empty_answers():
 # ----------------------------------------------------------------------------- failed starts, months, pain, safety
 
 
-def _summary(reps: int, sets: int, end_reason: str | None, after: int | None = None,
-             sharp: tuple[str | None, ...] = ()) -> progress.SessionSummary:
-    return progress.SessionSummary(id=1, profile_id=1, day=date(2026, 11, 2), started_at="2026-11-02T08:00:00",
-                                   ended_at=None, end_reason=end_reason, sets=sets, reps=reps, pain_before=3,
-                                   pain_after=after, sharp_pain=sharp)
+def _summary(
+    reps: int, sets: int, end_reason: str | None, after: int | None = None, sharp: tuple[str | None, ...] = ()
+) -> progress.SessionSummary:
+    return progress.SessionSummary(
+        id=1,
+        profile_id=1,
+        day=date(2026, 11, 2),
+        started_at="2026-11-02T08:00:00",
+        ended_at=None,
+        end_reason=end_reason,
+        sets=sets,
+        reps=reps,
+        pain_before=3,
+        pain_after=after,
+        sharp_pain=sharp,
+    )
 
 
-@pytest.mark.parametrize("reps, sets, end_reason, after, sharp, failed", [
-    (0, 0, "stopped", None, (), True),        # no set at all: no picture ever reached the coach
-    (0, 0, "done", None, (), True),
-    (0, 1, "interrupted", None, (), True),    # the app closed before anything counted
-    (0, 1, None, None, (), True),             # never closed
-    (0, 1, "stopped", None, (), False),       # a set the person stopped: kept
-    (0, 1, "pain", None, ("squat",), False),  # sharp pain on the first rep: kept
-    (0, 1, "interrupted", 4, (), False),      # an 'after' score: the person was there
-    (3, 1, "interrupted", None, (), False),   # reps counted
-])
+@pytest.mark.parametrize(
+    "reps, sets, end_reason, after, sharp, failed",
+    [
+        (0, 0, "stopped", None, (), True),  # no set at all: no picture ever reached the coach
+        (0, 0, "done", None, (), True),
+        (0, 1, "interrupted", None, (), True),  # the app closed before anything counted
+        (0, 1, None, None, (), True),  # never closed
+        (0, 1, "stopped", None, (), False),  # a set the person stopped: kept
+        (0, 1, "pain", None, ("squat",), False),  # sharp pain on the first rep: kept
+        (0, 1, "interrupted", 4, (), False),  # an 'after' score: the person was there
+        (3, 1, "interrupted", None, (), False),  # reps counted
+    ],
+)
 def test_failed_start_rules(reps, sets, end_reason, after, sharp, failed):
     assert _summary(reps, sets, end_reason, after, sharp).failed_start is failed
 
@@ -195,10 +230,16 @@ def test_failed_starts_leave_the_sessions_and_the_days(tmp_path):
     c = sqlite3.connect(tmp_path / "h.sqlite3")
     fx.write_history(c)
     day = fx.START + timedelta(days=6)  # 8 Nov: no training in the fixture
-    c.execute("INSERT INTO sessions (id, profile_id, started_at, ended_at, end_reason) "
-              "VALUES (500, 1, ?, NULL, 'interrupted')", (f"{day}T10:00:00+01:00",))
-    c.execute("INSERT INTO sets (session_id, exercise, started_at, target_reps, end_reason) "
-              "VALUES (500, 'squat', ?, 5, 'interrupted')", (f"{day}T10:00:05+01:00",))
+    c.execute(
+        "INSERT INTO sessions (id, profile_id, started_at, ended_at, end_reason) "
+        "VALUES (500, 1, ?, NULL, 'interrupted')",
+        (f"{day}T10:00:00+01:00",),
+    )
+    c.execute(
+        "INSERT INTO sets (session_id, exercise, started_at, target_reps, end_reason) "
+        "VALUES (500, 'squat', ?, 5, 'interrupted')",
+        (f"{day}T10:00:05+01:00",),
+    )
     c.commit()
     all_ids = [s.id for s in progress.sessions(c, fx.PROFILE)]
     kept = [s.id for s in progress.trained_sessions(c, fx.PROFILE)]
@@ -227,11 +268,14 @@ def test_pain_trend_of_the_fixture(conn):
 def test_screenings_in_the_range(tmp_path):
     c = sqlite3.connect(":memory:")
     fx.write_history(c)
-    for at, answers in (("2026-11-01T07:00:00+01:00", '{"fever": false, "weight_loss": false}'),
-                        ("2026-11-09T07:00:00+01:00", '{"fever": true, "weight_loss": false}'),
-                        ("2026-11-10T07:00:00+01:00", "not json")):
-        c.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)",
-                  (at, answers))
+    for at, answers in (
+        ("2026-11-01T07:00:00+01:00", '{"fever": false, "weight_loss": false}'),
+        ("2026-11-09T07:00:00+01:00", '{"fever": true, "weight_loss": false}'),
+        ("2026-11-10T07:00:00+01:00", "not json"),
+    ):
+        c.execute(
+            "INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)", (at, answers)
+        )
     found = progress.screenings(c, fx.PROFILE, since=date(2026, 11, 2))
     assert [(s.answered_at[:10], s.yes, s.questions) for s in found] == [("2026-11-09", ("fever",), 2)]
     assert len(progress.screenings(c, fx.PROFILE)) == 2 and progress.screenings(c, fx.OTHER_PROFILE) == []

@@ -26,8 +26,8 @@ from tests.conftest import SHARED_CLIPS, shared_clips
 # this dict with the engine). Measured with the full model.
 XFAIL: dict[str, str] = {
     "standing_flexion_swings_side.mp4": "5 of 6 counted: the swing at 20.0 s comes right after a cut, before the "
-                                        "model finds the legs (no_person / joints_hidden until 20.0 s, the leg "
-                                        "already at the top): its lift is not seen",
+    "model finds the legs (no_person / joints_hidden until 20.0 s, the leg "
+    "already at the top): its lift is not seen",
 }
 
 CLIPS = shared_clips()
@@ -48,7 +48,9 @@ def real_analysis():
         if clip["path"] not in cache:
             result = subprocess.run(
                 [sys.executable, "-m", "app", "analyze", clip["path"], "--exercise", clip["exercise"], "--json", "-"],
-                capture_output=True, text=True, timeout=600,
+                capture_output=True,
+                text=True,
+                timeout=600,
             )
             assert result.returncode == 0, result.stderr[-2000:]
             cache[clip["path"]] = json.loads(result.stdout)
@@ -77,10 +79,15 @@ def test_counts_and_rep_times_match_the_real_clip(clip, real_analysis):
     lo, hi = expected_range(clip)
     detail = report["reps_detail"]
     timing = match_rep_times(detail, clip.get("rep_times_s") or ())
-    print(f"{clip['file']}: counted {report['reps']}, expected {lo}-{hi}" + (
-        f"; matched {[t for _, t in timing.pairs]}, missed {list(timing.missed_times)}, "
-        f"false reps {[(detail[k]['start_s'], detail[k]['end_s']) for k in timing.false_reps]}"
-        if clip.get("rep_times_s") else "; no rep times to match"))
+    print(
+        f"{clip['file']}: counted {report['reps']}, expected {lo}-{hi}"
+        + (
+            f"; matched {[t for _, t in timing.pairs]}, missed {list(timing.missed_times)}, "
+            f"false reps {[(detail[k]['start_s'], detail[k]['end_s']) for k in timing.false_reps]}"
+            if clip.get("rep_times_s")
+            else "; no rep times to match"
+        )
+    )
     assert lo <= report["reps"] <= hi, f"counted {report['reps']}, expected {lo}..{hi}"
     assert len(detail) == report["reps"]
     # Every counted rep lies inside the clip and in time order.
@@ -102,12 +109,17 @@ def test_eval_over_the_real_clips(tmp_path, real_analysis):
     """``hipcoach eval``'s loading and scoring of the real clips (counts in ``reps_range``, timing from
     ``rep_times_s``), on the analyses above. Reported, not gated: the per-clip test above is the gate."""
     manifest_path = tmp_path / "real_manifest.json"
-    manifest_path.write_text(json.dumps({
-        "schema": 1, "clips": [],
-        "report_only": [{"name": "shared_real_clips", "clips_json": str(SHARED_CLIPS / "clips.json")}]}))
+    manifest_path.write_text(
+        json.dumps(
+            {
+                "schema": 1,
+                "clips": [],
+                "report_only": [{"name": "shared_real_clips", "clips_json": str(SHARED_CLIPS / "clips.json")}],
+            }
+        )
+    )
     by_path = {c["path"]: c for c in CLIPS}
-    result = evaluate_manifest(load_manifest(manifest_path),
-                               lambda video, exercise: real_analysis(by_path[str(video)]))
+    result = evaluate_manifest(load_manifest(manifest_path), lambda video, exercise: real_analysis(by_path[str(video)]))
     print(format_report(result))
     summary = result["report_only"]["shared_real_clips"]
     assert summary["overall"]["errors"] == 0 and len(summary["clips"]) == len(CLIPS)
@@ -122,5 +134,5 @@ def test_eval_over_the_real_clips(tmp_path, real_analysis):
         if clip.get("rep_times_s"):
             assert len(scored["false_reps"]) == len(timing.false_reps), clip["file"]
             assert scored["rep_times_matched"] == timing.matched, clip["file"]
-        else:   # no moments marked by eye: timing is not scored
+        else:  # no moments marked by eye: timing is not scored
             assert scored["rep_times"] == 0 and scored["false_reps"] == [], clip["file"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shlex
-from pathlib import Path
 
 import cv2
 import pytest
@@ -30,6 +29,7 @@ def test_hard_cases_are_gated_and_say_which_case_they_are():
     assert [c["name"] for c in hard] == list(HARD_CASES)
     assert all(c["case"] == HARD_CASES[c["name"]][0] for c in hard)
     from app.evaluation import load_manifest
+
     assert sorted(c.name for c in load_manifest(OUT_DIR / "manifest.json").clips) == sorted(ALL_ARGS)
 
 
@@ -44,7 +44,7 @@ def test_hard_case_truths_say_what_is_hard():
     assert all(abs(a["end_s"] - b["start_s"]) < 1e-3 for a, b in zip(reps, reps[1:]))
     mid = _truth("squat_side_midrep")
     assert mid["starts_mid_rep"] is True and mid["reps_detail"][0]["start_s"] == 0.0
-    assert mid["frames_detail"][0]["angles_deg"]["knee_left"] < 110   # at the bottom at frame 0
+    assert mid["frames_detail"][0]["angles_deg"]["knee_left"] < 110  # at the bottom at frame 0
     cut = _truth("squat_side_cut")
     assert cut["cuts_s"] and cut["reps"] == cut["request"]["reps"] - 2
     assert all(r["end_s"] < cut["cuts_s"][0] or r["start_s"] >= cut["cuts_s"][0] for r in cut["reps_detail"])
@@ -52,7 +52,7 @@ def test_hard_case_truths_say_what_is_hard():
     assert sum(f["bystander_bbox_px"] is not None for f in by["frames_detail"]) > 60
     jump = _truth("squat_side_jump")
     nose_y = [f["landmarks_px"][0][1] for f in jump["frames_detail"]]
-    assert sum(y < 0 for y in nose_y) >= jump["reps"]   # the head leaves the picture at each jump
+    assert sum(y < 0 for y in nose_y) >= jump["reps"]  # the head leaves the picture at each jump
     tempo = _truth("standing_hip_flexion_tempo")["reps_detail"]
     assert tempo[-1]["end_s"] - tempo[-1]["start_s"] < 0.8 * (tempo[0]["end_s"] - tempo[0]["start_s"])
 
@@ -72,7 +72,7 @@ def test_clip_truth_matches_its_command_line(name):
     expected["faults"] = {k: list(v) for k, v in req.faults.items()}
     # Issue-15 options are written only when set (the older truth files predate them).
     assert {**NEW_REQUEST_DEFAULTS, **truth["request"]} == json.loads(json.dumps(expected))
-    dropped = 2 if req.cut_rep else 0   # a hard cut splits two reps; neither counts
+    dropped = 2 if req.cut_rep else 0  # a hard cut splits two reps; neither counts
     assert truth["reps"] == entry["reps"] == req.reps - dropped == len(truth["reps_detail"])
     assert 6.0 <= truth["duration_s"] <= 15.0 or name in CLIPS
     assert sorted({f["code"] for f in truth["faults"]}) == entry["faults"] == sorted(req.faults)
@@ -80,5 +80,7 @@ def test_clip_truth_matches_its_command_line(name):
     cap = cv2.VideoCapture(str(OUT_DIR / entry["video"]))
     assert cap.isOpened()
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == truth["frames"]
-    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) == \
-        (truth["width"], truth["height"])
+    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) == (
+        truth["width"],
+        truth["height"],
+    )

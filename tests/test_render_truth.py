@@ -13,8 +13,16 @@ import numpy as np
 import pytest
 
 from tools.render.__main__ import main as render_main
-from tools.render.generate import (BLAZEPOSE, ClipBuilder, Look, Request, build_timeline, frames, render_clip,
-                                   truth_header)
+from tools.render.generate import (
+    BLAZEPOSE,
+    ClipBuilder,
+    Look,
+    Request,
+    build_timeline,
+    frames,
+    render_clip,
+    truth_header,
+)
 from tools.render.motions import MOTIONS
 from tools.render.renderer import Renderer
 from tools.render.rig import true_angles
@@ -47,12 +55,15 @@ def test_faults_land_on_the_requested_reps_and_change_the_timing():
     assert (reps[2].peak_s - reps[2].start_s) < 0.5 * (reps[0].peak_s - reps[0].start_s)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(exercise="lunge"), "unknown exercise"),
-    (dict(exercise="squat", faults={"knee_bent": (1,)}), "cannot be shown"),
-    (dict(exercise="squat", faults={"shallow": (9,)}), "expected reps 1..4"),
-    (dict(exercise="squat", view="feet"), "expected one of side, front"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(exercise="lunge"), "unknown exercise"),
+        (dict(exercise="squat", faults={"knee_bent": (1,)}), "cannot be shown"),
+        (dict(exercise="squat", faults={"shallow": (9,)}), "expected reps 1..4"),
+        (dict(exercise="squat", view="feet"), "expected one of side, front"),
+    ],
+)
 def test_bad_requests_name_the_problem(bad, message):
     with pytest.raises(ValueError, match=message):
         Request(**{"reps": 4, **bad}).validate()
@@ -63,9 +74,18 @@ def test_cli_rejects_a_fault_the_view_cannot_show(tmp_path, capsys):
     assert "cannot be shown" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("exercise, view", [("squat", "side"), ("squat", "front"), ("glute_bridge", "side"),
-                                            ("straight_leg_raise", "side"), ("hip_abduction", "feet"),
-                                            ("prone_hip_extension", "side"), ("standing_hip_extension", "side")])
+@pytest.mark.parametrize(
+    "exercise, view",
+    [
+        ("squat", "side"),
+        ("squat", "front"),
+        ("glute_bridge", "side"),
+        ("straight_leg_raise", "side"),
+        ("hip_abduction", "feet"),
+        ("prone_hip_extension", "side"),
+        ("standing_hip_extension", "side"),
+    ],
+)
 def test_projected_joints_fall_inside_the_silhouette(exercise, view):
     req = Request(exercise, reps=1, view=view, **{**TINY, "width": 320, "height": 240})
     b = ClipBuilder(req)
@@ -96,6 +116,7 @@ def test_same_seed_same_pixels_other_seed_other_look():
             if i >= 10:
                 break
         return np.stack(out)
+
     a, b, c = render(3), render(3), render(4)
     assert np.array_equal(a, b)
     assert not np.array_equal(a, c)
@@ -129,6 +150,7 @@ def test_clip_and_truth_files_agree(tmp_path):
 
 # --------------------------------------------------------------------------- issue 15: real-looking sets
 
+
 def _world_track(b: ClipBuilder) -> np.ndarray:
     """(frames, 33, 3) true landmark positions, m, without rendering."""
     out = []
@@ -159,13 +181,14 @@ def test_continuous_set_never_stands_still_and_moves_from_the_first_frame():
     assert cont.reps[0].start_s == 0.0 and cont.setup_end_s == 0.0
     assert all(a.end_s == pytest.approx(b.start_s, abs=1e-3) for a, b in zip(cont.reps, cont.reps[1:]))
     assert _longest_still_s(cont.track, 30.0, 0.0, last) < 0.2
-    assert np.linalg.norm(cont.track[1] - cont.track[0], axis=1).max() > 0.002   # moving at frame 0
+    assert np.linalg.norm(cont.track[1] - cont.track[0], axis=1).max() > 0.002  # moving at frame 0
     # The same measure finds the tidy set's still start and rests between reps.
     assert _longest_still_s(tidy.track, 30.0, tidy.setup_end_s - 0.5, tidy.reps[-1].end_s) > 0.5
 
 
 def test_cli_continuous_is_rest_0_no_setup_and_moving():
     from tools.render.__main__ import build_parser, request_from_args
+
     req = request_from_args(build_parser().parse_args(["squat", "x.mp4", "--continuous"]))
     assert (req.rest_s, req.no_setup, req.start_phase) == (0.0, True, 0.15)
 
@@ -174,10 +197,15 @@ def test_tempo_speeds_up_over_the_set_and_jitters_per_seed():
     def durations(**kw):
         req = Request("standing_hip_flexion", reps=6, variation=0.0, **kw)
         return [r.end_s - r.start_s for r in build_timeline(req, req.validate())[1]]
+
     ramp = durations(tempo_end=0.5)
     assert ramp[-1] == pytest.approx(0.5 * ramp[0], rel=1e-2)
     assert all(b < a for a, b in zip(ramp, ramp[1:]))
-    j1, j1b, j2 = durations(tempo_jitter=0.3, seed=1), durations(tempo_jitter=0.3, seed=1), durations(tempo_jitter=0.3, seed=2)
+    j1, j1b, j2 = (
+        durations(tempo_jitter=0.3, seed=1),
+        durations(tempo_jitter=0.3, seed=1),
+        durations(tempo_jitter=0.3, seed=2),
+    )
     assert j1 == j1b and j1 != j2
     assert max(j1) / min(j1) > 1.1
     # The tidy set's timeline is not touched by the new options' defaults.
@@ -192,7 +220,7 @@ def test_mid_rep_start_shows_the_bottom_at_the_first_frame_and_still_counts_rep_
     knee0 = true_angles(b.pose_at(0.0)[2])["knee_left"]
     knee_bottom = true_angles(b.pose_at(first.peak_s)[2])["knee_left"]
     assert knee0 < 110 and abs(knee0 - knee_bottom) < 6
-    assert true_angles(tidy.pose_at(0.0)[2])["knee_left"] > 160   # a tidy clip starts standing
+    assert true_angles(tidy.pose_at(0.0)[2])["knee_left"] > 160  # a tidy clip starts standing
     truth = truth_header(b)
     assert truth["starts_mid_rep"] is True and truth["reps_detail"][0]["start_s"] == 0.0
     with pytest.raises(ValueError, match="needs no_setup"):
@@ -202,17 +230,18 @@ def test_mid_rep_start_shows_the_bottom_at_the_first_frame_and_still_counts_rep_
 def test_jump_squat_leaves_the_floor_and_the_picture_at_the_top():
     from tools.render.__main__ import build_parser, request_from_args
     from tools.render.samples import HARD_CASES
+
     args = HARD_CASES["squat_side_jump"][1].split()
     req = request_from_args(build_parser().parse_args([args[0], "x.mp4", *args[1:]]))
     b = ClipBuilder(req)
     for r in b.reps:
         assert 1.6 < r.end_s - r.start_s < 2.1
         bottom, _, _ = b.pose_at(r.peak_s)
-        assert bottom[:, 1].min() == pytest.approx(0.0, abs=1e-4)   # feet on the floor at the bottom
+        assert bottom[:, 1].min() == pytest.approx(0.0, abs=1e-4)  # feet on the floor at the bottom
         ts = np.arange(r.peak_s, r.end_s, 0.02)
         lows = [b.pose_at(float(t))[0][:, 1].min() for t in ts]
         apex = float(ts[int(np.argmax(lows))])
-        assert max(lows) > 0.2                                      # airborne
+        assert max(lows) > 0.2  # airborne
         _, _, lm = b.pose_at(apex)
         nose_y = b.camera.project(np.array([lm["nose"]]))[0, 1]
         assert nose_y < 0, "the head should leave the top of the picture at the jump's apex"
@@ -261,20 +290,20 @@ def test_bystander_walks_through_the_picture_and_leaves_the_truth_alone():
         diff = np.abs(a_img.astype(int) - b_img.astype(int)).max(axis=2) > 40
         box = b_info["bystander_bbox_px"]
         if box is None:
-            assert diff.sum() < 30   # at most a shadow edge
+            assert diff.sum() < 30  # at most a shadow edge
             continue
         x0, y0, x1, y1 = (int(v) for v in box)
-        inside = diff[y0:y1 + 1, x0:x1 + 1].sum()
-        h = (y1 - y0) // 2   # room for the shadow on the floor
-        near = diff[y0:y1 + h // 2, max(0, x0 - h):x1 + h].sum()
-        assert near >= 0.95 * diff.sum()   # what changed is where the bystander is
+        inside = diff[y0 : y1 + 1, x0 : x1 + 1].sum()
+        h = (y1 - y0) // 2  # room for the shadow on the floor
+        near = diff[y0 : y1 + h // 2, max(0, x0 - h) : x1 + h].sum()
+        assert near >= 0.95 * diff.sum()  # what changed is where the bystander is
         if inside > 200:
             seen += 1
             # Further back than the exerciser: smaller on screen.
             ys = np.array(b_info["landmarks_px"])[:, 1]
             assert (y1 - y0) < 0.9 * (ys.max() - ys.min()) + 20
     assert seen >= 3, "the second person should be visible in several frames"
-    assert any(info["bystander_bbox_px"] is None for _, info in shown)   # and walk out again
+    assert any(info["bystander_bbox_px"] is None for _, info in shown)  # and walk out again
     assert [info["landmarks_px"] for _, info in shown] == [info["landmarks_px"] for _, info in frames(alone)]
 
 
@@ -284,6 +313,7 @@ def _rep_times(r):
 
 def test_add_noise_shakes_exact_landmarks_as_much_as_measured():
     from tools.render import noise
+
     n = 4000
     still = ClipBuilder(Request("squat", reps=1, **TINY))
     _, _, lm = still.pose_at(0.0)
@@ -293,11 +323,11 @@ def test_add_noise_shakes_exact_landmarks_as_much_as_measured():
     assert abs((1 - ok.mean()) - noise.NO_POSE_RATE) < 0.003
     length = float(noise.body_length_px(exact[:1])[0])
     err = (out.xy_px[ok] - exact[ok]) / length
-    measured = np.sqrt((err ** 2).mean(axis=(0, 2)))
+    measured = np.sqrt((err**2).mean(axis=(0, 2)))
     want = np.array([noise.JITTER_STD[k] for k in BLAZEPOSE])
-    assert np.allclose(measured, want, rtol=0.3)   # AR(1) with r=0.93: few independent samples
+    assert np.allclose(measured, want, rtol=0.3)  # AR(1) with r=0.93: few independent samples
     e = err[:, BLAZEPOSE.index("nose"), 0]
-    assert np.corrcoef(e[1:], e[:-1])[0, 1] > 0.8      # correlated from frame to frame, as measured
+    assert np.corrcoef(e[1:], e[:-1])[0, 1] > 0.8  # correlated from frame to frame, as measured
     assert abs((out.visibility[ok] < 0.5).mean() - noise.LOW_VISIBILITY_RATE) < 0.01
     with pytest.raises(ValueError, match="shape"):
         noise.add_noise(exact[:, :10], np.random.default_rng(0))

@@ -103,8 +103,17 @@ def test_html_has_charts_calendar_and_a_row_per_rep(conn, tmp_path):
     assert page.rep_rows == TOTAL_REPS
     # the calendar fills exactly the ten days trained
     assert page.fills.count(charts.TRAINED_COLOUR) == len(fx.TRAINED_DAYS)
-    for words in ("Glute bridge", "Straight leg raise", "Squat", "hold too short", "knee bent", "not deep enough",
-                  "body partly out of frame", "sharp pain reported during Squat", "stopped for pain"):
+    for words in (
+        "Glute bridge",
+        "Straight leg raise",
+        "Squat",
+        "hold too short",
+        "knee bent",
+        "not deep enough",
+        "body partly out of frame",
+        "sharp pain reported during Squat",
+        "stopped for pain",
+    ):
         assert words in text, words
     assert "hold_short" not in text and "glute_bridge" not in text  # plain words, not codes
     assert f"{TOTAL_REPS} repetitions" in text and "on 10 days" in text
@@ -133,8 +142,16 @@ def test_pdf_is_a_pdf_with_the_same_content(conn, tmp_path):
     assert out.read_bytes().startswith(b"%PDF-")
     pages, text = _pdf_text(out)
     assert pages >= 10  # summary + details + 273 rep rows at about 40 a page
-    for words in ("Glute bridge", "Straight leg raise", "Squat", "hold too short", "Pain before and after",
-                  "Days trained", "November 2026", "range of motion"):
+    for words in (
+        "Glute bridge",
+        "Straight leg raise",
+        "Squat",
+        "hold too short",
+        "Pain before and after",
+        "Days trained",
+        "November 2026",
+        "range of motion",
+    ):
         assert words in text or words.replace(" ", "") in text, words
 
 
@@ -169,8 +186,9 @@ def test_csv_has_one_row_per_rep(conn, tmp_path):
 
 
 def test_csv_for_a_range_and_a_session(conn, tmp_path):
-    ranged = _csv(write_report(conn, fx.PROFILE, tmp_path / "r.csv", since=date(2026, 11, 12),
-                               until=date(2026, 11, 13)))
+    ranged = _csv(
+        write_report(conn, fx.PROFILE, tmp_path / "r.csv", since=date(2026, 11, 12), until=date(2026, 11, 13))
+    )
     assert len(ranged) == sum(fx.bridge_reps(k) + 8 + fx.slr_right_reps(k) + 5 for k in (7, 8))
     one = _csv(write_report(conn, fx.PROFILE, tmp_path / "s.csv", session_id=PAIN_SESSION_ID))
     assert len(one) == PAIN_SESSION_REPS
@@ -185,7 +203,8 @@ def test_json_round_trips_the_history(conn, tmp_path):
     assert data["days_trained"] == [d.isoformat() for d in fx.TRAINED_DAYS]
     sessions = [s for s in data["sessions"] if s["sets"]]
     assert [(s["pain_before"], s["pain_after"]) for s in sessions] == [
-        (fx.pain_before(k), fx.pain_after(k)) for k in range(10)]
+        (fx.pain_before(k), fx.pain_after(k)) for k in range(10)
+    ]
     assert sessions[fx.PAIN_SESSION]["sharp_pain"] == ["squat"]
     reps = [r for s in data["sessions"] for st in s["sets"] for r in st["reps"]]
     assert len(reps) == TOTAL_REPS
@@ -258,13 +277,16 @@ def test_cli_reads_the_data_dir_from_the_environment(db, tmp_path, capsys, monke
     assert json.loads(out.read_text())["total_reps"] == TOTAL_REPS
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--from", "2026-02-30"], "--from '2026-02-30' is not a date"),
-    (["--to", "yesterday"], "--to 'yesterday' is not a date"),
-    (["--from", "2026-11-10", "--to", "2026-11-01"], "after the end date"),
-    (["--session", "999"], "no session 999"),
-    (["--session", "two"], "--session must be a session number"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--from", "2026-02-30"], "--from '2026-02-30' is not a date"),
+        (["--to", "yesterday"], "--to 'yesterday' is not a date"),
+        (["--from", "2026-11-10", "--to", "2026-11-01"], "after the end date"),
+        (["--session", "999"], "no session 999"),
+        (["--session", "two"], "--session must be a session number"),
+    ],
+)
 def test_cli_bad_arguments(db, tmp_path, capsys, args, message):
     code, _, err = _run(capsys, "--out", str(tmp_path / "r.html"), "--data-dir", str(db.parent), *args)
     assert code == 2
@@ -293,12 +315,16 @@ def test_cli_reads_an_older_schema_without_changing_it(tmp_path, capsys):
     old.execute("PRAGMA user_version = 1")
     old.execute("INSERT INTO profiles (id, name, created_at) VALUES (1, 'Old', '2025-01-01T09:00:00+00:00')")
     old.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (1, 1, '2025-01-02T09:00:00+00:00')")
-    old.execute("INSERT INTO sets (id, session_id, exercise, started_at) "
-                "VALUES (1, 1, 'bridge_march', '2025-01-02T09:01:00+00:00')")
+    old.execute(
+        "INSERT INTO sets (id, session_id, exercise, started_at) "
+        "VALUES (1, 1, 'bridge_march', '2025-01-02T09:01:00+00:00')"
+    )
     for idx, side in enumerate(("left", "right", "left"), start=1):
-        old.execute("INSERT INTO reps (set_id, idx, side, start_s, end_s, peak_angle_deg, faults, recorded_at) "
-                    "VALUES (1, ?, ?, ?, ?, 12.0, ?, '2025-01-02T09:01:30+00:00')",
-                    (idx, side, idx * 3.0, idx * 3.0 + 2.0, '["hips_drop"]' if idx == 2 else "[]"))
+        old.execute(
+            "INSERT INTO reps (set_id, idx, side, start_s, end_s, peak_angle_deg, faults, recorded_at) "
+            "VALUES (1, ?, ?, ?, ?, 12.0, ?, '2025-01-02T09:01:30+00:00')",
+            (idx, side, idx * 3.0, idx * 3.0 + 2.0, '["hips_drop"]' if idx == 2 else "[]"),
+        )
     old.commit()
     old.close()
     out = tmp_path / "old.json"
@@ -320,11 +346,16 @@ def test_an_exercise_without_angles_still_reports(tmp_path):
     fx.create_schema(c)
     c.execute("INSERT INTO profiles (id, name, created_at) VALUES (1, 'Kim', '2026-11-01T08:00:00+01:00')")
     c.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (1, 1, '2026-11-02T08:00:00+01:00')")
-    c.execute("INSERT INTO sets (id, session_id, exercise, started_at) "
-              "VALUES (1, 1, 'glute_squeeze', '2026-11-02T08:01:00+01:00')")
+    c.execute(
+        "INSERT INTO sets (id, session_id, exercise, started_at) "
+        "VALUES (1, 1, 'glute_squeeze', '2026-11-02T08:01:00+01:00')"
+    )
     for idx in (1, 2, 3):
-        c.execute("INSERT INTO reps (set_id, idx, start_s, end_s, hold_s, recorded_at) "
-                  "VALUES (1, ?, ?, ?, 5.0, '2026-11-02T08:01:30+01:00')", (idx, 8.0 * idx, 8.0 * idx + 5))
+        c.execute(
+            "INSERT INTO reps (set_id, idx, start_s, end_s, hold_s, recorded_at) "
+            "VALUES (1, ?, ?, ?, 5.0, '2026-11-02T08:01:30+01:00')",
+            (idx, 8.0 * idx, 8.0 * idx + 5),
+        )
     page = _parse_html(write_report(c, 1, tmp_path / "k.html", per_rep=True))
     text = " ".join(page.text)
     # the range-of-motion chart has no value: one line instead of an empty frame (calendar + reps + faults)
@@ -349,8 +380,9 @@ def test_cli_reads_a_live_store_history(tmp_path, capsys):
         store.add_pain(session, "before", 3)
         set_id = store.start_set(session, "hip_abduction", 10)
         for i, side in enumerate(("left", "right", "left", "right", "left"), start=1):
-            store.add_rep(set_id, RepRecord(i, side, 2.0 * i, 2.0 * i + 1.5, 30.0 + i, None,
-                                            ["too_fast"] if i == 5 else []))
+            store.add_rep(
+                set_id, RepRecord(i, side, 2.0 * i, 2.0 * i + 1.5, 30.0 + i, None, ["too_fast"] if i == 5 else [])
+            )
         out = tmp_path / "live.json"
         code, _, err = _run(capsys, "--out", str(out), "--data-dir", str(tmp_path))
         assert code == 0, err
@@ -359,7 +391,12 @@ def test_cli_reads_a_live_store_history(tmp_path, capsys):
     data = json.loads(out.read_text())
     (day,) = data["daily"]
     assert (day["exercise"], day["reps"], day["reps_left"], day["reps_right"], day["faults"]) == (
-        "hip_abduction", 5, 3, 2, 1)
+        "hip_abduction",
+        5,
+        3,
+        2,
+        1,
+    )
     assert day["peak_deg_left_mean"] == pytest.approx((31 + 33 + 35) / 3)
     assert data["sessions"][0]["pain_before"] == 3 and data["sessions"][0]["pain_after"] is None
 
@@ -374,8 +411,8 @@ def _pdf_pages(path: Path) -> list[str]:
 
 
 def _summary_cells(raw_html: str) -> list[list[str]]:
-    summary = raw_html[raw_html.index('<section id="summary">'):raw_html.index("</section>")]
-    table = summary[summary.index("<tbody>"):summary.index("</tbody>")]
+    summary = raw_html[raw_html.index('<section id="summary">') : raw_html.index("</section>")]
+    table = summary[summary.index("<tbody>") : summary.index("</tbody>")]
     return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
 
 
@@ -395,13 +432,15 @@ def test_html_leads_with_the_summary_and_leaves_out_every_rep(conn, tmp_path):
         ["Squat", "10", "10", "47", "–", "–", "–", "92.0°", "10 (21 %)"],
     ]
     text = " ".join(page.text)
-    for words in ("Pain before exercise went from 5 to 1 (0-10) over 10 sessions.",
-                  "lower in 9, the same in 0 and higher in 1 of 10; mean change -0.7",
-                  "Hold too short (Straight leg raise): 18 reps of 273",
-                  "Hold too short (Glute bridge): 11 reps of 273",
-                  "Warning-sign screening: none answered in this range.",
-                  "Sharp pain stopped exercise in 1 session: 10 Nov (Squat).",
-                  "Pain rose by 2 or more during 1 session: 10 Nov (2 to 4)."):
+    for words in (
+        "Pain before exercise went from 5 to 1 (0-10) over 10 sessions.",
+        "lower in 9, the same in 0 and higher in 1 of 10; mean change -0.7",
+        "Hold too short (Straight leg raise): 18 reps of 273",
+        "Hold too short (Glute bridge): 11 reps of 273",
+        "Warning-sign screening: none answered in this range.",
+        "Sharp pain stopped exercise in 1 session: 10 Nov (Squat).",
+        "Pain rose by 2 or more during 1 session: 10 Nov (2 to 4).",
+    ):
         assert words in text, words
 
 
@@ -417,8 +456,14 @@ def test_pdf_summary_is_one_page_and_every_rep_is_optional(conn, tmp_path):
     pages = _pdf_pages(short)
     assert len(pages) <= 5 < len(_pdf_pages(long_))
     first = pages[0]
-    for words in ("Summary", "Reps per exercise and side", "Pain before and after each session",
-                  "Faults most seen", "Safety", "Sharp pain stopped exercise in 1 session"):
+    for words in (
+        "Summary",
+        "Reps per exercise and side",
+        "Pain before and after each session",
+        "Faults most seen",
+        "Safety",
+        "Sharp pain stopped exercise in 1 session",
+    ):
         assert words in first, words
     assert "Details" not in first and "Details" in pages[1]
     assert "Every rep" not in "".join(pages) and "Every rep" in "".join(_pdf_pages(long_))
@@ -427,10 +472,14 @@ def test_pdf_summary_is_one_page_and_every_rep_is_optional(conn, tmp_path):
 def test_safety_answers_are_in_the_summary(tmp_path):
     c = sqlite3.connect(":memory:")
     fx.write_history(c)
-    c.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 1)",
-              ("2026-11-03T07:00:00+01:00", '{"fever": true, "weight_loss": true, "severe_pain": false}'))
-    c.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)",
-              ("2026-11-10T07:00:00+01:00", '{"fever": false, "weight_loss": false, "severe_pain": false}'))
+    c.execute(
+        "INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 1)",
+        ("2026-11-03T07:00:00+01:00", '{"fever": true, "weight_loss": true, "severe_pain": false}'),
+    )
+    c.execute(
+        "INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)",
+        ("2026-11-10T07:00:00+01:00", '{"fever": false, "weight_loss": false, "severe_pain": false}'),
+    )
     text = " ".join(_parse_html(write_report(c, fx.PROFILE, tmp_path / "s.html")).text)
     assert "answered 2 times; the last, on 10 Nov, no to all 3 warning signs." in text
     assert "Earlier, on 3 Nov: yes to fever and weight loss." in text
@@ -452,13 +501,27 @@ def test_cli_per_rep_flag(db, tmp_path, capsys):
 
 
 def test_chart_legend_stays_off_the_plot():
-    series = [charts.Series(name, colour, ((0, 1.0), (1, 2.0))) for name, colour in
-              (("Glute bridge", "#000000"), ("Straight leg raise", "#111111"), ("Prone hip extension", "#222222"))]
-    drawing = charts.line_chart("A long title for a chart with many series", ["a", "b"], series, "reps",
-                                "A note about the chart that is rather long as well, running across the width.")
+    series = [
+        charts.Series(name, colour, ((0, 1.0), (1, 2.0)))
+        for name, colour in (
+            ("Glute bridge", "#000000"),
+            ("Straight leg raise", "#111111"),
+            ("Prone hip extension", "#222222"),
+        )
+    ]
+    drawing = charts.line_chart(
+        "A long title for a chart with many series",
+        ["a", "b"],
+        series,
+        "reps",
+        "A note about the chart that is rather long as well, running across the width.",
+    )
     top = 56.0  # the plot area's top (charts._TOP)
-    legend = [t for t in drawing.items if isinstance(t, charts.Text) and t.text in
-              {"Glute bridge", "Straight leg raise", "Prone hip extension"}]
+    legend = [
+        t
+        for t in drawing.items
+        if isinstance(t, charts.Text) and t.text in {"Glute bridge", "Straight leg raise", "Prone hip extension"}
+    ]
     assert len(legend) == 3 and all(t.y < top for t in legend)
     title_end = 4 + len(drawing.title) * 13 * 0.6
     assert all(t.y > 16 or t.x > title_end for t in legend)  # not over the title either

@@ -22,8 +22,15 @@ def test_default_routine_is_the_articles_daily_routine_in_order():
     # The article: squeezes (up to 30), bridges (up to 30), bridge march (15 per foot), straight-leg
     # raises, leg slides, prone leg lifts, standing front and back raises, squats.
     assert [i.exercise for i in DEFAULT_ROUTINE] == [
-        "glute_squeeze", "glute_bridge", "bridge_march", "straight_leg_raise", "hip_abduction",
-        "prone_hip_extension", "standing_hip_flexion", "standing_hip_extension", "squat",
+        "glute_squeeze",
+        "glute_bridge",
+        "bridge_march",
+        "straight_leg_raise",
+        "hip_abduction",
+        "prone_hip_extension",
+        "standing_hip_flexion",
+        "standing_hip_extension",
+        "squat",
     ]
     targets = {i.exercise: i.target_reps for i in DEFAULT_ROUTINE}
     assert (targets["glute_squeeze"], targets["glute_bridge"], targets["bridge_march"]) == (30, 30, 15)
@@ -56,13 +63,15 @@ def test_routine_to_settings_does_not_change_its_input():
 
 
 def test_unknown_ids_are_dropped_with_a_warning(caplog):
-    settings = {"routine": [
-        {"exercise": "glute_bridge", "target_reps": 10},
-        {"exercise": "handstand", "target_reps": 5},
-        "not a dict",
-        {"exercise": "glute_bridge", "target_reps": 99},  # a second entry for the same exercise
-        {"exercise": "squat", "target_reps": 6},
-    ]}
+    settings = {
+        "routine": [
+            {"exercise": "glute_bridge", "target_reps": 10},
+            {"exercise": "handstand", "target_reps": 5},
+            "not a dict",
+            {"exercise": "glute_bridge", "target_reps": 99},  # a second entry for the same exercise
+            {"exercise": "squat", "target_reps": 6},
+        ]
+    }
     with caplog.at_level(logging.WARNING, logger="app.coach.routine"):
         items = routine_from_settings(settings)
     assert [(i.exercise, i.target_reps) for i in items] == [("glute_bridge", 10), ("squat", 6)]
@@ -87,16 +96,32 @@ def test_bad_numbers_are_clamped_or_replaced(entry, expected):
 
 # ----------------------------------------------------------------------------- ramp
 
+
 # The rule (ramp's docstring): days 1-2 a third, 3-4 half, 5-7 two thirds, day 8 on the full
 # target; nearest whole rep, halves up; never below 3 unless the target is lower.
 @pytest.mark.parametrize(
     ("day", "target", "expected"),
     [
-        (1, 30, 10), (2, 30, 10), (3, 30, 15), (4, 30, 15), (5, 30, 20), (7, 30, 20), (8, 30, 30), (40, 30, 30),
-        (1, 15, 5), (3, 15, 8), (5, 15, 10), (8, 15, 15),   # 7.5 -> 8 (halves up)
-        (1, 10, 3), (3, 10, 5), (5, 10, 7), (8, 10, 10),    # 3.33 -> 3, 6.67 -> 7
-        (1, 4, 3), (3, 4, 3),                                # the minimum of 3 ...
-        (1, 2, 2), (1, 1, 1),                                # ... but never more than the target
+        (1, 30, 10),
+        (2, 30, 10),
+        (3, 30, 15),
+        (4, 30, 15),
+        (5, 30, 20),
+        (7, 30, 20),
+        (8, 30, 30),
+        (40, 30, 30),
+        (1, 15, 5),
+        (3, 15, 8),
+        (5, 15, 10),
+        (8, 15, 15),  # 7.5 -> 8 (halves up)
+        (1, 10, 3),
+        (3, 10, 5),
+        (5, 10, 7),
+        (8, 10, 10),  # 3.33 -> 3, 6.67 -> 7
+        (1, 4, 3),
+        (3, 4, 3),  # the minimum of 3 ...
+        (1, 2, 2),
+        (1, 1, 1),  # ... but never more than the target
     ],
 )
 def test_first_week_ramp(day, target, expected):
@@ -137,12 +162,20 @@ def test_runner_goes_exercise_rest_exercise_over_enabled_items_and_sets():
         r.advance()
         seen += walk(r)
     assert seen == [
-        ("exercise", "glute_squeeze", 1), ("rest", "glute_bridge", 1), ("exercise", "glute_bridge", 1),
-        ("rest", "glute_bridge", 2), ("exercise", "glute_bridge", 2), ("rest", "squat", 1),
-        ("exercise", "squat", 1), ("done", None, None),
+        ("exercise", "glute_squeeze", 1),
+        ("rest", "glute_bridge", 1),
+        ("exercise", "glute_bridge", 1),
+        ("rest", "glute_bridge", 2),
+        ("exercise", "glute_bridge", 2),
+        ("rest", "squat", 1),
+        ("exercise", "squat", 1),
+        ("done", None, None),
     ]
     assert [(s.exercise, s.set_no, s.outcome) for s in r.results] == [
-        ("glute_squeeze", 1, "done"), ("glute_bridge", 1, "done"), ("glute_bridge", 2, "done"), ("squat", 1, "done"),
+        ("glute_squeeze", 1, "done"),
+        ("glute_bridge", 1, "done"),
+        ("glute_bridge", 2, "done"),
+        ("squat", 1, "done"),
     ]
     r.advance()
     assert r.phase == "done"  # done stays done
@@ -173,7 +206,8 @@ def test_skip_drops_the_exercise_and_all_its_sets():
     assert (r.phase, r.current.exercise) == ("rest", "squat")
     assert r.rest_s == 10  # a short pause to get into position, not a full rest
     assert [(s.exercise, s.set_no, s.outcome) for s in r.results][1:] == [
-        ("glute_bridge", 1, "skipped"), ("glute_bridge", 2, "skipped"),
+        ("glute_bridge", 1, "skipped"),
+        ("glute_bridge", 2, "skipped"),
     ]
 
 

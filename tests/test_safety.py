@@ -30,13 +30,13 @@ def test_the_six_warning_signs_of_the_article():
 @pytest.mark.parametrize(
     ("last", "now", "due"),
     [
-        (None, NOW, True),                                   # the first time
+        (None, NOW, True),  # the first time
         (NOW, NOW, False),
         (NOW - timedelta(days=1), NOW, False),
         (NOW - timedelta(days=6, hours=23, minutes=59), NOW, False),
-        (NOW - timedelta(days=7), NOW, True),                # weekly
+        (NOW - timedelta(days=7), NOW, True),  # weekly
         (NOW - timedelta(days=30), NOW, True),
-        (NOW + timedelta(days=2), NOW, True),                # a clock put back: ask again
+        (NOW + timedelta(days=2), NOW, True),  # a clock put back: ask again
         (NOW.replace(tzinfo=timezone.utc) - timedelta(days=2), NOW, False),  # aware vs naive
         (NOW.replace(tzinfo=timezone.utc) - timedelta(days=8), NOW.replace(tzinfo=timezone.utc), True),
     ],
@@ -86,18 +86,18 @@ def test_screening_rejects_unknown_questions():
 @pytest.mark.parametrize(
     ("before", "now", "sharp", "stop", "easier", "says"),
     [
-        (3, 5, False, True, True, "went up from 3 to 5"),      # a rise of 2 stops
-        (0, 9, False, True, True, "see a doctor"),             # a big rise, very severe now
+        (3, 5, False, True, True, "went up from 3 to 5"),  # a rise of 2 stops
+        (0, 9, False, True, True, "see a doctor"),  # a big rise, very severe now
         (2, 10, False, True, True, "Stop this exercise"),
-        (3, 4, False, False, False, "Ease off"),                # a rise of 1: ease off
+        (3, 4, False, False, False, "Ease off"),  # a rise of 1: ease off
         (3, 3, False, False, False, "not gone up"),
         (6, 2, False, False, False, "not gone up"),
         (0, 0, False, False, False, "Well done"),
-        (4, 4, True, True, True, "sharp pain"),                 # sharp pain stops whatever the scores
+        (4, 4, True, True, True, "sharp pain"),  # sharp pain stops whatever the scores
         (None, None, True, True, True, "sharp pain"),
-        (None, 7, False, False, False, "ease off"),             # no score before: only sharp stops
+        (None, 7, False, False, False, "ease off"),  # no score before: only sharp stops
         (5, None, False, False, False, "ease off"),
-        (8, 8, False, False, False, "see a doctor"),            # very severe, not rising: advise
+        (8, 8, False, False, False, "see a doctor"),  # very severe, not rising: advise
     ],
 )
 def test_pain_decision(before, now, sharp, stop, easier, says):
@@ -108,8 +108,14 @@ def test_pain_decision(before, now, sharp, stop, easier, says):
 
 @pytest.mark.parametrize(
     ("before", "now", "bad"),
-    [(-1, 3, "'before'"), (3, 11, "'now'"), (2.5, 3, "'before'"), (True, 3, "'before'"), (3, "5", "'now'"),
-     (3, float("nan"), "'now'")],
+    [
+        (-1, 3, "'before'"),
+        (3, 11, "'now'"),
+        (2.5, 3, "'before'"),
+        (True, 3, "'before'"),
+        (3, "5", "'now'"),
+        (3, float("nan"), "'now'"),
+    ],
 )
 def test_pain_scores_out_of_range_are_clear_errors(before, now, bad):
     with pytest.raises(ValueError, match=f"pain score {bad} must be a whole number from 0 to 10"):
@@ -134,8 +140,12 @@ def test_pain_easing_lowers_the_target_by_a_third_not_below_three(target, eased)
     assert items["glute_bridge"].target_reps == eased
     assert items["squat"].target_reps == 10  # the others stay
     record = out["pain_easing"]["glute_bridge"]
-    assert record == {"at": "2026-11-20T09:00:00", "reason": "pain",
-                      "target_reps_before": target, "target_reps_after": eased}
+    assert record == {
+        "at": "2026-11-20T09:00:00",
+        "reason": "pain",
+        "target_reps_before": target,
+        "target_reps_after": eased,
+    }
 
 
 def test_pain_easing_without_a_stored_routine_starts_from_the_article_and_keeps_settings():
@@ -206,39 +216,89 @@ def cleared(reason: str, *signs: str, at: datetime) -> Clearance:
 @pytest.mark.parametrize(
     ("records", "now", "hold_signs", "due", "covered"),
     [
-        ([], DAY0, None, True, set()),                                              # never answered
-        ([yes()], DAY0 + timedelta(days=1), None, False, set()),                    # all no: weekly
+        ([], DAY0, None, True, set()),  # never answered
+        ([yes()], DAY0 + timedelta(days=1), None, False, set()),  # all no: weekly
         ([yes()], DAY0 + timedelta(days=7), None, True, set()),
-        ([yes("fever")], DAY0 + timedelta(minutes=5), ("fever",), False, set()),    # the bug: a yes holds
-        ([yes("fever")], DAY0 + timedelta(days=8), ("fever",), False, set()),       # ... past the weekly clock
+        ([yes("fever")], DAY0 + timedelta(minutes=5), ("fever",), False, set()),  # the bug: a yes holds
+        ([yes("fever")], DAY0 + timedelta(days=8), ("fever",), False, set()),  # ... past the weekly clock
         ([yes("fever", "weight_loss")], DAY0, ("fever", "weight_loss"), False, set()),
         # A confirmation on the same day changes nothing (nobody saw a doctor in five minutes).
-        ([yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(hours=5))],
-         DAY0 + timedelta(hours=6), ("fever",), False, set()),
+        (
+            [yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(hours=5))],
+            DAY0 + timedelta(hours=6),
+            ("fever",),
+            False,
+            set(),
+        ),
         # On a later day it lifts the hold, and the questions are due again at once.
-        ([yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(hours=7))],     # 01:00 the next day
-         DAY0 + timedelta(hours=7), None, True, set()),
-        ([yes("fever"), cleared("doctor", "fever", at=DAY0 + timedelta(days=2))],
-         DAY0 + timedelta(days=2), None, True, {"fever"}),
+        (
+            [yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(hours=7))],  # 01:00 the next day
+            DAY0 + timedelta(hours=7),
+            None,
+            True,
+            set(),
+        ),
+        (
+            [yes("fever"), cleared("doctor", "fever", at=DAY0 + timedelta(days=2))],
+            DAY0 + timedelta(days=2),
+            None,
+            True,
+            {"fever"},
+        ),
         # Answered afresh: all no -> weekly; the doctor's cover ends for a sign answered no.
-        ([yes("fever"), cleared("doctor", "fever", at=DAY0 + timedelta(days=2)),
-          yes(at=DAY0 + timedelta(days=2))], DAY0 + timedelta(days=3), None, False, set()),
+        (
+            [yes("fever"), cleared("doctor", "fever", at=DAY0 + timedelta(days=2)), yes(at=DAY0 + timedelta(days=2))],
+            DAY0 + timedelta(days=3),
+            None,
+            False,
+            set(),
+        ),
         # A sign the doctor saw, still there: covered, not a new hold.
-        ([yes("pain_for_weeks"), cleared("doctor", "pain_for_weeks", at=DAY0 + timedelta(days=1)),
-          yes("pain_for_weeks", at=DAY0 + timedelta(days=1), covered=("pain_for_weeks",))],
-         DAY0 + timedelta(days=2), None, False, {"pain_for_weeks"}),
+        (
+            [
+                yes("pain_for_weeks"),
+                cleared("doctor", "pain_for_weeks", at=DAY0 + timedelta(days=1)),
+                yes("pain_for_weeks", at=DAY0 + timedelta(days=1), covered=("pain_for_weeks",)),
+            ],
+            DAY0 + timedelta(days=2),
+            None,
+            False,
+            {"pain_for_weeks"},
+        ),
         # ... but a new sign next to it holds again.
-        ([yes("pain_for_weeks"), cleared("doctor", "pain_for_weeks", at=DAY0 + timedelta(days=1)),
-          yes("pain_for_weeks", "fever", at=DAY0 + timedelta(days=1), covered=("pain_for_weeks",))],
-         DAY0 + timedelta(days=2), ("fever",), False, {"pain_for_weeks"}),
+        (
+            [
+                yes("pain_for_weeks"),
+                cleared("doctor", "pain_for_weeks", at=DAY0 + timedelta(days=1)),
+                yes("pain_for_weeks", "fever", at=DAY0 + timedelta(days=1), covered=("pain_for_weeks",)),
+            ],
+            DAY0 + timedelta(days=2),
+            ("fever",),
+            False,
+            {"pain_for_weeks"},
+        ),
         # "It has gone" covers nothing: the sign back is a hold again.
-        ([yes("fever"), cleared("gone", "fever", at=DAY0 + timedelta(days=1)),
-          yes("fever", at=DAY0 + timedelta(days=1))], DAY0 + timedelta(days=2), ("fever",), False, set()),
+        (
+            [
+                yes("fever"),
+                cleared("gone", "fever", at=DAY0 + timedelta(days=1)),
+                yes("fever", at=DAY0 + timedelta(days=1)),
+            ],
+            DAY0 + timedelta(days=2),
+            ("fever",),
+            False,
+            set(),
+        ),
         # A clearance with nothing on hold changes nothing: the weekly clock goes on.
         ([yes(), cleared("gone", at=DAY0 + timedelta(days=1))], DAY0 + timedelta(days=1), None, False, set()),
         # Order of the list does not matter: replayed by time.
-        ([cleared("gone", "fever", at=DAY0 + timedelta(days=1)), yes("fever")],
-         DAY0 + timedelta(days=1), None, True, set()),
+        (
+            [cleared("gone", "fever", at=DAY0 + timedelta(days=1)), yes("fever")],
+            DAY0 + timedelta(days=1),
+            None,
+            True,
+            set(),
+        ),
     ],
 )
 def test_safety_state(records, now, hold_signs, due, covered):
@@ -252,12 +312,15 @@ def test_safety_state(records, now, hold_signs, due, covered):
     ("since", "now", "ok"),
     [
         (DAY0, DAY0, False),
-        (DAY0, DAY0 + timedelta(hours=5, minutes=59), False),        # 23:59 the same day
-        (DAY0, DAY0 + timedelta(hours=6), True),                       # midnight: a later day
+        (DAY0, DAY0 + timedelta(hours=5, minutes=59), False),  # 23:59 the same day
+        (DAY0, DAY0 + timedelta(hours=6), True),  # midnight: a later day
         (DAY0, DAY0 + timedelta(days=9), True),
-        (DAY0, DAY0 - timedelta(days=1), False),                       # a clock put back: not yet
-        (DAY0.replace(tzinfo=timezone(timedelta(hours=1))),
-         DAY0.replace(tzinfo=timezone(timedelta(hours=1))) + timedelta(days=1), True),
+        (DAY0, DAY0 - timedelta(days=1), False),  # a clock put back: not yet
+        (
+            DAY0.replace(tzinfo=timezone(timedelta(hours=1))),
+            DAY0.replace(tzinfo=timezone(timedelta(hours=1))) + timedelta(days=1),
+            True,
+        ),
     ],
 )
 def test_a_hold_is_lifted_only_on_a_later_day(since, now, ok):
@@ -298,9 +361,15 @@ def test_hold_message_offers_the_confirmation_only_on_a_later_day():
 
 
 def test_records_from_history_drops_what_this_version_does_not_know():
-    rows = [{"kind": "screening", "at": DAY0, "answers": {"fever": True, "headache": True},
-             "blocks": ["fever", "headache"]},
-            {"kind": "clearance", "at": DAY0 + timedelta(days=1), "reason": "magic", "signs": ["fever"]}]
+    rows = [
+        {
+            "kind": "screening",
+            "at": DAY0,
+            "answers": {"fever": True, "headache": True},
+            "blocks": ["fever", "headache"],
+        },
+        {"kind": "clearance", "at": DAY0 + timedelta(days=1), "reason": "magic", "signs": ["fever"]},
+    ]
     records = records_from_history(rows)
     assert records == [ScreeningRecord(DAY0, {"fever": True}, ("fever",))]
     assert safety_state(records, DAY0 + timedelta(days=3)).hold == Hold(DAY0, ("fever",))

@@ -97,9 +97,21 @@ def test_rotation_metadata_is_applied(tmp_path):
     plain = _write_clip(tmp_path / "plain.mp4", [i * 33 for i in range(10)], size=(160, 120))
     rotated = tmp_path / "rotated.mp4"
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-display_rotation", "90",
-         "-i", str(plain), "-c", "copy", str(rotated)],
-        check=True, timeout=60,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-display_rotation",
+            "90",
+            "-i",
+            str(plain),
+            "-c",
+            "copy",
+            str(rotated),
+        ],
+        check=True,
+        timeout=60,
     )
     info = probe_video(rotated)
     assert (info.width, info.height) == (120, 160)

@@ -102,15 +102,22 @@ def test_session_round_trip_through_session_detail(store):
     detail = store.session_detail(sid)
     assert detail["end_reason"] == "done" and detail["ended_at"] is not None
     (s,) = detail["sets"]
-    assert (s["exercise"], s["target_reps"], s["strictness"], s["end_reason"]) == ("straight_leg_raise", 8, "strict",
-                                                                                     "pain")
-    assert [(r["index"], r["side"], r["start_s"], r["end_s"], r["peak_angle_deg"], r["hold_s"], r["faults"])
-            for r in s["reps"]] == [(1, "left", 1.0, 7.5, 42.0, 5.0, ["knee_bent"]),
-                                    (2, "right", 9.0, 15.0, 38.5, 4.0, [])]
+    assert (s["exercise"], s["target_reps"], s["strictness"], s["end_reason"]) == (
+        "straight_leg_raise",
+        8,
+        "strict",
+        "pain",
+    )
+    assert [
+        (r["index"], r["side"], r["start_s"], r["end_s"], r["peak_angle_deg"], r["hold_s"], r["faults"])
+        for r in s["reps"]
+    ] == [(1, "left", 1.0, 7.5, 42.0, 5.0, ["knee_bent"]), (2, "right", 9.0, 15.0, 38.5, 4.0, [])]
     assert s["faults"] == [{"code": "knee_bent", "rep": 1, "t_s": 3.25, "cue": "Keep your knee straight"}]
     assert s["status"] == [{"code": "out_of_frame", "start_s": 7.5, "end_s": 8.75}]
     assert [(p["moment"], p["score"], p["exercise"]) for p in detail["pain"]] == [
-        ("before", 3, None), ("sharp", None, "straight_leg_raise")]
+        ("before", 3, None),
+        ("sharp", None, "straight_leg_raise"),
+    ]
     for text in (detail["started_at"], s["started_at"], s["reps"][0]["recorded_at"]):
         # Local time with its offset, as schema.py documents: 2026-11-25T19:03:12+01:00
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", text), text
@@ -256,16 +263,23 @@ def test_recover_interrupted_ends_open_sessions_at_their_last_moment(store):
     t0 = datetime(2026, 11, 20, 18, 0, 0).astimezone()
     # Session A: a set with two reps, the last written 40 s in; a fault raised 55 s into the set.
     conn.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (1, ?, ?)", (pid, _iso(t0)))
-    conn.execute("INSERT INTO sets (id, session_id, exercise, started_at) VALUES (1, 1, 'squat', ?)",
-                 (_iso(t0 + timedelta(seconds=10)),))
+    conn.execute(
+        "INSERT INTO sets (id, session_id, exercise, started_at) VALUES (1, 1, 'squat', ?)",
+        (_iso(t0 + timedelta(seconds=10)),),
+    )
     for idx, at in ((1, 25), (2, 40)):
-        conn.execute("INSERT INTO reps (set_id, idx, start_s, end_s, recorded_at) VALUES (1, ?, 0, 1, ?)",
-                     (idx, _iso(t0 + timedelta(seconds=at))))
+        conn.execute(
+            "INSERT INTO reps (set_id, idx, start_s, end_s, recorded_at) VALUES (1, ?, 0, 1, ?)",
+            (idx, _iso(t0 + timedelta(seconds=at))),
+        )
     # Session B: nothing but its start. Session C: properly ended, must stay as it is.
-    conn.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (2, ?, ?)",
-                 (pid, _iso(t0 + timedelta(hours=1))))
-    conn.execute("INSERT INTO sessions (id, profile_id, started_at, ended_at, end_reason) VALUES (3, ?, ?, ?, 'done')",
-                 (pid, _iso(t0 + timedelta(hours=2)), _iso(t0 + timedelta(hours=3))))
+    conn.execute(
+        "INSERT INTO sessions (id, profile_id, started_at) VALUES (2, ?, ?)", (pid, _iso(t0 + timedelta(hours=1)))
+    )
+    conn.execute(
+        "INSERT INTO sessions (id, profile_id, started_at, ended_at, end_reason) VALUES (3, ?, ?, ?, 'done')",
+        (pid, _iso(t0 + timedelta(hours=2)), _iso(t0 + timedelta(hours=3))),
+    )
 
     assert store.recover_interrupted() == [1, 2]
     rows = conn.execute("SELECT id, ended_at, end_reason FROM sessions ORDER BY id").fetchall()
@@ -280,8 +294,10 @@ def test_recover_interrupted_ends_open_sessions_at_their_last_moment(store):
     # A fault later than the last rep moves the set's end (set start + the fault's t_s).
     conn.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (4, ?, ?)", (pid, _iso(t0)))
     conn.execute("INSERT INTO sets (id, session_id, exercise, started_at) VALUES (4, 4, 'squat', ?)", (_iso(t0),))
-    conn.execute("INSERT INTO reps (set_id, idx, start_s, end_s, recorded_at) VALUES (4, 1, 0, 1, ?)",
-                 (_iso(t0 + timedelta(seconds=20)),))
+    conn.execute(
+        "INSERT INTO reps (set_id, idx, start_s, end_s, recorded_at) VALUES (4, 1, 0, 1, ?)",
+        (_iso(t0 + timedelta(seconds=20)),),
+    )
     conn.execute("INSERT INTO faults (set_id, code, rep_idx, t_s) VALUES (4, 'shallow', 2, 55.0)")
     assert store.recover_interrupted() == [4]
     (ended,) = conn.execute("SELECT ended_at FROM sessions WHERE id = 4").fetchone()
@@ -310,7 +326,10 @@ def test_recorder_writes_reps_faults_and_status_spans(store):
     rec.take([StatusChanged(10.0, "no_person", None, "I can't see anyone")])
     # Already on disk while open (a crash keeps it, lasting "to the end of the set").
     assert store.connection.execute("SELECT code, start_s, end_s FROM status_spans ORDER BY id DESC").fetchone() == (
-        "no_person", 10.0, None)
+        "no_person",
+        10.0,
+        None,
+    )
     rec.end_set("stopped", t_s=12.0)  # the open span ends with the set
     rec.take([])  # nothing is open: nothing happens
     rec.pain("after", 3)
@@ -321,11 +340,18 @@ def test_recorder_writes_reps_faults_and_status_spans(store):
     assert detail["end_reason"] == "done"
     (s,) = detail["sets"]
     assert s["id"] == set_id and (s["exercise"], s["target_reps"], s["strictness"], s["end_reason"]) == (
-        "squat", 5, "gentle", "stopped")
+        "squat",
+        5,
+        "gentle",
+        "stopped",
+    )
     assert [(r["index"], r["end_s"], r["faults"]) for r in s["reps"]] == [(1, 5.0, ["shallow"]), (2, 9.0, [])]
     assert s["faults"] == [{"code": "shallow", "rep": 1, "t_s": 4.0, "cue": "Go a little deeper"}]
     assert [(x["code"], x["start_s"], x["end_s"]) for x in s["status"]] == [
-        ("out_of_frame", 1.0, 2.5), ("no_person", 2.5, 3.0), ("no_person", 10.0, 12.0)]
+        ("out_of_frame", 1.0, 2.5),
+        ("no_person", 2.5, 3.0),
+        ("no_person", 10.0, 12.0),
+    ]
     assert [(p["moment"], p["score"]) for p in detail["pain"]] == [("before", 4), ("after", 3)]
 
 

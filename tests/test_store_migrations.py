@@ -20,8 +20,7 @@ T = "2026-11-03T18:00:00+01:00"
 T_REP = "2026-11-03T18:00:20+01:00"
 T_END = "2026-11-03T18:05:00+01:00"
 # (idx, side, start_s, end_s, peak, hold, faults) of the two reps in the one set, at every version.
-REPS = ((1, "left", 1.0, 6.5, 41.0, 5.0, ["knee_bent", "hold_short"]),
-        (2, "right", 8.0, 13.0, 37.5, 4.0, []))
+REPS = ((1, "left", 1.0, 6.5, 41.0, 5.0, ["knee_bent", "hold_short"]), (2, "right", 8.0, 13.0, 37.5, 4.0, []))
 
 
 def old_database(path, k: int) -> None:
@@ -32,30 +31,46 @@ def old_database(path, k: int) -> None:
     conn.execute(f"PRAGMA user_version = {k}")
     if k >= 1:
         conn.execute("INSERT INTO profiles (id, name, created_at) VALUES (1, 'Alex', ?)", (T,))
-        conn.execute("INSERT INTO sessions (id, profile_id, started_at, ended_at, end_reason)"
-                     " VALUES (1, 1, ?, ?, 'done')", (T, T_END))
-        conn.execute("INSERT INTO sets (id, session_id, exercise, started_at, ended_at, target_reps)"
-                     " VALUES (1, 1, 'straight_leg_raise', ?, ?, 8)", (T, T_END))
+        conn.execute(
+            "INSERT INTO sessions (id, profile_id, started_at, ended_at, end_reason) VALUES (1, 1, ?, ?, 'done')",
+            (T, T_END),
+        )
+        conn.execute(
+            "INSERT INTO sets (id, session_id, exercise, started_at, ended_at, target_reps)"
+            " VALUES (1, 1, 'straight_leg_raise', ?, ?, 8)",
+            (T, T_END),
+        )
         for idx, side, a, b, peak, hold, faults in REPS:
-            conn.execute("INSERT INTO reps (set_id, idx, side, start_s, end_s, peak_angle_deg, hold_s, faults,"
-                         " recorded_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (idx, side, a, b, peak, hold, json.dumps(faults), T_REP))
-        conn.execute("INSERT INTO pain_scores (session_id, moment, score, recorded_at) VALUES (1, 'before', 4, ?)",
-                     (T,))
-        conn.execute("INSERT INTO pain_scores (session_id, moment, score, recorded_at) VALUES (1, 'sharp', NULL, ?)",
-                     (T_END,))
-        conn.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)",
-                     (T, json.dumps({"fever": False, "severe_pain": False})))
+            conn.execute(
+                "INSERT INTO reps (set_id, idx, side, start_s, end_s, peak_angle_deg, hold_s, faults,"
+                " recorded_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (idx, side, a, b, peak, hold, json.dumps(faults), T_REP),
+            )
+        conn.execute(
+            "INSERT INTO pain_scores (session_id, moment, score, recorded_at) VALUES (1, 'before', 4, ?)", (T,)
+        )
+        conn.execute(
+            "INSERT INTO pain_scores (session_id, moment, score, recorded_at) VALUES (1, 'sharp', NULL, ?)", (T_END,)
+        )
+        conn.execute(
+            "INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 0)",
+            (T, json.dumps({"fever": False, "severe_pain": False})),
+        )
     if k >= 2:
         # From v2 on, faults were written as rows when raised (with their cue and own time).
-        conn.execute("INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (1, 'knee_bent', 1, 3.0,"
-                     " 'Keep your knee straight')")
+        conn.execute(
+            "INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (1, 'knee_bent', 1, 3.0,"
+            " 'Keep your knee straight')"
+        )
         conn.execute("INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (1, 'hold_short', 1, 6.5, '')")
         conn.execute("INSERT INTO status_spans (set_id, code, start_s, end_s) VALUES (1, 'out_of_frame', 6.5, 7.75)")
     if k >= 3:
         conn.execute("UPDATE profiles SET settings = ? WHERE id = 1", (json.dumps({"strictness": "gentle"}),))
-        conn.execute("INSERT INTO calibrations (profile_id, exercise, rest_deg, peak_deg, measured_at)"
-                     " VALUES (1, 'straight_leg_raise', 2.0, 35.0, ?)", (T,))
+        conn.execute(
+            "INSERT INTO calibrations (profile_id, exercise, rest_deg, peak_deg, measured_at)"
+            " VALUES (1, 'straight_leg_raise', 2.0, 35.0, ?)",
+            (T,),
+        )
         conn.execute("UPDATE sets SET strictness = 'strict', end_reason = 'pain' WHERE id = 1")
         conn.execute("UPDATE pain_scores SET exercise = 'straight_leg_raise' WHERE moment = 'sharp'")
     conn.commit()
@@ -86,8 +101,10 @@ def test_upgrade_from_each_earlier_version_keeps_every_row(tmp_path, k):
         assert (detail["started_at"], detail["ended_at"], detail["end_reason"]) == (T, T_END, "done")
         (s,) = detail["sets"]
         assert (s["exercise"], s["target_reps"]) == ("straight_leg_raise", 8)
-        assert [(r["index"], r["side"], r["start_s"], r["end_s"], r["peak_angle_deg"], r["hold_s"], r["faults"])
-                for r in s["reps"]] == [tuple(rep) for rep in REPS]
+        assert [
+            (r["index"], r["side"], r["start_s"], r["end_s"], r["peak_angle_deg"], r["hold_s"], r["faults"])
+            for r in s["reps"]
+        ] == [tuple(rep) for rep in REPS]
         when, answers = store.last_screening(1)
         assert when.isoformat() == T and answers == {"fever": False, "severe_pain": False}
         # v4: an all-"no" screening stopped nothing, and nobody has confirmed anything yet.
@@ -129,8 +146,10 @@ def test_a_yes_answered_before_v4_still_stops_exercise_after_the_upgrade(tmp_pat
     path = tmp_path / "history.sqlite3"
     old_database(path, k)
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 1)",
-                 (T_END, json.dumps({"fever": True, "lean_forward": True, "severe_pain": False})))
+    conn.execute(
+        "INSERT INTO screenings (profile_id, answered_at, answers, any_yes) VALUES (1, ?, ?, 1)",
+        (T_END, json.dumps({"fever": True, "lean_forward": True, "severe_pain": False})),
+    )
     conn.commit()
     conn.close()
     store = HistoryStore.open(path)

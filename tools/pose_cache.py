@@ -92,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         ok += good
         partial = ",".join(f"{p['reason']}@{p['start_s']:.1f}" for p in report["partial_reps"])
         status = ",".join(f"{s['code']}@{s['start_s']:.1f}-{s['end_s']}" for s in report["status"])
-        print(f"{'OK ' if good else 'BAD'} {clip['file']:38s} {report['reps']:2d} [{lo},{hi}] "
-              f"{_timing(report, times) if times else ''} | partial {partial} | status {status}")
+        print(
+            f"{'OK ' if good else 'BAD'} {clip['file']:38s} {report['reps']:2d} [{lo},{hi}] "
+            f"{_timing(report, times) if times else ''} | partial {partial} | status {status}"
+        )
     if args.replay:
         print(f"{ok}/{len(clips)} right")
     return 0

@@ -48,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         widget.grab().save(str(out / name))
         print("saved", out / name)
 
-    window = MainWindow(exercise_id="straight_leg_raise", model="lite", muted=True, enable_speech=False,
-                        checkins=False)
+    window = MainWindow(exercise_id="straight_leg_raise", model="lite", muted=True, enable_speech=False, checkins=False)
     window.profile_id = fx.PROFILE  # the fixture's person (the window opened profile 1 already)
     window.resize(int(os.environ.get("SHOT_W", 1500)), int(os.environ.get("SHOT_H", 920)))
     window.show()

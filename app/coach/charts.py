@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -81,7 +81,7 @@ class Text:
     bold: bool = False
 
 
-Item = Union[Line, Rect, Dot, Polyline, Text]
+Item = Line | Rect | Dot | Polyline | Text
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,9 @@ class _Frame:
         return self.y1 - share * (self.y1 - self.y0)
 
 
-def _axes(frame: _Frame, ticks: list[float], labels: Sequence[str], title: str, unit: str,
-          series: Sequence[Series], note: str) -> list[Item]:
+def _axes(
+    frame: _Frame, ticks: list[float], labels: Sequence[str], title: str, unit: str, series: Sequence[Series], note: str
+) -> list[Item]:
     items: list[Item] = [Text(4, 16, title, 13, bold=True)]
     if note:
         items.append(Text(4, 31, note, 10, colour=MUTED))
@@ -208,14 +209,27 @@ def _legend(frame: _Frame, title: str, note: str, series: Sequence[Series]) -> l
 
 
 def _empty(title: str, width: float, height: float, message: str) -> Drawing:
-    return Drawing(width, height, title, (
-        Text(4, 16, title, 13, bold=True),
-        Text(width / 2, height / 2, message, 12, "middle", MUTED),
-    ), empty=True)
+    return Drawing(
+        width,
+        height,
+        title,
+        (
+            Text(4, 16, title, 13, bold=True),
+            Text(width / 2, height / 2, message, 12, "middle", MUTED),
+        ),
+        empty=True,
+    )
 
 
-def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit: str = "",
-              note: str = "", width: float = WIDTH, height: float = HEIGHT) -> Drawing:
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    unit: str = "",
+    note: str = "",
+    width: float = WIDTH,
+    height: float = HEIGHT,
+) -> Drawing:
     """Stacked bars, one per category; each series adds its value on top of the ones before."""
     totals: dict[int, float] = {}
     for s in series:
@@ -239,9 +253,19 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit:
     return Drawing(width, height, title, tuple(items))
 
 
-def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], unit: str = "",
-               note: str = "", invert: bool = False, y_min: float | None = None, y_max: float | None = None,
-               width: float = WIDTH, height: float = HEIGHT, pairs: bool = False) -> Drawing:
+def line_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    unit: str = "",
+    note: str = "",
+    invert: bool = False,
+    y_min: float | None = None,
+    y_max: float | None = None,
+    width: float = WIDTH,
+    height: float = HEIGHT,
+    pairs: bool = False,
+) -> Drawing:
     """Lines with a dot per value; ``invert`` puts small values at the top (a deeper squat is "up").
 
     ``pairs``: a thin grey stroke joins the first two series at each category they share (pain
@@ -317,23 +341,31 @@ def to_svg(drawing: Drawing) -> str:
     for item in drawing.items:
         if isinstance(item, Line):
             dash = ' stroke-dasharray="4 3"' if item.dashed else ""
-            out.append(f'<line x1="{item.x1:.1f}" y1="{item.y1:.1f}" x2="{item.x2:.1f}" y2="{item.y2:.1f}" '
-                       f'stroke="{item.colour}" stroke-width="{item.width:g}"{dash}/>')
+            out.append(
+                f'<line x1="{item.x1:.1f}" y1="{item.y1:.1f}" x2="{item.x2:.1f}" y2="{item.y2:.1f}" '
+                f'stroke="{item.colour}" stroke-width="{item.width:g}"{dash}/>'
+            )
         elif isinstance(item, Rect):
             fill = item.fill or "none"
             stroke = f' stroke="{item.stroke}"' if item.stroke else ""
-            out.append(f'<rect x="{item.x:.1f}" y="{item.y:.1f}" width="{item.w:.1f}" height="{item.h:.1f}" '
-                       f'fill="{fill}"{stroke}/>')
+            out.append(
+                f'<rect x="{item.x:.1f}" y="{item.y:.1f}" width="{item.w:.1f}" height="{item.h:.1f}" '
+                f'fill="{fill}"{stroke}/>'
+            )
         elif isinstance(item, Dot):
             out.append(f'<circle cx="{item.x:.1f}" cy="{item.y:.1f}" r="{item.r:g}" fill="{item.fill}"/>')
         elif isinstance(item, Polyline):
             pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in item.points)
-            out.append(f'<polyline points="{pts}" fill="none" stroke="{item.colour}" '
-                       f'stroke-width="{item.width:g}" stroke-linejoin="round"/>')
+            out.append(
+                f'<polyline points="{pts}" fill="none" stroke="{item.colour}" '
+                f'stroke-width="{item.width:g}" stroke-linejoin="round"/>'
+            )
         else:
             weight = ' font-weight="bold"' if item.bold else ""
-            out.append(f'<text x="{item.x:.1f}" y="{item.y:.1f}" font-size="{item.size:g}" '
-                       f'text-anchor="{item.anchor}" fill="{item.colour}"{weight}>{escape(item.text)}</text>')
+            out.append(
+                f'<text x="{item.x:.1f}" y="{item.y:.1f}" font-size="{item.size:g}" '
+                f'text-anchor="{item.anchor}" fill="{item.colour}"{weight}>{escape(item.text)}</text>'
+            )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -348,8 +380,17 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 def pdf_text(text: str) -> str:
     """Text the PDF core fonts can show (Latin-1); anything else becomes '?'."""
-    swaps = {"\u2013": "-", "\u2014": "-", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
-             "\u2026": "...", "\u2212": "-", "\u00a0": " "}
+    swaps = {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
     text = "".join(swaps.get(ch, ch) for ch in text)
     return text.encode("latin-1", "replace").decode("latin-1")
 

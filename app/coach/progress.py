@@ -220,8 +220,9 @@ def _day(iso: str) -> date:
 # ----------------------------------------------------------------------------- queries
 
 
-def _session_filter(profile_id: int | None, since: date | None, until: date | None,
-                    session_id: int | None) -> tuple[str, list[object]]:
+def _session_filter(
+    profile_id: int | None, since: date | None, until: date | None, session_id: int | None
+) -> tuple[str, list[object]]:
     where, params = [], []
     if profile_id is not None:
         where.append("s.profile_id = ?")
@@ -246,9 +247,14 @@ _FAILED_START_SQL = """(NOT EXISTS (SELECT 1 FROM sets fs JOIN reps fr ON fr.set
          OR NOT EXISTS (SELECT 1 FROM sets fs2 WHERE fs2.session_id = s.id)))"""
 
 
-def rep_rows(conn: sqlite3.Connection, profile_id: int | None, since: date | None = None,
-             until: date | None = None, session_id: int | None = None,
-             exercise: str | None = None) -> list[RepRow]:
+def rep_rows(
+    conn: sqlite3.Connection,
+    profile_id: int | None,
+    since: date | None = None,
+    until: date | None = None,
+    session_id: int | None = None,
+    exercise: str | None = None,
+) -> list[RepRow]:
     """Every counted rep in the range, in session, set and rep order."""
     where, params = _session_filter(profile_id, since, until, session_id)
     if exercise is not None:
@@ -262,9 +268,20 @@ def rep_rows(conn: sqlite3.Connection, profile_id: int | None, since: date | Non
         params,
     ).fetchall()
     return [
-        RepRow(session_id=sid, set_id=set_id, exercise=ex, day=_day(started), index=idx, side=side,
-               start_s=start_s, end_s=end_s, peak_angle_deg=peak, hold_s=hold,
-               faults=tuple(json.loads(faults or "[]")), recorded_at=recorded)
+        RepRow(
+            session_id=sid,
+            set_id=set_id,
+            exercise=ex,
+            day=_day(started),
+            index=idx,
+            side=side,
+            start_s=start_s,
+            end_s=end_s,
+            peak_angle_deg=peak,
+            hold_s=hold,
+            faults=tuple(json.loads(faults or "[]")),
+            recorded_at=recorded,
+        )
         for sid, set_id, ex, started, idx, side, start_s, end_s, peak, hold, faults, recorded in rows
     ]
 
@@ -274,8 +291,13 @@ def session_rows(conn: sqlite3.Connection, session_id: int) -> list[RepRow]:
     return rep_rows(conn, None, session_id=session_id)
 
 
-def sessions(conn: sqlite3.Connection, profile_id: int | None, since: date | None = None,
-             until: date | None = None, session_id: int | None = None) -> list[SessionSummary]:
+def sessions(
+    conn: sqlite3.Connection,
+    profile_id: int | None,
+    since: date | None = None,
+    until: date | None = None,
+    session_id: int | None = None,
+) -> list[SessionSummary]:
     """The sessions in the range, oldest first, with their set and rep counts and pain scores."""
     where, params = _session_filter(profile_id, since, until, session_id)
     rows = conn.execute(
@@ -288,7 +310,7 @@ def sessions(conn: sqlite3.Connection, profile_id: int | None, since: date | Non
     pains: dict[int, list[tuple[str, int | None, str | None]]] = defaultdict(list)
     ids = [row[0] for row in rows]
     for chunk_start in range(0, len(ids), 500):  # keep under SQLite's bound-parameter limit
-        chunk = ids[chunk_start:chunk_start + 500]
+        chunk = ids[chunk_start : chunk_start + 500]
         marks = ",".join("?" * len(chunk))
         for sid, moment, score, exercise in conn.execute(
             f"SELECT session_id, moment, score, exercise FROM pain_scores WHERE session_id IN ({marks}) "
@@ -301,17 +323,27 @@ def sessions(conn: sqlite3.Connection, profile_id: int | None, since: date | Non
         entries = pains.get(sid, [])
         before = [score for moment, score, _ in entries if moment == "before" and score is not None]
         after = [score for moment, score, _ in entries if moment == "after" and score is not None]
-        result.append(SessionSummary(
-            id=sid, profile_id=pid, day=_day(started), started_at=started, ended_at=ended, end_reason=reason,
-            sets=n_sets, reps=n_reps, pain_before=before[0] if before else None,
-            pain_after=after[-1] if after else None,
-            sharp_pain=tuple(ex for moment, _, ex in entries if moment == "sharp"),
-        ))
+        result.append(
+            SessionSummary(
+                id=sid,
+                profile_id=pid,
+                day=_day(started),
+                started_at=started,
+                ended_at=ended,
+                end_reason=reason,
+                sets=n_sets,
+                reps=n_reps,
+                pain_before=before[0] if before else None,
+                pain_after=after[-1] if after else None,
+                sharp_pain=tuple(ex for moment, _, ex in entries if moment == "sharp"),
+            )
+        )
     return result
 
 
-def trained_sessions(conn: sqlite3.Connection, profile_id: int | None, since: date | None = None,
-                     until: date | None = None) -> list[SessionSummary]:
+def trained_sessions(
+    conn: sqlite3.Connection, profile_id: int | None, since: date | None = None, until: date | None = None
+) -> list[SessionSummary]:
     """:func:`sessions` without the ones that failed to start (:attr:`SessionSummary.failed_start`)."""
     return [s for s in sessions(conn, profile_id, since, until) if not s.failed_start]
 
@@ -331,21 +363,45 @@ def session_detail(conn: sqlite3.Connection, session_id: int) -> SessionDetail:
     ).fetchall()
     details = []
     for number, (set_id, ex, started, ended, target, strictness, reason) in enumerate(set_rows, start=1):
-        faults = tuple(FaultRow(code, rep_idx, t_s, cue or "") for code, rep_idx, t_s, cue in conn.execute(
-            "SELECT code, rep_idx, t_s, cue FROM faults WHERE set_id = ? ORDER BY t_s, id", (set_id,)))
-        spans = tuple(SpanRow(code, start_s, end_s) for code, start_s, end_s in conn.execute(
-            "SELECT code, start_s, end_s FROM status_spans WHERE set_id = ? ORDER BY start_s, id", (set_id,)))
-        details.append(SetDetail(
-            id=set_id, session_id=session_id, number=number, exercise=ex, started_at=started, ended_at=ended,
-            target_reps=target, strictness=strictness, end_reason=reason,
-            reps=tuple(reps_by_set.get(set_id, ())), faults=faults, spans=spans,
-        ))
+        faults = tuple(
+            FaultRow(code, rep_idx, t_s, cue or "")
+            for code, rep_idx, t_s, cue in conn.execute(
+                "SELECT code, rep_idx, t_s, cue FROM faults WHERE set_id = ? ORDER BY t_s, id", (set_id,)
+            )
+        )
+        spans = tuple(
+            SpanRow(code, start_s, end_s)
+            for code, start_s, end_s in conn.execute(
+                "SELECT code, start_s, end_s FROM status_spans WHERE set_id = ? ORDER BY start_s, id", (set_id,)
+            )
+        )
+        details.append(
+            SetDetail(
+                id=set_id,
+                session_id=session_id,
+                number=number,
+                exercise=ex,
+                started_at=started,
+                ended_at=ended,
+                target_reps=target,
+                strictness=strictness,
+                end_reason=reason,
+                reps=tuple(reps_by_set.get(set_id, ())),
+                faults=faults,
+                spans=spans,
+            )
+        )
     return SessionDetail(found[0], tuple(details))
 
 
-def daily_stats(conn: sqlite3.Connection, profile_id: int | None, exercise: str | None = None,
-                since: date | None = None, until: date | None = None,
-                session_id: int | None = None) -> list[DayStat]:
+def daily_stats(
+    conn: sqlite3.Connection,
+    profile_id: int | None,
+    exercise: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    session_id: int | None = None,
+) -> list[DayStat]:
     """Per exercise and day: sets, reps (and per side), hold, peak, faults; by day, then exercise order.
 
     A day with a set but no counted rep (stopped for pain, say) appears with ``reps == 0``; a session
@@ -374,16 +430,25 @@ def _day_stat(day: date, exercise: str, n_sets: int, reps: list[RepRow]) -> DayS
     holds = [r.hold_s for r in reps if r.hold_s is not None]
     peaks = [r.peak_angle_deg for r in reps if r.peak_angle_deg is not None]
     by_side = {side: [r for r in reps if r.side == side] for side in SIDES}
-    side_peaks = {side: [r.peak_angle_deg for r in rows if r.peak_angle_deg is not None]
-                  for side, rows in by_side.items()}
+    side_peaks = {
+        side: [r.peak_angle_deg for r in rows if r.peak_angle_deg is not None] for side, rows in by_side.items()
+    }
     n_faults = sum(len(r.faults) for r in reps)
     return DayStat(
-        day=day, exercise=exercise, sets=n_sets, reps=len(reps),
-        reps_left=len(by_side["left"]), reps_right=len(by_side["right"]),
-        hold_s_mean=_mean(holds), hold_s_total=float(sum(holds)),
-        peak_deg_mean=_mean(peaks), peak_deg_best=best_peak(exercise, peaks),
-        peak_deg_left_mean=_mean(side_peaks["left"]), peak_deg_right_mean=_mean(side_peaks["right"]),
-        faults=n_faults, fault_rate=n_faults / len(reps) if reps else None,
+        day=day,
+        exercise=exercise,
+        sets=n_sets,
+        reps=len(reps),
+        reps_left=len(by_side["left"]),
+        reps_right=len(by_side["right"]),
+        hold_s_mean=_mean(holds),
+        hold_s_total=float(sum(holds)),
+        peak_deg_mean=_mean(peaks),
+        peak_deg_best=best_peak(exercise, peaks),
+        peak_deg_left_mean=_mean(side_peaks["left"]),
+        peak_deg_right_mean=_mean(side_peaks["right"]),
+        faults=n_faults,
+        fault_rate=n_faults / len(reps) if reps else None,
     )
 
 
@@ -393,8 +458,9 @@ def _exercise_order() -> dict[str, int]:
     return {ex: i for i, ex in enumerate(EXERCISE_IDS)}
 
 
-def days_trained(conn: sqlite3.Connection, profile_id: int | None, since: date | None = None,
-                 until: date | None = None) -> set[date]:
+def days_trained(
+    conn: sqlite3.Connection, profile_id: int | None, since: date | None = None, until: date | None = None
+) -> set[date]:
     """The calendar days with at least one counted rep (a session opened and closed at once is not training)."""
     where, params = _session_filter(profile_id, since, until, None)
     rows = conn.execute(
@@ -406,9 +472,14 @@ def days_trained(conn: sqlite3.Connection, profile_id: int | None, since: date |
     return {date.fromisoformat(day) for (day,) in rows}
 
 
-def asymmetry(conn: sqlite3.Connection, profile_id: int | None, exercise: str | None = None,
-              since: date | None = None, until: date | None = None,
-              session_id: int | None = None) -> list[Asymmetry]:
+def asymmetry(
+    conn: sqlite3.Connection,
+    profile_id: int | None,
+    exercise: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    session_id: int | None = None,
+) -> list[Asymmetry]:
     """Left against right over the whole range, for each exercise that has reps with a side."""
     by_ex: dict[str, list[RepRow]] = defaultdict(list)
     for rep in rep_rows(conn, profile_id, since, until, session_id, exercise):
@@ -421,12 +492,17 @@ def asymmetry(conn: sqlite3.Connection, profile_id: int | None, exercise: str | 
         right = [r for r in by_ex[ex] if r.side == "right"]
         peak_l = _mean([r.peak_angle_deg for r in left if r.peak_angle_deg is not None])
         peak_r = _mean([r.peak_angle_deg for r in right if r.peak_angle_deg is not None])
-        result.append(Asymmetry(
-            exercise=ex, reps_left=len(left), reps_right=len(right),
-            count_asymmetry=asymmetry_ratio(len(left), len(right)),
-            peak_deg_left_mean=peak_l, peak_deg_right_mean=peak_r,
-            peak_asymmetry=asymmetry_ratio(peak_l, peak_r),
-        ))
+        result.append(
+            Asymmetry(
+                exercise=ex,
+                reps_left=len(left),
+                reps_right=len(right),
+                count_asymmetry=asymmetry_ratio(len(left), len(right)),
+                peak_deg_left_mean=peak_l,
+                peak_deg_right_mean=peak_r,
+                peak_asymmetry=asymmetry_ratio(peak_l, peak_r),
+            )
+        )
     return result
 
 
@@ -445,14 +521,14 @@ def days_in_month(trained: Iterable[date], year: int, month: int, until: date | 
 class PainTrend:
     """Pain over the sessions that have scores: the first and last 'before', and how each session went."""
 
-    sessions: int          # sessions with both a before and an after score
+    sessions: int  # sessions with both a before and an after score
     first_before: int | None
     last_before: int | None
-    eased: int             # after < before
+    eased: int  # after < before
     same: int
-    rose: int              # after > before
-    rose_by_stop: int      # rose by the stop rule's 2 or more
-    sharp: int             # sessions with a sharp-pain stop
+    rose: int  # after > before
+    rose_by_stop: int  # rose by the stop rule's 2 or more
+    sharp: int  # sessions with a sharp-pain stop
     mean_change: float | None
 
 
@@ -461,11 +537,15 @@ def pain_trend(summaries: Sequence[SessionSummary], stop_rise: int = 2) -> PainT
     befores = [s.pain_before for s in summaries if s.pain_before is not None]
     changes = [s.pain_change for s in summaries if s.pain_change is not None]
     return PainTrend(
-        sessions=len(changes), first_before=befores[0] if befores else None,
+        sessions=len(changes),
+        first_before=befores[0] if befores else None,
         last_before=befores[-1] if befores else None,
-        eased=sum(1 for c in changes if c < 0), same=sum(1 for c in changes if c == 0),
-        rose=sum(1 for c in changes if c > 0), rose_by_stop=sum(1 for c in changes if c >= stop_rise),
-        sharp=sum(1 for s in summaries if s.sharp_pain), mean_change=_mean([float(c) for c in changes]),
+        eased=sum(1 for c in changes if c < 0),
+        same=sum(1 for c in changes if c == 0),
+        rose=sum(1 for c in changes if c > 0),
+        rose_by_stop=sum(1 for c in changes if c >= stop_rise),
+        sharp=sum(1 for s in summaries if s.sharp_pain),
+        mean_change=_mean([float(c) for c in changes]),
     )
 
 
@@ -478,8 +558,9 @@ class Screening:
     questions: int
 
 
-def screenings(conn: sqlite3.Connection, profile_id: int, since: date | None = None,
-               until: date | None = None) -> list[Screening]:
+def screenings(
+    conn: sqlite3.Connection, profile_id: int, since: date | None = None, until: date | None = None
+) -> list[Screening]:
     """The warning-sign screenings answered in the range, oldest first (unreadable answers left out)."""
     where, params = ["profile_id = ?"], [profile_id]
     if since is not None:
@@ -490,8 +571,8 @@ def screenings(conn: sqlite3.Connection, profile_id: int, since: date | None = N
         params.append(until.isoformat())
     result = []
     for at, answers in conn.execute(
-            f"SELECT answered_at, answers FROM screenings WHERE {' AND '.join(where)} ORDER BY answered_at, id",
-            params):
+        f"SELECT answered_at, answers FROM screenings WHERE {' AND '.join(where)} ORDER BY answered_at, id", params
+    ):
         try:
             parsed = json.loads(answers)
         except (TypeError, ValueError):

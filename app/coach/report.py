@@ -50,12 +50,27 @@ END_WORDS = {
 }
 
 CALENDAR_NOTE = "Green: a day with at least one counted rep. Grey: a day in the range without one."
-ANGLE_NOTE = ("Angles are what the camera saw (2D pose estimates): good for following change over time, "
-              "not a clinical measurement.")
+ANGLE_NOTE = (
+    "Angles are what the camera saw (2D pose estimates): good for following change over time, "
+    "not a clinical measurement."
+)
 
 CSV_COLUMNS = (
-    "session_id", "session_started_at", "day", "set_id", "set_number", "exercise", "exercise_title", "rep",
-    "side", "start_s", "end_s", "peak_angle_deg", "hold_s", "faults", "recorded_at",
+    "session_id",
+    "session_started_at",
+    "day",
+    "set_id",
+    "set_number",
+    "exercise",
+    "exercise_title",
+    "rep",
+    "side",
+    "start_s",
+    "end_s",
+    "peak_angle_deg",
+    "hold_s",
+    "faults",
+    "recorded_at",
 )
 
 
@@ -127,8 +142,14 @@ class ReportData:
         return f"{_long_day(start)} to {_long_day(end)}"
 
 
-def collect(conn: sqlite3.Connection, profile_id: int, since: date | None = None, until: date | None = None,
-            session_id: int | None = None, per_rep: bool = False) -> ReportData:
+def collect(
+    conn: sqlite3.Connection,
+    profile_id: int,
+    since: date | None = None,
+    until: date | None = None,
+    session_id: int | None = None,
+    per_rep: bool = False,
+) -> ReportData:
     """Read what a report shows. ``ReportError`` for a session that is not this profile's.
 
     Sessions that failed to start (:attr:`progress.SessionSummary.failed_start`) are left out of a
@@ -152,7 +173,9 @@ def collect(conn: sqlite3.Connection, profile_id: int, since: date | None = None
     return ReportData(
         profile_id=profile_id,
         profile_name=progress.profile_name(conn, profile_id) or "",
-        since=since, until=until, session_id=session_id,
+        since=since,
+        until=until,
+        session_id=session_id,
         generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
         details=details,
         daily=tuple(progress.daily_stats(conn, profile_id, since=since, until=until, session_id=session_id)),
@@ -167,13 +190,22 @@ def report_kind(out: Path) -> str:
     """The report type ``out`` asks for by its suffix ('.html', ...); ``ReportError`` for any other."""
     suffix = Path(out).suffix.lower()
     if suffix not in SUFFIXES:
-        raise ReportError(f"unknown report type {Path(out).suffix or '(no suffix)'!r} for {Path(out).name}; "
-                          f"use one of {', '.join(SUFFIXES)}")
+        raise ReportError(
+            f"unknown report type {Path(out).suffix or '(no suffix)'!r} for {Path(out).name}; "
+            f"use one of {', '.join(SUFFIXES)}"
+        )
     return suffix
 
 
-def write_report(conn: sqlite3.Connection, profile_id: int, out: Path | OutputFile, since: date | None = None,
-                 until: date | None = None, session_id: int | None = None, per_rep: bool = False) -> Path:
+def write_report(
+    conn: sqlite3.Connection,
+    profile_id: int,
+    out: Path | OutputFile,
+    since: date | None = None,
+    until: date | None = None,
+    session_id: int | None = None,
+    per_rep: bool = False,
+) -> Path:
     """Write the report for ``profile_id`` to ``out``, its type chosen by the suffix (.html .pdf .csv .json).
 
     HTML and PDF lead with a one-page summary; ``per_rep`` adds every rep's row at the end (CSV is
@@ -199,8 +231,9 @@ def write_report(conn: sqlite3.Connection, profile_id: int, out: Path | OutputFi
         else:
             write_private(out, payload, label="report")
     except OSError as exc:
-        raise ReportError(str(exc) if isinstance(exc, OutputError) else f"cannot write {name}: {exc.strerror or exc}") \
-            from None
+        raise ReportError(
+            str(exc) if isinstance(exc, OutputError) else f"cannot write {name}: {exc.strerror or exc}"
+        ) from None
     return name
 
 
@@ -256,8 +289,10 @@ def _plural(n: int, word: str) -> str:
 
 def _totals_text(data: ReportData) -> str:
     n_sessions = sum(1 for d in data.details if d.sets)
-    return (f"{_plural(n_sessions, 'session')} on {_plural(len(data.days_trained), 'day')}, "
-            f"{_plural(data.total_reps, 'repetition')} counted.")
+    return (
+        f"{_plural(n_sessions, 'session')} on {_plural(len(data.days_trained), 'day')}, "
+        f"{_plural(data.total_reps, 'repetition')} counted."
+    )
 
 
 def _session_heading(s: progress.SessionSummary) -> str:
@@ -284,8 +319,16 @@ def _rep_cells(st: SetDetail) -> list[list[str]]:
     rows = []
     for r in st.reps:
         hold = _num(r.hold_s, 1, " s") if r.hold_s is not None else "–"
-        rows.append([str(r.index), r.recorded_at[11:19], r.side or "–", _num(r.peak_angle_deg, 1, "°"), hold,
-                     fault_list(r.faults) or "–"])
+        rows.append(
+            [
+                str(r.index),
+                r.recorded_at[11:19],
+                r.side or "–",
+                _num(r.peak_angle_deg, 1, "°"),
+                hold,
+                fault_list(r.faults) or "–",
+            ]
+        )
     return rows
 
 
@@ -313,17 +356,30 @@ def _exercise_rows(data: ReportData) -> list[list[str]]:
         reps = sum(s.reps for s in stats)
         left, right = sum(s.reps_left for s in stats), sum(s.reps_right for s in stats)
         sided = _is_unilateral(data, ex)
-        holds = [r.hold_s for d in data.details for st in d.sets if st.exercise == ex
-                 for r in st.reps if r.hold_s is not None]
+        holds = [
+            r.hold_s
+            for d in data.details
+            for st in d.sets
+            if st.exercise == ex
+            for r in st.reps
+            if r.hold_s is not None
+        ]
         hold_mean = sum(holds) / len(holds) if holds else None
         peaks = [s.peak_deg_best for s in stats if s.peak_deg_best is not None]
         faults = sum(s.faults for s in stats)
-        rows.append([
-            progress.title(ex), str(len({s.day for s in stats if s.reps})), str(sum(s.sets for s in stats)),
-            str(reps), str(left) if sided else "–", str(right) if sided else "–",
-            _num(hold_mean, 1, " s"), _num(progress.best_peak(ex, peaks), 1, "°"),
-            f"{faults} ({_pct(faults / reps if reps else None)})",
-        ])
+        rows.append(
+            [
+                progress.title(ex),
+                str(len({s.day for s in stats if s.reps})),
+                str(sum(s.sets for s in stats)),
+                str(reps),
+                str(left) if sided else "–",
+                str(right) if sided else "–",
+                _num(hold_mean, 1, " s"),
+                _num(progress.best_peak(ex, peaks), 1, "°"),
+                f"{faults} ({_pct(faults / reps if reps else None)})",
+            ]
+        )
     return rows
 
 
@@ -332,8 +388,9 @@ EXERCISE_HEAD = ["Exercise", "Days", "Sets", "Reps", "Left", "Right", "Mean hold
 
 def top_faults(data: ReportData, n: int = 5) -> list[tuple[str, str, int]]:
     """The faults most seen in counted reps: (fault code, exercise, reps with it), most first."""
-    counts = Counter((code, st.exercise) for d in data.details for st in d.sets for r in st.reps
-                     for code in dict.fromkeys(r.faults))
+    counts = Counter(
+        (code, st.exercise) for d in data.details for st in d.sets for r in st.reps for code in dict.fromkeys(r.faults)
+    )
     order = {ex: i for i, ex in enumerate(data.exercises)}
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0][1], 99), kv[0][0]))
     return [(code, ex, count) for (code, ex), count in ranked[:n]]
@@ -341,8 +398,11 @@ def top_faults(data: ReportData, n: int = 5) -> list[tuple[str, str, int]]:
 
 def fault_lines(data: ReportData) -> list[str]:
     reps = data.total_reps
-    return [f"{fault_word(code).capitalize()} ({progress.title(ex)}): {_plural(count, 'rep')}"
-            + (f" of {reps}" if reps else "") for code, ex, count in top_faults(data)]
+    return [
+        f"{fault_word(code).capitalize()} ({progress.title(ex)}): {_plural(count, 'rep')}"
+        + (f" of {reps}" if reps else "")
+        for code, ex, count in top_faults(data)
+    ]
 
 
 def _sessions(data: ReportData) -> list[progress.SessionSummary]:
@@ -358,13 +418,17 @@ def pain_text(data: ReportData) -> str:
     if trend.first_before is not None:
         befores = [d.session.pain_before for d in data.details if d.session.pain_before is not None]
         if len(befores) > 1:
-            parts.append(f"Pain before exercise went from {trend.first_before} to {trend.last_before} (0-10) "
-                         f"over {_plural(len(befores), 'session')}.")
+            parts.append(
+                f"Pain before exercise went from {trend.first_before} to {trend.last_before} (0-10) "
+                f"over {_plural(len(befores), 'session')}."
+            )
         else:
             parts.append(f"Pain before exercise: {trend.first_before} (0-10).")
     if trend.sessions:
-        text = (f"After exercise it was lower in {trend.eased}, the same in {trend.same} and higher in "
-                f"{trend.rose} of {trend.sessions}")
+        text = (
+            f"After exercise it was lower in {trend.eased}, the same in {trend.same} and higher in "
+            f"{trend.rose} of {trend.sessions}"
+        )
         if trend.mean_change is not None:
             text += f"; mean change {trend.mean_change:+.1f}"
         parts.append(text + ".")
@@ -383,25 +447,36 @@ def safety_lines(data: ReportData) -> list[str]:
         else:
             last = data.screenings[-1]
             yes = [q for q in last.yes if q in known]
-            answer = (f"yes to {sign_words(yes)} (advised to see a doctor without delay)" if yes
-                      else f"no to all {last.questions} warning signs")
-            lines.append(f"Warning-sign screening: answered {_plural(len(data.screenings), 'time')}; "
-                         f"the last, on {charts.day_label(date.fromisoformat(last.answered_at[:10]))}, {answer}.")
+            answer = (
+                f"yes to {sign_words(yes)} (advised to see a doctor without delay)"
+                if yes
+                else f"no to all {last.questions} warning signs"
+            )
+            lines.append(
+                f"Warning-sign screening: answered {_plural(len(data.screenings), 'time')}; "
+                f"the last, on {charts.day_label(date.fromisoformat(last.answered_at[:10]))}, {answer}."
+            )
             earlier = [sc for sc in data.screenings[:-1] if any(q in known for q in sc.yes)]
             for sc in earlier:
-                lines.append(f"Earlier, on {charts.day_label(date.fromisoformat(sc.answered_at[:10]))}: yes to "
-                             f"{sign_words([q for q in sc.yes if q in known])}.")
+                lines.append(
+                    f"Earlier, on {charts.day_label(date.fromisoformat(sc.answered_at[:10]))}: yes to "
+                    f"{sign_words([q for q in sc.yes if q in known])}."
+                )
     sharp = [s for s in _sessions(data) if s.sharp_pain]
     if sharp:
-        where = "; ".join(charts.day_label(s.day) + "".join(f" ({progress.title(ex)})" for ex in s.sharp_pain if ex)
-                          for s in sharp)
+        where = "; ".join(
+            charts.day_label(s.day) + "".join(f" ({progress.title(ex)})" for ex in s.sharp_pain if ex) for s in sharp
+        )
         lines.append(f"Sharp pain stopped exercise in {_plural(len(sharp), 'session')}: {where}.")
     else:
         lines.append("No sharp pain was reported.")
     rose = [s for s in _sessions(data) if s.pain_change is not None and s.pain_change >= 2]
     if rose:
-        lines.append(f"Pain rose by 2 or more during {_plural(len(rose), 'session')}: "
-                     + "; ".join(f"{charts.day_label(s.day)} ({s.pain_before} to {s.pain_after})" for s in rose) + ".")
+        lines.append(
+            f"Pain rose by 2 or more during {_plural(len(rose), 'session')}: "
+            + "; ".join(f"{charts.day_label(s.day)} ({s.pain_before} to {s.pain_after})" for s in rose)
+            + "."
+        )
     return lines
 
 
@@ -416,28 +491,36 @@ def _session_rows(data: ReportData) -> list[list[str]]:
             continue
         s = d.session
         notes = [f"sharp pain{' during ' + progress.title(ex) if ex else ''}" for ex in s.sharp_pain]
-        notes += [f"{progress.title(st.exercise)} {END_WORDS.get(st.end_reason, st.end_reason)}"
-                  for st in d.sets if st.end_reason not in (None, "done")
-                  and not (st.end_reason == "pain" and s.sharp_pain)]
+        notes += [
+            f"{progress.title(st.exercise)} {END_WORDS.get(st.end_reason, st.end_reason)}"
+            for st in d.sets
+            if st.end_reason not in (None, "done") and not (st.end_reason == "pain" and s.sharp_pain)
+        ]
         if s.end_reason not in (None, "done", "pain"):
             notes.append("session " + END_WORDS.get(s.end_reason, s.end_reason))
         lost = sum(sp.duration_s or 0.0 for st in d.sets for sp in st.spans)
         if lost:
             notes.append(f"not counting {lost:.1f} s")
         pain = f"{'–' if s.pain_before is None else s.pain_before} -> {'–' if s.pain_after is None else s.pain_after}"
-        rows.append([charts.day_label(s.day), s.started_at[11:16], str(s.sets), str(s.reps), pain,
-                     "; ".join(notes) or "–"])
+        rows.append(
+            [charts.day_label(s.day), s.started_at[11:16], str(s.sets), str(s.reps), pain, "; ".join(notes) or "–"]
+        )
     return rows
 
 
-PER_REP_LEFT_OUT = ("The table of every rep is left out of this report; choose \"Include every rep\" when "
-                    "exporting (or hipcoach report --per-rep) to add it, or export CSV.")
+PER_REP_LEFT_OUT = (
+    'The table of every rep is left out of this report; choose "Include every rep" when '
+    "exporting (or hipcoach report --per-rep) to add it, or export CSV."
+)
 
 
 def _daily_rows(data: ReportData, exercise: str) -> tuple[list[str], list[list[str]]]:
     unilateral = _is_unilateral(data, exercise)
-    head = ["Day", "Sets", "Reps"] + (["Left", "Right"] if unilateral else []) + [
-        "Hold mean", "Hold total", "Peak mean", "Peak best", "Faults", "Per rep"]
+    head = (
+        ["Day", "Sets", "Reps"]
+        + (["Left", "Right"] if unilateral else [])
+        + ["Hold mean", "Hold total", "Peak mean", "Peak best", "Faults", "Per rep"]
+    )
     if unilateral:
         head += ["L/R reps", "L/R peak"]
     rows = []
@@ -447,8 +530,14 @@ def _daily_rows(data: ReportData, exercise: str) -> tuple[list[str], list[list[s
         row = [charts.day_label(s.day), str(s.sets), str(s.reps)]
         if unilateral:
             row += [str(s.reps_left), str(s.reps_right)]
-        row += [_num(s.hold_s_mean, 1, " s"), _num(s.hold_s_total if s.hold_s_mean is not None else None, 0, " s"),
-                _num(s.peak_deg_mean, 1, "°"), _num(s.peak_deg_best, 1, "°"), str(s.faults), _pct(s.fault_rate)]
+        row += [
+            _num(s.hold_s_mean, 1, " s"),
+            _num(s.hold_s_total if s.hold_s_mean is not None else None, 0, " s"),
+            _num(s.peak_deg_mean, 1, "°"),
+            _num(s.peak_deg_best, 1, "°"),
+            str(s.faults),
+            _pct(s.fault_rate),
+        ]
         if unilateral:
             row += [_pct(s.count_asymmetry), _pct(s.peak_asymmetry)]
         rows.append(row)
@@ -459,9 +548,18 @@ ASYM_HEAD = ["Exercise", "Left reps", "Right reps", "Count difference", "Left pe
 
 
 def _asym_rows(data: ReportData) -> list[list[str]]:
-    return [[progress.title(a.exercise), str(a.reps_left), str(a.reps_right), _pct(a.count_asymmetry),
-             _num(a.peak_deg_left_mean, 1, "°"), _num(a.peak_deg_right_mean, 1, "°"), _pct(a.peak_asymmetry)]
-            for a in data.asymmetry]
+    return [
+        [
+            progress.title(a.exercise),
+            str(a.reps_left),
+            str(a.reps_right),
+            _pct(a.count_asymmetry),
+            _num(a.peak_deg_left_mean, 1, "°"),
+            _num(a.peak_deg_right_mean, 1, "°"),
+            _pct(a.peak_asymmetry),
+        ]
+        for a in data.asymmetry
+    ]
 
 
 # ----------------------------------------------------------------------------- charts
@@ -484,14 +582,21 @@ def overview_charts(data: ReportData) -> list[charts.Drawing]:
         reps_series, fault_series = [], []
         for ex in data.exercises:
             stats = [s for s in data.daily if s.exercise == ex]
-            reps_series.append(charts.Series(progress.title(ex), _colour(ex),
-                                             tuple((index[s.day], float(s.reps)) for s in stats)))
-            fault_series.append(charts.Series(progress.title(ex), _colour(ex), tuple(
-                (index[s.day], 100.0 * s.fault_rate) for s in stats if s.fault_rate is not None)))
+            reps_series.append(
+                charts.Series(progress.title(ex), _colour(ex), tuple((index[s.day], float(s.reps)) for s in stats))
+            )
+            fault_series.append(
+                charts.Series(
+                    progress.title(ex),
+                    _colour(ex),
+                    tuple((index[s.day], 100.0 * s.fault_rate) for s in stats if s.fault_rate is not None),
+                )
+            )
         drawings += [
             charts.bar_chart("Reps per day", labels, reps_series, "reps", "All sides and sets, stacked by exercise."),
-            charts.line_chart("Fault rate", labels, fault_series, "%", "Form faults per counted rep, per day.",
-                              y_min=0.0),
+            charts.line_chart(
+                "Fault rate", labels, fault_series, "%", "Form faults per counted rep, per day.", y_min=0.0
+            ),
         ]
     return drawings
 
@@ -505,10 +610,16 @@ def pain_chart(data: ReportData, height: float = charts.HEIGHT) -> charts.Drawin
     before = tuple((i, float(s.pain_before)) for i, s in enumerate(with_pain) if s.pain_before is not None)
     after = tuple((i, float(s.pain_after)) for i, s in enumerate(with_pain) if s.pain_after is not None)
     return charts.line_chart(
-        "Pain before and after each session", labels,
+        "Pain before and after each session",
+        labels,
         [charts.Series("before", charts.LEFT_COLOUR, before), charts.Series("after", charts.RIGHT_COLOUR, after)],
-        "0-10", "Self-reported, 0 = no pain, 10 = worst imaginable; grey: the change in one session.",
-        y_min=0.0, y_max=10.0, height=height, pairs=True)
+        "0-10",
+        "Self-reported, 0 = no pain, 10 = worst imaginable; grey: the change in one session.",
+        y_min=0.0,
+        y_max=10.0,
+        height=height,
+        pairs=True,
+    )
 
 
 def peak_chart(data: ReportData, exercise: str) -> charts.Drawing:
@@ -521,28 +632,57 @@ def peak_chart(data: ReportData, exercise: str) -> charts.Drawing:
         reps = [r for d in data.details for st in d.sets if st.exercise == exercise for r in st.reps]
         sides = ("left", "right") if _is_unilateral(data, exercise) else (None,)
         colours = {"left": charts.LEFT_COLOUR, "right": charts.RIGHT_COLOUR, None: _colour(exercise)}
-        series = [charts.Series(side or "peak", colours[side], tuple(
-            (i, r.peak_angle_deg) for i, r in enumerate(reps) if r.side == side and r.peak_angle_deg is not None))
-            for side in sides]
+        series = [
+            charts.Series(
+                side or "peak",
+                colours[side],
+                tuple(
+                    (i, r.peak_angle_deg) for i, r in enumerate(reps) if r.side == side and r.peak_angle_deg is not None
+                ),
+            )
+            for side in sides
+        ]
         note = _peak_note(exercise, "in order")
-        return charts.line_chart(f"{progress.title(exercise)}: range of motion, rep by rep",
-                                 [str(i + 1) for i in range(len(reps))], series, "deg", note,
-                                 invert=progress.direction(exercise) < 0)
+        return charts.line_chart(
+            f"{progress.title(exercise)}: range of motion, rep by rep",
+            [str(i + 1) for i in range(len(reps))],
+            series,
+            "deg",
+            note,
+            invert=progress.direction(exercise) < 0,
+        )
     days = charts.day_categories(*data.span)
     index = {d: i for i, d in enumerate(days)}
     stats = [s for s in data.daily if s.exercise == exercise]
     if _is_unilateral(data, exercise):
         series = [
-            charts.Series("left", charts.LEFT_COLOUR, tuple(
-                (index[s.day], s.peak_deg_left_mean) for s in stats if s.peak_deg_left_mean is not None)),
-            charts.Series("right", charts.RIGHT_COLOUR, tuple(
-                (index[s.day], s.peak_deg_right_mean) for s in stats if s.peak_deg_right_mean is not None)),
+            charts.Series(
+                "left",
+                charts.LEFT_COLOUR,
+                tuple((index[s.day], s.peak_deg_left_mean) for s in stats if s.peak_deg_left_mean is not None),
+            ),
+            charts.Series(
+                "right",
+                charts.RIGHT_COLOUR,
+                tuple((index[s.day], s.peak_deg_right_mean) for s in stats if s.peak_deg_right_mean is not None),
+            ),
         ]
     else:
-        series = [charts.Series("mean", _colour(exercise), tuple(
-            (index[s.day], s.peak_deg_mean) for s in stats if s.peak_deg_mean is not None))]
-    return charts.line_chart(f"{progress.title(exercise)}: range of motion", [charts.day_label(d) for d in days],
-                             series, "deg", _peak_note(exercise), invert=progress.direction(exercise) < 0)
+        series = [
+            charts.Series(
+                "mean",
+                _colour(exercise),
+                tuple((index[s.day], s.peak_deg_mean) for s in stats if s.peak_deg_mean is not None),
+            )
+        ]
+    return charts.line_chart(
+        f"{progress.title(exercise)}: range of motion",
+        [charts.day_label(d) for d in days],
+        series,
+        "deg",
+        _peak_note(exercise),
+        invert=progress.direction(exercise) < 0,
+    )
 
 
 def calendar_drawing(data: ReportData) -> charts.Drawing | None:
@@ -612,15 +752,18 @@ def render_html(data: ReportData) -> str:
     """The report as one self-contained HTML page, in the PDF's order: summary, details, sessions, reps."""
     name = f" for {data.profile_name}" if data.profile_name else ""
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(data.heading + name)}</title>", f"<style>{_CSS}</style></head><body>",
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(data.heading + name)}</title>",
+        f"<style>{_CSS}</style></head><body>",
         f"<h1>{escape(data.heading)}{escape(name)}</h1>",
         f'<p class="meta">{escape(data.range_text)}. Made {escape(data.generated_at[:16].replace("T", " "))} '
         f"by HipCoach on this computer.</p>",
     ]
     if data.empty:
-        parts.append('<p class="empty">No exercise sessions are recorded in this range, so there is nothing '
-                     "to report yet.</p>")
+        parts.append(
+            '<p class="empty">No exercise sessions are recorded in this range, so there is nothing to report yet.</p>'
+        )
         parts.append("</body></html>")
         return "\n".join(parts)
 
@@ -636,7 +779,9 @@ def render_html(data: ReportData) -> str:
     if pain is not None:
         parts.append(_figure(pain))
     faults = fault_lines(data)
-    parts.append("<h3>Faults most seen</h3>" + (bullets(faults) if faults else "<p>No form faults in counted reps.</p>"))
+    parts.append(
+        "<h3>Faults most seen</h3>" + (bullets(faults) if faults else "<p>No form faults in counted reps.</p>")
+    )
     parts.append("<h3>Safety</h3>" + bullets(safety_lines(data)))
     parts.append(f'<p class="note">{escape(ANGLE_NOTE)}</p></section>')
 
@@ -665,8 +810,9 @@ def render_html(data: ReportData) -> str:
             if not d.sets:
                 continue
             parts.append(f'<section class="session"><h3>{escape(_session_heading(d.session))}</h3>')
-            parts.append("<ul>" + "".join(f'<li class="note">{escape(f)}</li>' for f in _session_facts(d.session))
-                         + "</ul>")
+            parts.append(
+                "<ul>" + "".join(f'<li class="note">{escape(f)}</li>' for f in _session_facts(d.session)) + "</ul>"
+            )
             for st in d.sets:
                 parts.append(f"<h4>{escape(_set_heading(st))}</h4>")
                 if st.reps:
@@ -709,8 +855,9 @@ def render_pdf(data: ReportData) -> bytes:
     bottom = pdf.h - 18
     grey = (90, 90, 90)
 
-    def para(text: str, size: float = 10, style: str = "", colour: tuple[int, int, int] = (0, 0, 0),
-             gap: float = 1.5) -> None:
+    def para(
+        text: str, size: float = 10, style: str = "", colour: tuple[int, int, int] = (0, 0, 0), gap: float = 1.5
+    ) -> None:
         pdf.set_font("Helvetica", style, size)
         pdf.set_text_color(*colour)
         pdf.multi_cell(width, size * 0.45, charts.pdf_text(text), new_x="LMARGIN", new_y="NEXT")
@@ -754,18 +901,28 @@ def render_pdf(data: ReportData) -> bytes:
         """A table's height, roughly: a two-line heading and one line per row."""
         return (n_rows + 2) * (size * 0.5 + 1.6)
 
-    def table(head: Sequence[str], rows: Sequence[Sequence[str]], col_widths: Sequence[float] | None = None,
-              size: float = 8.5) -> None:
+    def table(
+        head: Sequence[str], rows: Sequence[Sequence[str]], col_widths: Sequence[float] | None = None, size: float = 8.5
+    ) -> None:
         # A table that fits on one page starts on a fresh page rather than split.
         estimate = table_mm(len(rows), size)
         if pdf.get_y() + min(estimate, 14) > bottom or (
-                pdf.get_y() + estimate > bottom and estimate < bottom - pdf.t_margin):
+            pdf.get_y() + estimate > bottom and estimate < bottom - pdf.t_margin
+        ):
             pdf.add_page()
         pdf.set_font("Helvetica", "", size)
         style = FontFace(emphasis="BOLD", fill_color=(238, 243, 248))
-        with pdf.table(col_widths=col_widths, headings_style=style, line_height=size * 0.5,
-                       text_align="LEFT", width=width, padding=0.8, borders_layout="HORIZONTAL_LINES",
-                       cell_fill_color=(247, 247, 247), cell_fill_mode="ROWS") as tbl:
+        with pdf.table(
+            col_widths=col_widths,
+            headings_style=style,
+            line_height=size * 0.5,
+            text_align="LEFT",
+            width=width,
+            padding=0.8,
+            borders_layout="HORIZONTAL_LINES",
+            cell_fill_color=(247, 247, 247),
+            cell_fill_mode="ROWS",
+        ) as tbl:
             for row in [list(head), *rows]:
                 r = tbl.row()
                 for cell in row:
@@ -810,8 +967,12 @@ def render_pdf(data: ReportData) -> bytes:
         pdf.ln(2)
 
     title(heading, 1)
-    para(f"{data.range_text}. Made {data.generated_at[:16].replace('T', ' ')} by HipCoach on this computer.",
-         9, colour=grey, gap=3)
+    para(
+        f"{data.range_text}. Made {data.generated_at[:16].replace('T', ' ')} by HipCoach on this computer.",
+        9,
+        colour=grey,
+        gap=3,
+    )
     if data.empty:
         para("No exercise sessions are recorded in this range, so there is nothing to report yet.", 12)
         return bytes(pdf.output())
@@ -891,12 +1052,28 @@ def render_csv(data: ReportData) -> str:
     for d in data.details:
         for st in d.sets:
             for r in st.reps:
-                writer.writerow([csv_cell(cell) for cell in (
-                    d.session.id, d.session.started_at, d.session.day.isoformat(), st.id, st.number, st.exercise,
-                    progress.title(st.exercise), r.index, r.side or "", r.start_s, r.end_s,
-                    "" if r.peak_angle_deg is None else r.peak_angle_deg, "" if r.hold_s is None else r.hold_s,
-                    ";".join(r.faults), r.recorded_at,
-                )])
+                writer.writerow(
+                    [
+                        csv_cell(cell)
+                        for cell in (
+                            d.session.id,
+                            d.session.started_at,
+                            d.session.day.isoformat(),
+                            st.id,
+                            st.number,
+                            st.exercise,
+                            progress.title(st.exercise),
+                            r.index,
+                            r.side or "",
+                            r.start_s,
+                            r.end_s,
+                            "" if r.peak_angle_deg is None else r.peak_angle_deg,
+                            "" if r.hold_s is None else r.hold_s,
+                            ";".join(r.faults),
+                            r.recorded_at,
+                        )
+                    ]
+                )
     return buffer.getvalue()
 
 
@@ -924,9 +1101,12 @@ def render_json(data: ReportData) -> dict[str, Any]:
         "days_trained": sorted(d.isoformat() for d in data.days_trained),
         "total_reps": data.total_reps,
         "daily": [
-            {**{k: (v.isoformat() if isinstance(v, date) else v) for k, v in s.__dict__.items()},
-             "title": progress.title(s.exercise),
-             "count_asymmetry": s.count_asymmetry, "peak_asymmetry": s.peak_asymmetry}
+            {
+                **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in s.__dict__.items()},
+                "title": progress.title(s.exercise),
+                "count_asymmetry": s.count_asymmetry,
+                "peak_asymmetry": s.peak_asymmetry,
+            }
             for s in data.daily
         ],
         "asymmetry": [dict(a.__dict__, title=progress.title(a.exercise)) for a in data.asymmetry],
@@ -937,17 +1117,42 @@ def render_json(data: ReportData) -> dict[str, Any]:
 def _session_json(d: SessionDetail) -> dict[str, Any]:
     s = d.session
     return {
-        "id": s.id, "day": s.day.isoformat(), "started_at": s.started_at, "ended_at": s.ended_at,
-        "end_reason": s.end_reason, "pain_before": s.pain_before, "pain_after": s.pain_after,
-        "sharp_pain": list(s.sharp_pain), "reps": s.reps,
-        "sets": [{
-            "id": st.id, "number": st.number, "exercise": st.exercise, "title": progress.title(st.exercise),
-            "started_at": st.started_at, "ended_at": st.ended_at, "target_reps": st.target_reps,
-            "strictness": st.strictness, "end_reason": st.end_reason,
-            "reps": [{"index": r.index, "side": r.side, "start_s": r.start_s, "end_s": r.end_s,
-                      "peak_angle_deg": r.peak_angle_deg, "hold_s": r.hold_s, "faults": list(r.faults),
-                      "recorded_at": r.recorded_at} for r in st.reps],
-            "faults": [{"code": f.code, "rep": f.rep_idx, "t_s": f.t_s, "cue": f.cue} for f in st.faults],
-            "status": [{"code": sp.code, "start_s": sp.start_s, "end_s": sp.end_s} for sp in st.spans],
-        } for st in d.sets],
+        "id": s.id,
+        "day": s.day.isoformat(),
+        "started_at": s.started_at,
+        "ended_at": s.ended_at,
+        "end_reason": s.end_reason,
+        "pain_before": s.pain_before,
+        "pain_after": s.pain_after,
+        "sharp_pain": list(s.sharp_pain),
+        "reps": s.reps,
+        "sets": [
+            {
+                "id": st.id,
+                "number": st.number,
+                "exercise": st.exercise,
+                "title": progress.title(st.exercise),
+                "started_at": st.started_at,
+                "ended_at": st.ended_at,
+                "target_reps": st.target_reps,
+                "strictness": st.strictness,
+                "end_reason": st.end_reason,
+                "reps": [
+                    {
+                        "index": r.index,
+                        "side": r.side,
+                        "start_s": r.start_s,
+                        "end_s": r.end_s,
+                        "peak_angle_deg": r.peak_angle_deg,
+                        "hold_s": r.hold_s,
+                        "faults": list(r.faults),
+                        "recorded_at": r.recorded_at,
+                    }
+                    for r in st.reps
+                ],
+                "faults": [{"code": f.code, "rep": f.rep_idx, "t_s": f.t_s, "cue": f.cue} for f in st.faults],
+                "status": [{"code": sp.code, "start_s": sp.start_s, "end_s": sp.end_s} for sp in st.spans],
+            }
+            for st in d.sets
+        ],
     }

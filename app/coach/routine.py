@@ -18,8 +18,9 @@ from __future__ import annotations
 import copy
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from exercises.registry import EXERCISE_IDS, get_exercise
 
@@ -81,8 +82,9 @@ def _clamped_int(value: Any, low: int, high: int, fallback: int, what: str, exer
     number = int(round(value))
     clamped = min(max(number, low), high)
     if clamped != value:
-        log.warning("routine settings: %s of %s is %r; using %d (allowed %d-%d)",
-                    what, exercise, value, clamped, low, high)
+        log.warning(
+            "routine settings: %s of %s is %r; using %d (allowed %d-%d)", what, exercise, value, clamped, low, high
+        )
     return clamped
 
 
@@ -104,21 +106,24 @@ def routine_from_settings(settings: dict) -> tuple[RoutineItem, ...]:
     for entry in stored:
         exercise = entry.get("exercise") if isinstance(entry, dict) else None
         if exercise not in EXERCISE_IDS:
-            log.warning("routine settings: dropping %r (unknown exercise; expected one of %s)",
-                        entry, ", ".join(EXERCISE_IDS))
+            log.warning(
+                "routine settings: dropping %r (unknown exercise; expected one of %s)", entry, ", ".join(EXERCISE_IDS)
+            )
             continue
         if exercise in seen:
             log.warning("routine settings: dropping a second entry for %s", exercise)
             continue
         seen.add(exercise)
         base = _default_item(exercise)
-        items.append(RoutineItem(
-            exercise=exercise,
-            target_reps=_clamped_int(entry.get("target_reps"), *TARGET_RANGE, base.target_reps, "target", exercise),
-            sets=_clamped_int(entry.get("sets"), *SETS_RANGE, base.sets, "sets", exercise),
-            rest_s=_clamped_int(entry.get("rest_s"), *REST_RANGE_S, base.rest_s, "rest", exercise),
-            enabled=bool(entry.get("enabled", True)),
-        ))
+        items.append(
+            RoutineItem(
+                exercise=exercise,
+                target_reps=_clamped_int(entry.get("target_reps"), *TARGET_RANGE, base.target_reps, "target", exercise),
+                sets=_clamped_int(entry.get("sets"), *SETS_RANGE, base.sets, "sets", exercise),
+                rest_s=_clamped_int(entry.get("rest_s"), *REST_RANGE_S, base.rest_s, "rest", exercise),
+                enabled=bool(entry.get("enabled", True)),
+            )
+        )
     return tuple(items)
 
 
@@ -126,8 +131,13 @@ def routine_to_settings(items: Iterable[RoutineItem], settings: dict) -> dict:
     """A copy of ``settings`` with the routine stored in it (other keys kept as they were)."""
     out = copy.deepcopy(settings) if settings else {}
     out[SETTINGS_KEY] = [
-        {"exercise": i.exercise, "target_reps": int(i.target_reps), "sets": int(i.sets),
-         "rest_s": int(i.rest_s), "enabled": bool(i.enabled)}
+        {
+            "exercise": i.exercise,
+            "target_reps": int(i.target_reps),
+            "sets": int(i.sets),
+            "rest_s": int(i.rest_s),
+            "enabled": bool(i.enabled),
+        }
         for i in items
     ]
     return out

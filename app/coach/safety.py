@@ -182,8 +182,10 @@ def safety_state(records: Sequence[ScreeningRecord | Clearance], now: datetime) 
       questions are due again.
     - Otherwise the questions are due weekly (:func:`screening_due`), and before the first answers.
     """
-    ordered = sorted(records, key=lambda r: r.at.replace(tzinfo=None) if r.at.tzinfo is None
-                     else r.at.astimezone().replace(tzinfo=None))
+    ordered = sorted(
+        records,
+        key=lambda r: r.at.replace(tzinfo=None) if r.at.tzinfo is None else r.at.astimezone().replace(tzinfo=None),
+    )
     hold: Hold | None = None
     covered: set[str] = set()
     last_answered: datetime | None = None
@@ -219,12 +221,19 @@ def records_from_history(rows: Iterable[dict]) -> list[ScreeningRecord | Clearan
 def hold_message(hold: Hold, now: datetime) -> str:
     """What the "before you exercise" screen says while exercise is stopped."""
     day = "today" if _day(hold.since) == _day(now) else f"on {hold.since.strftime('%A %d %B')}"
-    text = (f"You answered yes {day} to: {sign_words(hold.signs)}. "
-            "Please see a doctor without delay. Do not do these exercises until a doctor has checked your hip.")
+    text = (
+        f"You answered yes {day} to: {sign_words(hold.signs)}. "
+        "Please see a doctor without delay. Do not do these exercises until a doctor has checked your hip."
+    )
     if can_clear(hold, now):
-        return text + "\n\nHas a doctor seen you since, or has the sign gone? Tell HipCoach below. If not, please rest today."
-    return text + ("\n\nHipCoach will ask again at your next start. From tomorrow you can tell it that a doctor "
-                   "has seen you, or that the sign has gone.")
+        return (
+            text
+            + "\n\nHas a doctor seen you since, or has the sign gone? Tell HipCoach below. If not, please rest today."
+        )
+    return text + (
+        "\n\nHipCoach will ask again at your next start. From tomorrow you can tell it that a doctor "
+        "has seen you, or that the sign has gone."
+    )
 
 
 @dataclass(frozen=True)
@@ -241,8 +250,13 @@ def _score(value: int | None, name: str) -> int | None:
     lo, hi = PAIN_RANGE
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value != int(value) or not lo <= value <= hi:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value != int(value)
+        or not lo <= value <= hi
+    ):
         raise ValueError(f"pain score {name!r} must be a whole number from {lo} to {hi}, got {value!r}")
     return int(value)
 
@@ -317,11 +331,18 @@ def apply_pain_easing(settings: dict, exercise: str, now: datetime | None = None
         items.append(replace(base, target_reps=_eased(before), enabled=False))
     after = next(i.target_reps for i in items if i.exercise == exercise)
     out = routine_to_settings(items, out)
-    record = {"at": (now or datetime.now()).isoformat(timespec="seconds"), "reason": reason,
-              "target_reps_before": before, "target_reps_after": after}
+    record = {
+        "at": (now or datetime.now()).isoformat(timespec="seconds"),
+        "reason": reason,
+        "target_reps_before": before,
+        "target_reps_after": after,
+    }
     override = (out.get("overrides") or {}).get(exercise)
-    if isinstance(override, dict) and isinstance(override.get("target_reps"), int) \
-            and not isinstance(override.get("target_reps"), bool):
+    if (
+        isinstance(override, dict)
+        and isinstance(override.get("target_reps"), int)
+        and not isinstance(override.get("target_reps"), bool)
+    ):
         record["override_target_reps_before"] = override["target_reps"]
         override["target_reps"] = _eased(override["target_reps"])
     easing = out.get(EASING_KEY)

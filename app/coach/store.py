@@ -50,9 +50,14 @@ FOLDER_MODE, FILE_MODE = 0o700, 0o600
 # SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xff from Python 3.11 on).
 _BUSY, _LOCKED, _READONLY, _INTERRUPT, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 9, 11, 13, 14, 26
 _CODE_BY_MESSAGE = (  # Python 3.10 has no error codes: the messages SQLite gives for them
-    ("database is locked", _BUSY), ("database table is locked", _LOCKED), ("readonly database", _READONLY),
-    ("interrupted", _INTERRUPT), ("malformed", _CORRUPT), ("disk is full", _FULL),
-    ("unable to open database file", _CANTOPEN), ("file is not a database", _NOTADB),
+    ("database is locked", _BUSY),
+    ("database table is locked", _LOCKED),
+    ("readonly database", _READONLY),
+    ("interrupted", _INTERRUPT),
+    ("malformed", _CORRUPT),
+    ("disk is full", _FULL),
+    ("unable to open database file", _CANTOPEN),
+    ("file is not a database", _NOTADB),
 )
 
 
@@ -128,15 +133,21 @@ def explain(exc: sqlite3.Error, path: Path | None = None, doing: str = "read") -
     where = f"the history {path}" if path is not None else "the history"
     code = _code(exc)
     if code in (_BUSY, _LOCKED):
-        return HistoryBusy(f"{where} is busy: another program has kept it locked for more than "
-                           f"{BUSY_TIMEOUT_MS / 1000:g} s, so nothing was changed; close that program "
-                           "(or another HipCoach) and try again")
+        return HistoryBusy(
+            f"{where} is busy: another program has kept it locked for more than "
+            f"{BUSY_TIMEOUT_MS / 1000:g} s, so nothing was changed; close that program "
+            "(or another HipCoach) and try again"
+        )
     if code == _READONLY:
-        return HistoryReadOnly(f"{where} is on a read-only disk or in a folder that cannot be written, "
-                               "so new sessions cannot be saved there; reports still work")
+        return HistoryReadOnly(
+            f"{where} is on a read-only disk or in a folder that cannot be written, "
+            "so new sessions cannot be saved there; reports still work"
+        )
     if code == _NOTADB:
-        return HistoryDamaged(f"{where} is damaged or is not a HipCoach history ({exc}); "
-                              "move it aside or delete it to start a fresh history")
+        return HistoryDamaged(
+            f"{where} is damaged or is not a HipCoach history ({exc}); "
+            "move it aside or delete it to start a fresh history"
+        )
     if code == _CORRUPT:
         return HistoryDamaged(f"{where} is damaged ({exc}); move it aside or delete it to start a fresh history")
     if code == _FULL:
@@ -178,8 +189,10 @@ def _prepare_folder(path: Path) -> None:
             folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
             os.chmod(folder, FOLDER_MODE)  # mkdir's mode is cut by the umask only; make it exact
         except OSError as exc:
-            raise StoreError(f"cannot create the data folder {folder} ({exc.strerror or exc}); "
-                             "choose another with --data-dir or HIPCOACH_DATA_DIR") from None
+            raise StoreError(
+                f"cannot create the data folder {folder} ({exc.strerror or exc}); "
+                "choose another with --data-dir or HIPCOACH_DATA_DIR"
+            ) from None
 
 
 def _writable(path: Path) -> bool:
@@ -200,8 +213,10 @@ def _create_private(path: Path) -> None:
     except FileExistsError:
         return  # another process made it meanwhile
     except OSError as exc:
-        raise StoreError(f"cannot create the history {path} ({exc.strerror or exc}); "
-                         "check the folder's permissions or choose another with --data-dir") from None
+        raise StoreError(
+            f"cannot create the history {path} ({exc.strerror or exc}); "
+            "check the folder's permissions or choose another with --data-dir"
+        ) from None
     try:
         os.fchmod(fd, FILE_MODE) if hasattr(os, "fchmod") else None
     finally:
@@ -296,17 +311,20 @@ def _connect(path: Path) -> sqlite3.Connection:
     _prepare_folder(path)
     if not _writable(path):
         if path.is_file():
-            raise HistoryReadOnly(f"the history {path} is on a read-only disk or in a folder that cannot be "
-                                  "written, so new sessions cannot be saved there; reports still work")
-        raise StoreError(f"the data folder {path.parent} cannot be written; "
-                         "fix its permissions or choose another with --data-dir or HIPCOACH_DATA_DIR")
+            raise HistoryReadOnly(
+                f"the history {path} is on a read-only disk or in a folder that cannot be "
+                "written, so new sessions cannot be saved there; reports still work"
+            )
+        raise StoreError(
+            f"the data folder {path.parent} cannot be written; "
+            "fix its permissions or choose another with --data-dir or HIPCOACH_DATA_DIR"
+        )
     _create_private(path)
     try:
         # Autocommit (isolation_level=None): each write commits at once; transactions are explicit.
         # check_same_thread=False: the module is built thread-safe (serialized), and a report
         # worker may read through this connection.
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                               check_same_thread=False)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     except sqlite3.Error as exc:
         raise explain(exc, path, "open") from None
     try:
@@ -321,13 +339,14 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """Open for reading only, never changing the file; an older schema is upgraded in a private in-memory copy."""
     if not path.is_file():
-        raise StoreError(f"there is no history at {path}: nothing has been recorded there yet "
-                         "(choose the folder with --data-dir or HIPCOACH_DATA_DIR)")
+        raise StoreError(
+            f"there is no history at {path}: nothing has been recorded there yet "
+            "(choose the folder with --data-dir or HIPCOACH_DATA_DIR)"
+        )
     uri = path.resolve().as_uri()
     try:
         try:
-            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             _probe(conn, path)
         except sqlite3.OperationalError as exc:
             # A WAL history on a read-only medium, closed cleanly (no -wal): nothing newer than the
@@ -354,7 +373,8 @@ def _probe(conn: sqlite3.Connection, path: Path) -> tuple[int, int]:
     # One statement, one snapshot: another process may be creating the schema right now.
     return conn.execute(
         "SELECT (SELECT user_version FROM pragma_user_version),"
-        " (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table')").fetchone()
+        " (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table')"
+    ).fetchone()
 
 
 def _check_version(conn: sqlite3.Connection, path: Path) -> int:
@@ -364,14 +384,19 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> int:
     except sqlite3.Error as exc:
         if _code(exc) in (_BUSY, _LOCKED, _READONLY, _CANTOPEN, _FULL):
             raise explain(exc, path, "open") from None
-        raise HistoryDamaged(f"{path} is damaged or is not a HipCoach history (not an SQLite database); "
-                             "move it aside or delete it to start a fresh history") from None
+        raise HistoryDamaged(
+            f"{path} is damaged or is not a HipCoach history (not an SQLite database); "
+            "move it aside or delete it to start a fresh history"
+        ) from None
     if version > SCHEMA_VERSION:
-        raise HistoryNewer(f"{path} was written by a newer HipCoach (schema v{version}, this one knows "
-                           f"v{SCHEMA_VERSION}); update HipCoach to open it")
+        raise HistoryNewer(
+            f"{path} was written by a newer HipCoach (schema v{version}, this one knows "
+            f"v{SCHEMA_VERSION}); update HipCoach to open it"
+        )
     if version == 0 and tables:
-        raise HistoryDamaged(f"{path} is an SQLite file but not a HipCoach history; "
-                             "move it aside or choose another data folder")
+        raise HistoryDamaged(
+            f"{path} is an SQLite file but not a HipCoach history; move it aside or choose another data folder"
+        )
     return version
 
 
@@ -396,18 +421,25 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
             return
         if _code(exc) in (_BUSY, _LOCKED, _READONLY, _CANTOPEN, _FULL):
             raise explain(exc, path, "check") from None
-        raise HistoryDamaged(f"{path} is damaged ({exc}); move it aside or delete it to start a fresh history"
-                             ) from None
+        raise HistoryDamaged(
+            f"{path} is damaged ({exc}); move it aside or delete it to start a fresh history"
+        ) from None
     finally:
         timer.cancel()
         timer.join()  # no interrupt may reach a later statement
         conn.set_progress_handler(None, 0)
     if rows != [("ok",)]:
-        found = [line.strip() for (row,) in rows for line in str(row).splitlines()
-                 if line.strip() and not line.startswith("***")]  # "*** in database main ***" is a heading
+        found = [
+            line.strip()
+            for (row,) in rows
+            for line in str(row).splitlines()
+            if line.strip() and not line.startswith("***")
+        ]  # "*** in database main ***" is a heading
         first = found[0][:160] if found else "no answer"
-        raise HistoryDamaged(f"{path} is damaged (the integrity check found: {first}); "
-                             "move it aside or delete it to start a fresh history")
+        raise HistoryDamaged(
+            f"{path} is damaged (the integrity check found: {first}); "
+            "move it aside or delete it to start a fresh history"
+        )
 
 
 def _check_and_migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -463,9 +495,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 conn.execute("ROLLBACK")
             if version is None or _code(exc) in (_BUSY, _LOCKED, _READONLY, _FULL, _CORRUPT, _NOTADB):
                 raise explain(exc, path, "upgrade") from None
-            raise StoreError(f"could not upgrade the history {path} to schema v{version + 1} ({exc}); it was "
-                             f"left at v{version}: update HipCoach, or move the file aside to start a fresh one"
-                             ) from None
+            raise StoreError(
+                f"could not upgrade the history {path} to schema v{version + 1} ({exc}); it was "
+                f"left at v{version}: update HipCoach, or move the file aside to start a fresh one"
+            ) from None
 
 
 class HistoryStore:
@@ -475,8 +508,7 @@ class HistoryStore:
     store reads (progress, reports) and every write raises that error at once.
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection,
-                 read_only: StoreError | None = None) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection, read_only: StoreError | None = None) -> None:
         self.path = Path(path)
         self.connection = connection
         self.read_only = read_only
@@ -492,8 +524,11 @@ class HistoryStore:
         path = Path(path) if path is not None else data_dir() / DB_NAME
         if not read_only:
             return cls(path, _connect(path))
-        reason = read_only if isinstance(read_only, StoreError) else HistoryReadOnly(
-            f"the history {path} was opened for reading only, so nothing can be saved into it")
+        reason = (
+            read_only
+            if isinstance(read_only, StoreError)
+            else HistoryReadOnly(f"the history {path} was opened for reading only, so nothing can be saved into it")
+        )
         return cls(path, _connect_read_only(path), reason)
 
     def close(self) -> None:
@@ -529,12 +564,15 @@ class HistoryStore:
         try:
             taken = lock.acquire()
         except OSError as exc:
-            raise StoreError(f"cannot lock the data folder {self.path.parent} ({exc.strerror or exc}); "
-                             "check its permissions") from None
+            raise StoreError(
+                f"cannot lock the data folder {self.path.parent} ({exc.strerror or exc}); check its permissions"
+            ) from None
         if not taken:
-            raise HistoryInUse("another HipCoach window is open and is saving sessions into "
-                               f"{self.path.parent}, so this one will not save any; use that window, "
-                               "or close it and restart HipCoach")
+            raise HistoryInUse(
+                "another HipCoach window is open and is saving sessions into "
+                f"{self.path.parent}, so this one will not save any; use that window, "
+                "or close it and restart HipCoach"
+            )
         self._lock = lock
 
     # ------------------------------------------------------------------ writing
@@ -578,49 +616,71 @@ class HistoryStore:
 
     # ------------------------------------------------------------------ sessions and sets
     def start_session(self, profile_id: int) -> int:
-        return self._write("INSERT INTO sessions (profile_id, started_at) VALUES (?, ?)",
-                           (profile_id, now_iso())).lastrowid
+        return self._write(
+            "INSERT INTO sessions (profile_id, started_at) VALUES (?, ?)", (profile_id, now_iso())
+        ).lastrowid
 
     def end_session(self, session_id: int, reason: str) -> None:
         """End the session (and any set still open in it, with the same reason)."""
         ended = now_iso()
-        self._write("UPDATE sets SET ended_at = ?, end_reason = ? WHERE session_id = ? AND ended_at IS NULL",
-                    (ended, reason, session_id))
-        self._write("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
-                    (ended, reason, session_id))
+        self._write(
+            "UPDATE sets SET ended_at = ?, end_reason = ? WHERE session_id = ? AND ended_at IS NULL",
+            (ended, reason, session_id),
+        )
+        self._write(
+            "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+            (ended, reason, session_id),
+        )
 
-    def start_set(self, session_id: int, exercise: str, target_reps: int | None,
-                  strictness: str = "standard") -> int:
+    def start_set(self, session_id: int, exercise: str, target_reps: int | None, strictness: str = "standard") -> int:
         return self._write(
             "INSERT INTO sets (session_id, exercise, started_at, target_reps, strictness) VALUES (?, ?, ?, ?, ?)",
-            (session_id, exercise, now_iso(), target_reps, strictness)).lastrowid
+            (session_id, exercise, now_iso(), target_reps, strictness),
+        ).lastrowid
 
     def end_set(self, set_id: int, reason: str) -> None:
         """End a set: 'done', 'stopped', 'pain', 'skipped', 'interrupted'. Ending twice keeps the first."""
-        self._write("UPDATE sets SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
-                    (now_iso(), reason, set_id))
+        self._write(
+            "UPDATE sets SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+            (now_iso(), reason, set_id),
+        )
 
     def add_rep(self, set_id: int, rep: RepRecord) -> None:
         """Write one counted rep (its fault list too, which the progress counts come from)."""
         self._write(
             "INSERT INTO reps (set_id, idx, side, start_s, end_s, peak_angle_deg, hold_s, faults, recorded_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (set_id, rep.index, rep.side, rep.start_s, rep.end_s, rep.peak_angle_deg, rep.hold_s,
-             json.dumps(list(rep.faults)), now_iso()))
+            (
+                set_id,
+                rep.index,
+                rep.side,
+                rep.start_s,
+                rep.end_s,
+                rep.peak_angle_deg,
+                rep.hold_s,
+                json.dumps(list(rep.faults)),
+                now_iso(),
+            ),
+        )
 
     def add_fault(self, set_id: int, fault: FaultRecord) -> None:
-        self._write("INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (?, ?, ?, ?, ?)",
-                    (set_id, fault.code, fault.rep, fault.t_s, fault.cue or ""))
+        self._write(
+            "INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (?, ?, ?, ?, ?)",
+            (set_id, fault.code, fault.rep, fault.t_s, fault.cue or ""),
+        )
 
     def add_status_span(self, set_id: int, span: StatusInterval) -> None:
-        self._write("INSERT INTO status_spans (set_id, code, start_s, end_s) VALUES (?, ?, ?, ?)",
-                    (set_id, span.code, span.start_s, span.end_s))
+        self._write(
+            "INSERT INTO status_spans (set_id, code, start_s, end_s) VALUES (?, ?, ?, ?)",
+            (set_id, span.code, span.start_s, span.end_s),
+        )
 
     def open_status_span(self, set_id: int, code: str, start_s: float) -> int:
         """A "not counting" span as it starts (``end_s`` NULL until :meth:`close_status_span`), so a
         crash keeps it; readers show an open span as lasting to the end of its set."""
-        return self._write("INSERT INTO status_spans (set_id, code, start_s) VALUES (?, ?, ?)",
-                           (set_id, code, start_s)).lastrowid
+        return self._write(
+            "INSERT INTO status_spans (set_id, code, start_s) VALUES (?, ?, ?)", (set_id, code, start_s)
+        ).lastrowid
 
     def close_status_span(self, span_id: int, end_s: float) -> None:
         self._write("UPDATE status_spans SET end_s = ? WHERE id = ? AND end_s IS NULL", (end_s, span_id))
@@ -631,20 +691,21 @@ class HistoryStore:
             raise ValueError(f"pain moment must be one of {PAIN_MOMENTS}, got {moment!r}")
         if score is not None and not 0 <= score <= 10:
             raise ValueError(f"pain score must be 0-10, got {score}")
-        self._write("INSERT INTO pain_scores (session_id, moment, score, recorded_at, exercise) VALUES (?, ?, ?, ?, ?)",
-                    (session_id, moment, score, now_iso(), exercise))
+        self._write(
+            "INSERT INTO pain_scores (session_id, moment, score, recorded_at, exercise) VALUES (?, ?, ?, ?, ?)",
+            (session_id, moment, score, now_iso(), exercise),
+        )
 
     # ------------------------------------------------------------------ screening and calibration
-    def add_screening(self, profile_id: int, answers: dict[str, bool],
-                      blocks: Iterable[str] | None = None) -> int:
+    def add_screening(self, profile_id: int, answers: dict[str, bool], blocks: Iterable[str] | None = None) -> int:
         """The warning-sign answers; ``blocks``: the signs that stop exercise (the safety rules
         decide; default every "yes"). Returns the row's id."""
         plain = {str(k): bool(v) for k, v in answers.items()}
         stopped = [k for k, v in plain.items() if v] if blocks is None else [str(b) for b in blocks]
         return self._write(
             "INSERT INTO screenings (profile_id, answered_at, answers, any_yes, blocks) VALUES (?, ?, ?, ?, ?)",
-            (profile_id, now_iso(), json.dumps(plain, sort_keys=True), int(any(plain.values())),
-             json.dumps(stopped))).lastrowid
+            (profile_id, now_iso(), json.dumps(plain, sort_keys=True), int(any(plain.values())), json.dumps(stopped)),
+        ).lastrowid
 
     def add_safety_clearance(self, profile_id: int, reason: str, signs: Iterable[str]) -> int:
         """The person confirmed that a doctor has seen them (``reason`` 'doctor') or that the warning
@@ -652,10 +713,13 @@ class HistoryStore:
         if reason not in ("doctor", "gone"):
             raise ValueError(f"a clearance's reason is 'doctor' or 'gone', got {reason!r}")
         row = self.connection.execute(
-            "SELECT id FROM screenings WHERE profile_id = ? ORDER BY id DESC LIMIT 1", (profile_id,)).fetchone()
+            "SELECT id FROM screenings WHERE profile_id = ? ORDER BY id DESC LIMIT 1", (profile_id,)
+        ).fetchone()
         return self._write(
-            "INSERT INTO safety_clearances (profile_id, screening_id, cleared_at, reason, signs) VALUES (?, ?, ?, ?, ?)",
-            (profile_id, None if row is None else row[0], now_iso(), reason, json.dumps(list(signs)))).lastrowid
+            "INSERT INTO safety_clearances (profile_id, screening_id, cleared_at, reason, signs)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (profile_id, None if row is None else row[0], now_iso(), reason, json.dumps(list(signs))),
+        ).lastrowid
 
     def safety_history(self, profile_id: int) -> list[dict]:
         """Every screening (``kind`` 'screening': ``at``, ``answers``, ``blocks``) and confirmation
@@ -664,30 +728,38 @@ class HistoryStore:
         then asked again); a damaged ``blocks`` reads as every "yes" of its answers."""
         out: list[dict] = []
         for row_id, at, answers, blocks in self.connection.execute(
-                "SELECT id, answered_at, answers, blocks FROM screenings WHERE profile_id = ? ORDER BY id",
-                (profile_id,)):
+            "SELECT id, answered_at, answers, blocks FROM screenings WHERE profile_id = ? ORDER BY id", (profile_id,)
+        ):
             parsed, stopped = _json_or_none(answers), _json_or_none(blocks)
             if not isinstance(parsed, dict):
                 continue
             if not isinstance(stopped, list):
                 stopped = [k for k, v in parsed.items() if v]
-            out.append({"kind": "screening", "at": _parse(at), "answers": parsed, "blocks": stopped,
-                        "_order": 2 * row_id})
+            out.append(
+                {"kind": "screening", "at": _parse(at), "answers": parsed, "blocks": stopped, "_order": 2 * row_id}
+            )
         for at, reason, signs, screening_id in self.connection.execute(
-                "SELECT cleared_at, reason, signs, screening_id FROM safety_clearances WHERE profile_id = ?"
-                " ORDER BY id", (profile_id,)):
+            "SELECT cleared_at, reason, signs, screening_id FROM safety_clearances WHERE profile_id = ? ORDER BY id",
+            (profile_id,),
+        ):
             parsed = _json_or_none(signs)
-            out.append({"kind": "clearance", "at": _parse(at), "reason": reason,
-                        "signs": parsed if isinstance(parsed, list) else [],
-                        "_order": 2 * (screening_id or 0) + 1})  # just after the screening it answers
+            out.append(
+                {
+                    "kind": "clearance",
+                    "at": _parse(at),
+                    "reason": reason,
+                    "signs": parsed if isinstance(parsed, list) else [],
+                    "_order": 2 * (screening_id or 0) + 1,
+                }
+            )  # just after the screening it answers
         out.sort(key=lambda r: (r["at"], r["_order"]))
         return [{k: v for k, v in r.items() if k != "_order"} for r in out]
 
     def last_screening(self, profile_id: int) -> tuple[datetime, dict[str, bool]] | None:
         """When the warning-sign questions were last answered (aware datetime) and the answers."""
         row = self.connection.execute(
-            "SELECT answered_at, answers FROM screenings WHERE profile_id = ? ORDER BY id DESC LIMIT 1",
-            (profile_id,)).fetchone()
+            "SELECT answered_at, answers FROM screenings WHERE profile_id = ? ORDER BY id DESC LIMIT 1", (profile_id,)
+        ).fetchone()
         return None if row is None else (_parse(row[0]), json.loads(row[1]))
 
     def save_calibration(self, profile_id: int, exercise: str, peak_deg: float, rest_deg: float | None) -> None:
@@ -696,25 +768,28 @@ class HistoryStore:
             "INSERT INTO calibrations (profile_id, exercise, rest_deg, peak_deg, measured_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (profile_id, exercise) DO UPDATE SET rest_deg = excluded.rest_deg,"
             " peak_deg = excluded.peak_deg, measured_at = excluded.measured_at",
-            (profile_id, exercise, rest_deg, peak_deg, now_iso()))
+            (profile_id, exercise, rest_deg, peak_deg, now_iso()),
+        )
 
     def calibration(self, profile_id: int, exercise: str) -> tuple[float, float | None] | None:
         row = self.connection.execute(
-            "SELECT peak_deg, rest_deg FROM calibrations WHERE profile_id = ? AND exercise = ?",
-            (profile_id, exercise)).fetchone()
+            "SELECT peak_deg, rest_deg FROM calibrations WHERE profile_id = ? AND exercise = ?", (profile_id, exercise)
+        ).fetchone()
         return None if row is None else (float(row[0]), None if row[1] is None else float(row[1]))
 
     def programme_start(self, profile_id: int) -> date | None:
         """The day of the profile's first session (its local calendar day), None before any."""
-        row = self.connection.execute("SELECT MIN(started_at) FROM sessions WHERE profile_id = ?",
-                                      (profile_id,)).fetchone()
+        row = self.connection.execute(
+            "SELECT MIN(started_at) FROM sessions WHERE profile_id = ?", (profile_id,)
+        ).fetchone()
         return None if row is None or row[0] is None else date.fromisoformat(row[0][:10])
 
     def last_session(self, profile_id: int | None) -> tuple[int, str] | None:
         """The newest session of the profile: (id, started_at), or None before the first one."""
         row = self.connection.execute(
             "SELECT id, started_at FROM sessions WHERE profile_id = ? ORDER BY started_at DESC, id DESC LIMIT 1",
-            (profile_id,)).fetchone()
+            (profile_id,),
+        ).fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
     # ------------------------------------------------------------------ recovery and deletion
@@ -736,12 +811,16 @@ class HistoryStore:
             conn.execute("BEGIN IMMEDIATE")
             for set_id, started in open_sets:
                 ended = self._set_last_moment(set_id, _parse(started))
-                conn.execute("UPDATE sets SET ended_at = ?, end_reason = 'interrupted' WHERE id = ?",
-                             (ended.isoformat(timespec="seconds"), set_id))
+                conn.execute(
+                    "UPDATE sets SET ended_at = ?, end_reason = 'interrupted' WHERE id = ?",
+                    (ended.isoformat(timespec="seconds"), set_id),
+                )
             for session_id in open_sessions:
                 ended = self._session_last_moment(session_id)
-                conn.execute("UPDATE sessions SET ended_at = ?, end_reason = 'interrupted' WHERE id = ?",
-                             (ended.isoformat(timespec="seconds"), session_id))
+                conn.execute(
+                    "UPDATE sessions SET ended_at = ?, end_reason = 'interrupted' WHERE id = ?",
+                    (ended.isoformat(timespec="seconds"), session_id),
+                )
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -756,8 +835,8 @@ class HistoryStore:
             return 0
         marks = ",".join("?" * len(ids))
         (reps,) = self.connection.execute(
-            f"SELECT COUNT(*) FROM reps JOIN sets ON sets.id = reps.set_id WHERE sets.session_id IN ({marks})",
-            ids).fetchone()
+            f"SELECT COUNT(*) FROM reps JOIN sets ON sets.id = reps.set_id WHERE sets.session_id IN ({marks})", ids
+        ).fetchone()
         return int(reps)
 
     def _set_last_moment(self, set_id: int, started: datetime) -> datetime:
@@ -767,7 +846,8 @@ class HistoryStore:
         (offset,) = conn.execute(
             "SELECT MAX(t) FROM (SELECT MAX(t_s) AS t FROM faults WHERE set_id = ?1"
             " UNION ALL SELECT MAX(COALESCE(end_s, start_s)) FROM status_spans WHERE set_id = ?1)",
-            (set_id,)).fetchone()
+            (set_id,),
+        ).fetchone()
         moments = [started]
         if recorded:
             moments.append(_parse(recorded))
@@ -776,10 +856,16 @@ class HistoryStore:
         return max(moments)
 
     def _session_last_moment(self, session_id: int) -> datetime:
-        texts = [t for (t,) in self.connection.execute(
-            "SELECT started_at FROM sessions WHERE id = ?1"
-            " UNION ALL SELECT COALESCE(ended_at, started_at) FROM sets WHERE session_id = ?1"
-            " UNION ALL SELECT recorded_at FROM pain_scores WHERE session_id = ?1", (session_id,)) if t]
+        texts = [
+            t
+            for (t,) in self.connection.execute(
+                "SELECT started_at FROM sessions WHERE id = ?1"
+                " UNION ALL SELECT COALESCE(ended_at, started_at) FROM sets WHERE session_id = ?1"
+                " UNION ALL SELECT recorded_at FROM pain_scores WHERE session_id = ?1",
+                (session_id,),
+            )
+            if t
+        ]
         return max(_parse(t) for t in texts)
 
     def delete_all_data(self) -> Path:
@@ -801,8 +887,10 @@ class HistoryStore:
                     file.unlink(missing_ok=True)
             (self.path.parent / LOCK_NAME).unlink(missing_ok=True)
         except OSError as exc:
-            raise StoreError(f"could not delete {exc.filename or self.path} ({exc.strerror or exc}); "
-                             "close other programs using it, or delete the folder by hand") from None
+            raise StoreError(
+                f"could not delete {exc.filename or self.path} ({exc.strerror or exc}); "
+                "close other programs using it, or delete the folder by hand"
+            ) from None
         finally:
             if lock is not None:
                 lock.release()
@@ -827,30 +915,57 @@ class HistoryStore:
     def session_detail(self, session_id: int) -> dict:
         """One session with its sets (each with reps, faults, status spans) and pain scores."""
         conn = self.connection
-        row = conn.execute("SELECT id, profile_id, started_at, ended_at, end_reason FROM sessions WHERE id = ?",
-                           (session_id,)).fetchone()
+        row = conn.execute(
+            "SELECT id, profile_id, started_at, ended_at, end_reason FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
         if row is None:
             raise LookupError(f"no session {session_id}")
         detail = dict(zip(("id", "profile_id", "started_at", "ended_at", "end_reason"), row))
         set_keys = ("id", "exercise", "started_at", "ended_at", "target_reps", "strictness", "end_reason")
-        sets = [dict(zip(set_keys, r)) for r in conn.execute(
-            f"SELECT {', '.join(set_keys)} FROM sets WHERE session_id = ? ORDER BY id", (session_id,))]
+        sets = [
+            dict(zip(set_keys, r))
+            for r in conn.execute(
+                f"SELECT {', '.join(set_keys)} FROM sets WHERE session_id = ? ORDER BY id", (session_id,)
+            )
+        ]
         for s in sets:
             s["reps"] = [
-                {"index": idx, "side": side, "start_s": a, "end_s": b, "peak_angle_deg": peak, "hold_s": hold,
-                 "faults": json.loads(faults or "[]"), "recorded_at": recorded}
+                {
+                    "index": idx,
+                    "side": side,
+                    "start_s": a,
+                    "end_s": b,
+                    "peak_angle_deg": peak,
+                    "hold_s": hold,
+                    "faults": json.loads(faults or "[]"),
+                    "recorded_at": recorded,
+                }
                 for idx, side, a, b, peak, hold, faults, recorded in conn.execute(
                     "SELECT idx, side, start_s, end_s, peak_angle_deg, hold_s, faults, recorded_at FROM reps"
-                    " WHERE set_id = ? ORDER BY idx", (s["id"],))]
-            s["faults"] = [{"code": c, "rep": r, "t_s": t, "cue": cue} for c, r, t, cue in conn.execute(
-                "SELECT code, rep_idx, t_s, cue FROM faults WHERE set_id = ? ORDER BY t_s, id", (s["id"],))]
-            s["status"] = [{"code": c, "start_s": a, "end_s": b} for c, a, b in conn.execute(
-                "SELECT code, start_s, end_s FROM status_spans WHERE set_id = ? ORDER BY start_s, id", (s["id"],))]
+                    " WHERE set_id = ? ORDER BY idx",
+                    (s["id"],),
+                )
+            ]
+            s["faults"] = [
+                {"code": c, "rep": r, "t_s": t, "cue": cue}
+                for c, r, t, cue in conn.execute(
+                    "SELECT code, rep_idx, t_s, cue FROM faults WHERE set_id = ? ORDER BY t_s, id", (s["id"],)
+                )
+            ]
+            s["status"] = [
+                {"code": c, "start_s": a, "end_s": b}
+                for c, a, b in conn.execute(
+                    "SELECT code, start_s, end_s FROM status_spans WHERE set_id = ? ORDER BY start_s, id", (s["id"],)
+                )
+            ]
         detail["sets"] = sets
         detail["pain"] = [
-            {"moment": m, "score": sc, "exercise": ex, "recorded_at": at} for m, sc, ex, at in conn.execute(
+            {"moment": m, "score": sc, "exercise": ex, "recorded_at": at}
+            for m, sc, ex, at in conn.execute(
                 "SELECT moment, score, exercise, recorded_at FROM pain_scores WHERE session_id = ? ORDER BY id",
-                (session_id,))]
+                (session_id,),
+            )
+        ]
         return detail
 
 
@@ -873,8 +988,9 @@ class OpenedHistory:
     recovered_reps: int = 0
 
 
-def open_for_window(path: Path | None = None,
-                    ask_move_aside: Callable[[StoreError], bool] | None = None) -> OpenedHistory:
+def open_for_window(
+    path: Path | None = None, ask_move_aside: Callable[[StoreError], bool] | None = None
+) -> OpenedHistory:
     """Open the history for the window: claim the data folder, end what a dead process left open.
 
     Only a damaged history is offered to be moved aside (``ask_move_aside(error)`` answers), and
@@ -892,8 +1008,12 @@ def open_for_window(path: Path | None = None,
         guard = InstanceLock(path.parent / LOCK_NAME)
         try:
             if not guard.acquire():
-                return OpenedHistory(None, problem=HistoryInUse(
-                    f"{exc}; another HipCoach window is open on it, so it was not moved: close that window first"))
+                return OpenedHistory(
+                    None,
+                    problem=HistoryInUse(
+                        f"{exc}; another HipCoach window is open on it, so it was not moved: close that window first"
+                    ),
+                )
             moved = move_aside(path)
             store = HistoryStore.open(path)
         except StoreError as again:
@@ -901,8 +1021,12 @@ def open_for_window(path: Path | None = None,
             return OpenedHistory(None, problem=again, moved_to=moved)
         except OSError as again:
             guard.release()
-            return OpenedHistory(None, problem=StoreError(
-                f"cannot lock the data folder {path.parent} ({again.strerror or again}); check its permissions"))
+            return OpenedHistory(
+                None,
+                problem=StoreError(
+                    f"cannot lock the data folder {path.parent} ({again.strerror or again}); check its permissions"
+                ),
+            )
         store._lock = guard  # the window that moved it keeps the folder
     except StoreError as exc:
         return OpenedHistory(None, problem=exc)

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
-    QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.gui.widgets import big_font
@@ -23,8 +30,19 @@ QPushButton:focus { border: 3px solid #ffd54f; }
 """
 
 # Green to red for 0..10, so the scale reads without the numbers.
-PAIN_COLOURS = ("#3cc86e", "#5cc862", "#7cc856", "#9cc84a", "#bcc03e", "#d8b432",
-                "#e89a30", "#ec802e", "#ec662c", "#e84c2a", "#e03228")
+PAIN_COLOURS = (
+    "#3cc86e",
+    "#5cc862",
+    "#7cc856",
+    "#9cc84a",
+    "#bcc03e",
+    "#d8b432",
+    "#e89a30",
+    "#ec802e",
+    "#ec662c",
+    "#e84c2a",
+    "#e03228",
+)
 TEN_WAIT_MS = 700  # after "1", how long to wait for a "0" that makes it 10
 
 
@@ -68,8 +86,10 @@ class PainCheckIn(QDialog):
             button = QPushButton(str(score))
             button.setFont(big_font(30))
             button.setMinimumSize(76, 96)
-            button.setStyleSheet(f"QPushButton {{ background: {PAIN_COLOURS[score]}; color: #111; }}"
-                                 "QPushButton:focus { border: 4px solid #fff; }")
+            button.setStyleSheet(
+                f"QPushButton {{ background: {PAIN_COLOURS[score]}; color: #111; }}"
+                "QPushButton:focus { border: 4px solid #fff; }"
+            )
             button.clicked.connect(lambda _=False, s=score: self.choose(s))
             button.setAutoDefault(False)  # Enter or Space must not answer "0" by accident:
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard's way is the digit keys
@@ -148,9 +168,12 @@ class ScreeningDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Before you exercise: safety questions")
         self.setModal(True)
-        self.setStyleSheet(DIALOG_STYLE + """
+        self.setStyleSheet(
+            DIALOG_STYLE
+            + """
             QPushButton:checked { background: #5aa0ff; color: #fff; }
-        """)
+        """
+        )
         self.questions = questions
         layout = QVBoxLayout(self)
         layout.setContentsMargins(36, 24, 36, 24)
@@ -237,8 +260,15 @@ class AdviceDialog(QDialog):
 
     chosen = pyqtSignal(bool)
 
-    def __init__(self, title: str, text: str, go_on: str = "OK", stop: str | None = None,
-                 parent: QWidget | None = None, urgent: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        go_on: str = "OK",
+        stop: str | None = None,
+        parent: QWidget | None = None,
+        urgent: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -290,7 +320,7 @@ class AdviceDialog(QDialog):
 
 
 class SafetyHoldDialog(QDialog):
-    """"Before you exercise": a "yes" in the screening stops exercise until a doctor has seen the
+    """ "Before you exercise": a "yes" in the screening stops exercise until a doctor has seen the
     person or the sign has gone. ``chosen`` carries the confirmation's reason (a key of
     ``choices``: 'doctor', 'gone'), or "" for "Not today" (also closing the dialog). Without
     ``choices`` (the same day as the "yes") the only button is OK: no exercise.

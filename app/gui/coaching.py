@@ -3,12 +3,12 @@
 :class:`Coach` is the live page's :class:`~app.gui.live.LiveHooks`: it personalises each
 exercise from the profile, writes every step's events through the
 :class:`~app.coach.recorder.SessionRecorder` (so each rep is on disk as it is counted), and runs a
-session as: safety (screening when due, or the hold) -> source check -> pain before -> one exercise or a whole routine -> pain after ->
-advice. A start first passes the safety rules (the weekly questions, or the "before you exercise"
-screen while a "yes" stops exercise), then the camera or video is checked (a picture must come),
+session as: safety (screening when due, or the hold) -> source check -> pain before -> one exercise or a
+whole routine -> pain after -> advice. A start first passes the safety rules (the weekly questions, or the
+"before you exercise" screen while a "yes" stops exercise), then the camera or video is checked (a picture must come),
 and only then is the pain asked; a session is written into the history from its first picture,
-so a start that never got one leaves nothing behind. The rules themselves (when to screen, when pain means stop, the routine and its ramp) live
-in the Qt-free :mod:`app.coach`; this class only asks, shows and says.
+so a start that never got one leaves nothing behind. The rules themselves (when to screen, when pain
+means stop, the routine and its ramp) live in the Qt-free :mod:`app.coach`; this class only asks, shows and says.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from app.coach import recorder as recorder_mod
 from app.coach import routine as routine_rules
 from app.coach import safety
 from app.coach import store as store_mod
-from app.gui.checkin import AdviceDialog, PainCheckIn, SafetyHoldDialog, ScreeningDialog
 from app.gui import live as live_mod
+from app.gui.checkin import AdviceDialog, PainCheckIn, SafetyHoldDialog, ScreeningDialog
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
 from app.gui.routine_page import RestPage
@@ -81,7 +81,9 @@ class Coach(QObject):
         self._pending_set: tuple[str, int | None, str] | None = None
         self._calibrating: CalibrationRecorder | None = None  # the first reps of an uncalibrated exercise
         self._last_pain_after: tuple[int, float] | None = None  # (score, monotonic time) of the last "after"
-        self._routine_summary: tuple[list[SessionLog], list[str], str] | None = None  # logs, lines, title when ended early
+        self._routine_summary: tuple[list[SessionLog], list[str], str] | None = (
+            None  # logs, lines, title when ended early
+        )
         # The dialogs on screen (tests answer them like a person would).
         self.screening_dialog: ScreeningDialog | None = None
         self.pain_dialog: PainCheckIn | None = None
@@ -129,8 +131,11 @@ class Coach(QObject):
 
     def _ask_fresh(self, message: str) -> bool:
         answer = QMessageBox.question(
-            self.window, "HipCoach: history", f"{message}\n\nMove the damaged file aside and start a fresh history? "
-            "(Choose No to go on without saving history this time.)")
+            self.window,
+            "HipCoach: history",
+            f"{message}\n\nMove the damaged file aside and start a fresh history? "
+            "(Choose No to go on without saving history this time.)",
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def settings(self) -> dict:
@@ -180,8 +185,9 @@ class Coach(QObject):
             if found is not None:
                 calibration = Calibration(peak_deg=found[0], rest_deg=found[1])
         try:
-            return personalise(get_exercise(exercise_id), settings.get("strictness", "standard"), calibration,
-                               overrides or None)
+            return personalise(
+                get_exercise(exercise_id), settings.get("strictness", "standard"), calibration, overrides or None
+            )
         except (ValueError, TypeError, KeyError) as exc:  # a bad stored override must not stop the session
             log.warning("personalising %s failed (%s); using the standard definition", exercise_id, exc)
             return get_exercise(exercise_id)
@@ -238,8 +244,11 @@ class Coach(QObject):
         if calibration is not None and self.store is not None:
             self._calibrating = None
             exercise = recorder.definition.id
-            self._safe(lambda: self.store.save_calibration(self.profile_id, exercise, calibration.peak_deg,
-                                                           calibration.rest_deg))
+            self._safe(
+                lambda: self.store.save_calibration(
+                    self.profile_id, exercise, calibration.peak_deg, calibration.rest_deg
+                )
+            )
             log.info("calibrated %s: peak %.1f, rest %s", exercise, calibration.peak_deg, calibration.rest_deg)
 
     def set_ended(self, code: str, session_over: bool) -> None:
@@ -261,8 +270,11 @@ class Coach(QObject):
             return
         if self.live.running:
             self.stop()
-        self._before_session(source, lambda: self.request_start(source, exercise_id),
-                             lambda before: self._start_single(source, exercise_id, before))
+        self._before_session(
+            source,
+            lambda: self.request_start(source, exercise_id),
+            lambda before: self._start_single(source, exercise_id, before),
+        )
 
     @property
     def asks_pain_after(self) -> bool:
@@ -279,8 +291,12 @@ class Coach(QObject):
         if self.live.running:
             self.stop()
         self.status.emit(f"Your pain now: {recent[0]} (you answered a moment ago).")
-        self._before_session(source, lambda: self.start_again(source, exercise_id),
-                             lambda before: self._start_single(source, exercise_id, before), known_pain=recent[0])
+        self._before_session(
+            source,
+            lambda: self.start_again(source, exercise_id),
+            lambda before: self._start_single(source, exercise_id, before),
+            known_pain=recent[0],
+        )
 
     def default_source(self) -> LiveSource:
         """What Start uses when nothing was played yet: the command line's ``--source``/``--camera``."""
@@ -315,8 +331,13 @@ class Coach(QObject):
         elif self._saving:
             self._pending_pain.append((moment, score, exercise))
 
-    def _before_session(self, source: LiveSource, retry: Callable[[], None],
-                        then: Callable[[int | None], None], known_pain: int | None = None) -> None:
+    def _before_session(
+        self,
+        source: LiveSource,
+        retry: Callable[[], None],
+        then: Callable[[int | None], None],
+        known_pain: int | None = None,
+    ) -> None:
         """The safety rules, then the source must give a picture, then the pain check-in;
         ``then(pain_before)`` unless the person stops. A source that fails shows what to do
         (``retry`` is its Try again), and nothing is asked or recorded."""
@@ -383,8 +404,10 @@ class Coach(QObject):
     def _screened(self, answers: dict[str, bool], covered: frozenset[str], then: Callable[[], None]) -> None:
         now = datetime.now().astimezone()
         blocks = safety.blocking_signs(answers, covered)
-        self._save_safety(safety.ScreeningRecord(now, dict(answers), blocks),
-                          lambda: self.store.add_screening(self.profile_id, answers, blocks))
+        self._save_safety(
+            safety.ScreeningRecord(now, dict(answers), blocks),
+            lambda: self.store.add_screening(self.profile_id, answers, blocks),
+        )
         if blocks:
             self._show_hold(safety.Hold(now, blocks), then)
             return
@@ -394,8 +417,13 @@ class Coach(QObject):
             return
         # Every "yes" is a sign a doctor has seen and cleared: read the advice, then go on.
         self.voice.offer("Please read this advice before you exercise.", "milestone")
-        dialog = AdviceDialog("A doctor has seen you about this", advice, go_on="I have read this – continue",
-                              stop="Not today", parent=self.window)
+        dialog = AdviceDialog(
+            "A doctor has seen you about this",
+            advice,
+            go_on="I have read this – continue",
+            stop="Not today",
+            parent=self.window,
+        )
         dialog.chosen.connect(lambda go_on: then() if go_on else self._not_today(""))
         self.advice_dialog = dialog
         dialog.open()
@@ -415,8 +443,10 @@ class Coach(QObject):
         if not reason:
             self._not_today(message)
             return
-        self._save_safety(safety.Clearance(datetime.now().astimezone(), reason, hold.signs),
-                          lambda: self.store.add_safety_clearance(self.profile_id, reason, hold.signs))
+        self._save_safety(
+            safety.Clearance(datetime.now().astimezone(), reason, hold.signs),
+            lambda: self.store.add_safety_clearance(self.profile_id, reason, hold.signs),
+        )
         self.status.emit("Thank you. Please answer the safety questions again before you exercise.")
         self._safety_gate(then)  # the questions afresh: anything new stops exercise again
 
@@ -453,8 +483,9 @@ class Coach(QObject):
         note = "You stopped for sharp pain. Rest now." if sharp else ""
         self.ask_pain("after", lambda score: self._after_pain(recorder, before, score, exercises, sharp), note)
 
-    def _after_pain(self, recorder, before: int | None, after: int | None, exercises: list[str],
-                    sharp: list[str]) -> None:
+    def _after_pain(
+        self, recorder, before: int | None, after: int | None, exercises: list[str], sharp: list[str]
+    ) -> None:
         if recorder is not None and after is not None:
             self._safe(lambda: recorder.pain("after", after))  # the session is closed; its scores still belong to it
         if after is not None:
@@ -503,10 +534,12 @@ class Coach(QObject):
         self.voice.reset()
         self.voice.offer(SHARP_SAID, "milestone")
         title = get_exercise(exercise).title
-        lines = [f"{title} was stopped because of sharp pain.",
-                 "Stop and rest now. Do not push through sharp pain.",
-                 "Next time this exercise will be easier.",
-                 "If the pain is severe or does not settle, see a doctor."]
+        lines = [
+            f"{title} was stopped because of sharp pain.",
+            "Stop and rest now. Do not push through sharp pain.",
+            "Next time this exercise will be easier.",
+            "If the pain is severe or does not settle, see a doctor.",
+        ]
         if self.mode == "routine":
             if self.live.session is not None:
                 self.routine_logs.append(self.live.session)
@@ -536,8 +569,11 @@ class Coach(QObject):
             log.warning("stored routine unusable (%s); using the default", exc)
             items = routine_rules.DEFAULT_ROUTINE
         overrides = settings.get("overrides") or {}
-        targets = {ex: o["target_reps"] for ex, o in overrides.items()
-                   if isinstance(o, dict) and isinstance(o.get("target_reps"), int)}
+        targets = {
+            ex: o["target_reps"]
+            for ex, o in overrides.items()
+            if isinstance(o, dict) and isinstance(o.get("target_reps"), int)
+        }
         items = tuple(replace(i, target_reps=targets[i.exercise]) if i.exercise in targets else i for i in items)
         return routine_rules.ramp(items, self.programme_day())
 
@@ -564,8 +600,9 @@ class Coach(QObject):
             return
         base = source or self.live.source or self.default_source()
         first = self.routine_source(items[0]) if self.routine_source else base
-        self._before_session(first, lambda: self.start_routine(source),
-                             lambda before: self._begin_routine(items, base, before))
+        self._before_session(
+            first, lambda: self.start_routine(source), lambda before: self._begin_routine(items, base, before)
+        )
 
     def _begin_routine(self, items: list, base: LiveSource, before: int | None) -> None:
         self._routine_base = base

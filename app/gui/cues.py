@@ -43,8 +43,14 @@ class Cue:
 class CueThrottle:
     """Decides which offered cue is spoken next. Time is passed in (seconds), never read from a clock."""
 
-    def __init__(self, min_gap_s: float = 0.6, repeat_gap_s: float = 8.0, status_repeat_gap_s: float = 20.0,
-                 stale_s: float = 5.0, status_stale_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        min_gap_s: float = 0.6,
+        repeat_gap_s: float = 8.0,
+        status_repeat_gap_s: float = 20.0,
+        stale_s: float = 5.0,
+        status_stale_s: float = 2.0,
+    ) -> None:
         if min(min_gap_s, repeat_gap_s, status_repeat_gap_s, stale_s, status_stale_s) < 0:
             raise ValueError(
                 f"gaps must be >= 0, got min_gap_s={min_gap_s}, repeat_gap_s={repeat_gap_s}, "

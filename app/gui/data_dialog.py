@@ -17,8 +17,22 @@ from pathlib import Path
 from PyQt6.QtCore import QDate, QUrl, pyqtSignal
 from PyQt6.QtGui import QDesktopServices
 from PyQt6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QMessageBox, QProgressBar, QPushButton, QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.gui.worker import GeneratorWorker
@@ -34,16 +48,24 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def write_report_items(db_path: Path, profile_id: int, out: Path, since: date | None, until: date | None,
-                       session_id: int | None, per_rep: bool = False) -> Iterator[Path]:
+def write_report_items(
+    db_path: Path,
+    profile_id: int,
+    out: Path,
+    since: date | None,
+    until: date | None,
+    session_id: int | None,
+    per_rep: bool = False,
+) -> Iterator[Path]:
     """Worker body: open a read-only store of this thread, write the report, yield its path."""
     from app.coach.report import write_report
     from app.coach.store import HistoryStore, explain
 
     store = HistoryStore.open(db_path, read_only=True)
     try:
-        write_report(store.connection, profile_id, out, since=since, until=until, session_id=session_id,
-                     per_rep=per_rep)
+        write_report(
+            store.connection, profile_id, out, since=since, until=until, session_id=session_id, per_rep=per_rep
+        )
     except sqlite3.Error as exc:
         raise explain(exc, Path(db_path)) from None
     finally:
@@ -60,8 +82,7 @@ class ExportDialog(QDialog):
     saved = pyqtSignal(Path)
     failed = pyqtSignal(str)
 
-    def __init__(self, store, profile_id: int, parent: QWidget | None = None,
-                 session_id: int | None = None) -> None:
+    def __init__(self, store, profile_id: int, parent: QWidget | None = None, session_id: int | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export a report")
         self.store = store
@@ -106,8 +127,10 @@ class ExportDialog(QDialog):
         form.addRow("Format:", self.format_box)
         # Off by default: every rep runs a two-week PDF from 5 pages to 14; the summary comes first anyway.
         self.per_rep_box = QCheckBox("Include every rep (a long table at the end)")
-        self.per_rep_box.setToolTip("The HTML and PDF reports start with a one-page summary; this adds a row per "
-                                    "counted rep after everything else. CSV always has every rep.")
+        self.per_rep_box.setToolTip(
+            "The HTML and PDF reports start with a one-page summary; this adds a row per "
+            "counted rep after everything else. CSV always has every rep."
+        )
         form.addRow("", self.per_rep_box)
         self.format_box.currentIndexChanged.connect(lambda _i: self._format_changed())
 
@@ -160,8 +183,11 @@ class ExportDialog(QDialog):
         if self.this_session.isChecked():
             return {"since": None, "until": None, "session_id": self.session_id}
         if self.date_range.isChecked():
-            return {"since": self.since_edit.date().toPyDate(), "until": self.until_edit.date().toPyDate(),
-                    "session_id": None}
+            return {
+                "since": self.since_edit.date().toPyDate(),
+                "until": self.until_edit.date().toPyDate(),
+                "session_id": None,
+            }
         return {"since": None, "until": None, "session_id": None}
 
     def suggested_name(self) -> str:
@@ -200,9 +226,17 @@ class ExportDialog(QDialog):
             # 'finished' (which enables Export again) comes just before the last export's thread ends;
             # dropping a QThread that still runs aborts the program, so let it end first.
             self.worker.wait(30000)
-        worker = GeneratorWorker(lambda: write_report_items(Path(self.store.path), self.profile_id, self.output,
-                                                            sel["since"], sel["until"], sel["session_id"],
-                                                            per_rep))
+        worker = GeneratorWorker(
+            lambda: write_report_items(
+                Path(self.store.path),
+                self.profile_id,
+                self.output,
+                sel["since"],
+                sel["until"],
+                sel["session_id"],
+                per_rep,
+            )
+        )
         worker.yielded.connect(self._saved)
         worker.errored.connect(self._failed)
         worker.finished.connect(self._finished)
@@ -237,10 +271,12 @@ def show_data_location(parent: QWidget, folder: Path) -> None:
     box.setWindowTitle("Where is my data?")
     box.setIcon(QMessageBox.Icon.Information)
     box.setText(f"Your exercise history is kept on this computer only, in:\n\n{folder}")
-    box.setInformativeText("It holds your sessions and every counted rep, pain scores, screening answers, "
-                           "calibration and settings. Nothing is sent anywhere. Videos are kept only if you "
-                           "turn on “Record video of my sessions” (Tools ▸ Settings), where you can also "
-                           "delete it all.")
+    box.setInformativeText(
+        "It holds your sessions and every counted rep, pain scores, screening answers, "
+        "calibration and settings. Nothing is sent anywhere. Videos are kept only if you "
+        "turn on “Record video of my sessions” (Tools ▸ Settings), where you can also "
+        "delete it all."
+    )
     open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Close)
     box.exec()

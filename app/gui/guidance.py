@@ -72,11 +72,11 @@ CameraSpot = Literal["side_lying", "feet", "side_standing"]
 # puts it in the same place as the generated clips' camera.
 PLACEMENTS: dict[str, str] = {
     "side_lying": "Put the laptop on a chair or stool about 2.5 m to your side, level with your hips, "
-                  "so its camera sees you side-on from head to feet.",
+    "so its camera sees you side-on from head to feet.",
     "feet": "Put the laptop on a table about 1.5 m beyond your feet, tilted down, so its camera looks "
-            "along your body from your feet to your head.",
+    "along your body from your feet to your head.",
     "side_standing": "Put the laptop on a table about 2.5 m to your side, so its camera sees you side-on "
-                     "from head to feet.",
+    "from head to feet.",
 }
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
@@ -118,9 +118,11 @@ def status_advice(code: str | None, exercise_id: str) -> str:
     return {
         "no_person": "Step into the camera's view.",
         "out_of_frame": "Move further from the camera, or tilt it, so you are in the picture from head to feet.",
-        "joints_hidden": ("Add light, and keep your hips, knees and ankles uncovered and in view."
-                          if camera_spot(exercise_id) == "feet" else
-                          "Turn side-on, add light, and keep your hips, knees and ankles uncovered and in view."),
+        "joints_hidden": (
+            "Add light, and keep your hips, knees and ankles uncovered and in view."
+            if camera_spot(exercise_id) == "feet"
+            else "Turn side-on, add light, and keep your hips, knees and ankles uncovered and in view."
+        ),
         "wrong_view": camera_placement(exercise_id),
         "wrong_position": placement,
         "second_person": "Ask others to step out of the picture, or move so you are the one nearest the camera.",

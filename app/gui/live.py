@@ -10,24 +10,40 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Protocol
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QColor, QKeySequence
 from PyQt6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
-
-from app.gui.session import Ending, ending
 
 from app.gui.guidance import camera_placement, demo_clip, status_advice
 from app.gui.live_pipeline import LiveItem, LiveSource, live_items
-from app.gui.session import SessionLog
+from app.gui.session import Ending, SessionLog, ending
 from app.gui.voice import PLAIN_NO_VOICE, Voice
 from app.gui.widgets import (
-    BAD, GOOD, LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, BigBoard, HoldRing, VideoView, big_font,
+    BAD,
+    GOOD,
+    LEFT,
+    MUTED,
+    RIGHT,
+    WARN,
+    AngleBand,
+    Banner,
+    BigBoard,
+    HoldRing,
+    VideoView,
+    big_font,
 )
 from app.gui.worker import GeneratorWorker
 from exercises.checker import ExerciseChecker
@@ -80,8 +96,10 @@ class LiveHooks(Protocol):
     def request_start(self, source: LiveSource, exercise_id: str) -> None: ...  # a start the person asked for
 
 
-SHARP_STYLE = ("QPushButton { color: #fff; background: #c62828; border-radius: 10px; padding: 8px; }"
-               "QPushButton:disabled { color: #999; background: #4a3030; }")
+SHARP_STYLE = (
+    "QPushButton { color: #fff; background: #c62828; border-radius: 10px; padding: 8px; }"
+    "QPushButton:disabled { color: #999; background: #4a3030; }"
+)
 NEXT_STYLE = "QPushButton { color: #111; background: #e8e8e8; border-radius: 8px; padding: 6px; }"
 VIEW_STYLE = "QPushButton { color: #eee; background: #33363c; border-radius: 8px; padding: 4px; }"
 SIDE_WIDTH_PX = 400  # the detailed view's side panel
@@ -144,8 +162,14 @@ class MessagePanel(QWidget):
         layout.addLayout(self.buttons)
         layout.addStretch(2)
 
-    def show_message(self, title: str, lines: list[str], actions: list[tuple[str, object]],
-                     lead: str = "", lead_colour: QColor | None = None) -> None:
+    def show_message(
+        self,
+        title: str,
+        lines: list[str],
+        actions: list[tuple[str, object]],
+        lead: str = "",
+        lead_colour: QColor | None = None,
+    ) -> None:
         self.title.setText(title)
         self.lead.setText(lead)
         self.lead.setStyleSheet(f"color: {(lead_colour or QColor(230, 230, 230)).name()};")
@@ -160,15 +184,20 @@ class MessagePanel(QWidget):
             button = QPushButton(label)
             button.setFont(big_font(18))
             button.setMinimumHeight(56)
-            button.setStyleSheet("QPushButton { color: #111; background: #e8e8e8; padding: 6px 18px; border-radius: 6px; }")
+            button.setStyleSheet(
+                "QPushButton { color: #111; background: #e8e8e8; padding: 6px 18px; border-radius: 6px; }"
+            )
             button.clicked.connect(callback)
             self.buttons.addWidget(button, k // 2, k % 2)
         self.buttons.setColumnStretch(2, 1)
 
     def button_texts(self) -> list[str]:
         """The action buttons' labels, in order (tests, and what a screen reader would list)."""
-        return [self.buttons.itemAt(k).widget().text() for k in range(self.buttons.count())
-                if self.buttons.itemAt(k).widget() is not None]
+        return [
+            self.buttons.itemAt(k).widget().text()
+            for k in range(self.buttons.count())
+            if self.buttons.itemAt(k).widget() is not None
+        ]
 
 
 class LivePage(QWidget):
@@ -429,7 +458,9 @@ class LivePage(QWidget):
             self.status_banner.show_message("")
         else:
             self.worker.pause()
-            self.status_banner.show_message("Paused. Press Space to go on.", QColor(90, 140, 230), QColor(255, 255, 255))
+            self.status_banner.show_message(
+                "Paused. Press Space to go on.", QColor(90, 140, 230), QColor(255, 255, 255)
+            )
         self._update_board()
         self.running_changed.emit(True)
 
@@ -583,8 +614,9 @@ class LivePage(QWidget):
         pending = bool(getattr(self.hooks, "asks_pain_after", False))
         self.show_ending(session, getattr(self.hooks, "pain_before", None), None, pain_pending=pending)
 
-    def show_ending(self, session: SessionLog, pain_before: int | None, pain_after: int | None,
-                    pain_pending: bool = False) -> Ending:
+    def show_ending(
+        self, session: SessionLog, pain_before: int | None, pain_after: int | None, pain_pending: bool = False
+    ) -> Ending:
         """The summary page: pain before/after and what it means first, then what was counted.
 
         After a pain rise the page offers rest, not another go.
@@ -602,15 +634,20 @@ class LivePage(QWidget):
 
     def show_rest(self) -> None:
         """After a pain rise: rest, and when to see a doctor; no way to start again from here."""
-        self.message.show_message("Rest now", [
-            "Lie or sit comfortably and let your hip settle.",
-            "Do not exercise through pain. Next time the targets will be easier.",
-            "See a doctor if the pain is very severe, gets worse day by day, or does not settle with rest.",
-        ], [])
+        self.message.show_message(
+            "Rest now",
+            [
+                "Lie or sit comfortably and let your hip settle.",
+                "Do not exercise through pain. Next time the targets will be easier.",
+                "See a doctor if the pain is very severe, gets worse day by day, or does not settle with rest.",
+            ],
+            [],
+        )
         self.stack.setCurrentWidget(self.message)
 
-    def show_source_problem(self, source: LiveSource | None, error: str,
-                            retry: Callable[[], None] | None = None) -> None:
+    def show_source_problem(
+        self, source: LiveSource | None, error: str, retry: Callable[[], None] | None = None
+    ) -> None:
         """One page for a camera (or video) that gives no picture: what went wrong and what to do.
 
         ``retry`` is "Try again" (default: the same start again); nothing was recorded.
@@ -726,7 +763,9 @@ class LivePage(QWidget):
             return
         if state.status:
             advice = status_advice(state.status, ex.id)
-            self.status_banner.show_message(f"Not counting: {state.status_message}. {advice}", BAD, QColor(255, 255, 255))
+            self.status_banner.show_message(
+                f"Not counting: {state.status_message}. {advice}", BAD, QColor(255, 255, 255)
+            )
         elif state.phase == "setup":
             self.status_banner.show_message(f"Get ready: {ex.cues.setup or camera_placement(ex.id)}", WARN)
         else:

@@ -35,7 +35,9 @@ class LiveSource:
 
     def __post_init__(self) -> None:
         if (self.camera is None) == (self.path is None):
-            raise ValueError(f"give a camera index or a file, not both or neither (camera={self.camera}, path={self.path})")
+            raise ValueError(
+                f"give a camera index or a file, not both or neither (camera={self.camera}, path={self.path})"
+            )
 
     @property
     def is_camera(self) -> bool:
@@ -63,8 +65,13 @@ def _stamped(frames: Iterator[VideoFrame], arrivals: dict[int, float]) -> Iterat
         yield frame
 
 
-def live_items(source: LiveSource, exercise: ExerciseDef | str, model: str = "full",
-               estimator: PoseEstimator | None = None, checker: ExerciseChecker | None = None) -> Iterator[LiveItem]:
+def live_items(
+    source: LiveSource,
+    exercise: ExerciseDef | str,
+    model: str = "full",
+    estimator: PoseEstimator | None = None,
+    checker: ExerciseChecker | None = None,
+) -> Iterator[LiveItem]:
     """Run the live pipeline; closing the generator releases the camera and the model.
 
     ``exercise`` is an id or a (personalised) definition. A ``checker`` passed in belongs to the

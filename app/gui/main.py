@@ -34,10 +34,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--review", metavar="VIDEO", help="open a recorded video in replay review")
     parser.add_argument("--mute", action="store_true", help="start with the voice off")
     parser.add_argument("--no-start", action="store_true", help="open the window without starting the camera")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="folder for the history (default: $HIPCOACH_DATA_DIR or the user data folder)")
-    parser.add_argument("--no-checkin", action="store_true",
-                        help="skip the safety questions and pain check-ins (demos, tests; also HIPCOACH_NO_CHECKIN=1)")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="folder for the history (default: $HIPCOACH_DATA_DIR or the user data folder)"
+    )
+    parser.add_argument(
+        "--no-checkin",
+        action="store_true",
+        help="skip the safety questions and pain check-ins (demos, tests; also HIPCOACH_NO_CHECKIN=1)",
+    )
     return parser.parse_args(argv)
 
 
@@ -48,10 +52,17 @@ def main(argv: list[str]) -> int:
         print(f"hipcoach: error: no such video file: {args.source}", file=sys.stderr)
         return 2
     platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if (sys.platform.startswith("linux") and not platform.startswith(("offscreen", "minimal", "vnc", "eglfs", "linuxfb"))
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
-        print("hipcoach: error: no display to open the window on (DISPLAY is not set); "
-              "for headless work use 'hipcoach analyze VIDEO --exercise ID'", file=sys.stderr)
+    if (
+        sys.platform.startswith("linux")
+        and not platform.startswith(("offscreen", "minimal", "vnc", "eglfs", "linuxfb"))
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        print(
+            "hipcoach: error: no display to open the window on (DISPLAY is not set); "
+            "for headless work use 'hipcoach analyze VIDEO --exercise ID'",
+            file=sys.stderr,
+        )
         return 2
     if args.data_dir:
         # Through the environment, so every part that finds the history (store, reports) agrees.
@@ -72,8 +83,7 @@ def main(argv: list[str]) -> int:
     from app.gui.live_pipeline import LiveSource
 
     source = LiveSource(path=Path(args.source)) if args.source else LiveSource(camera=args.camera)
-    window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute, checkins=checkins,
-                        source=source)
+    window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute, checkins=checkins, source=source)
     window.resize(1400, 900)
     window.show()
     if args.review:

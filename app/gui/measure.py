@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -61,11 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     fps = (len(steady) - 1) / span if span > 0 else float("nan")
     lag_ms = np.array([(p - a) * 1000.0 for a, p in steady])
     infer = np.array([s.step.timings.inference_ms for s in steps[30:]])
-    print(f"model {args.model}, clip {args.clip.name}, {window.live.video.frames_offered} frames offered, "
-          f"{window.live.video.frames_painted} painted")
+    print(
+        f"model {args.model}, clip {args.clip.name}, {window.live.video.frames_offered} frames offered, "
+        f"{window.live.video.frames_painted} painted"
+    )
     print(f"view: {fps:.1f} fps over {span:.1f} s")
-    print(f"overlay lag: median {np.median(lag_ms):.0f} ms, p95 {np.percentile(lag_ms, 95):.0f} ms, "
-          f"max {lag_ms.max():.0f} ms")
+    print(
+        f"overlay lag: median {np.median(lag_ms):.0f} ms, p95 {np.percentile(lag_ms, 95):.0f} ms, "
+        f"max {lag_ms.max():.0f} ms"
+    )
     print(f"inference: median {np.median(infer):.1f} ms, p95 {np.percentile(infer, 95):.1f} ms")
     return 0
 

@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QPixmap
 from PyQt6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.gui.guidance import INSTRUCTIONS, camera_diagram, camera_placement, demo_clip, safety_text
@@ -141,9 +148,13 @@ class ExercisePicker(QDialog):
             self.camera_drawing.clear()
             self.camera_drawing.setText("(no drawing)")
         else:
-            self.camera_drawing.setPixmap(QPixmap(str(self.drawing_path)).scaled(
-                self.camera_drawing.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))
+            self.camera_drawing.setPixmap(
+                QPixmap(str(self.drawing_path)).scaled(
+                    self.camera_drawing.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
         self.camera_drawing.setToolTip(camera_placement(ex_id))
         self.safety.setText(f"<b>Safety:</b> {safety_text(ex_id)}")
         self.demo.play(demo_clip(ex_id))

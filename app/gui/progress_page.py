@@ -19,8 +19,18 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QDate, Qt
 from PyQt6.QtGui import QBrush, QColor, QTextCharFormat
 from PyQt6.QtWidgets import (
-    QCalendarWidget, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QSplitter, QStackedWidget, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QCalendarWidget,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.coach import progress
@@ -32,7 +42,10 @@ log = logging.getLogger(__name__)
 
 # (label, days back including today); None = everything
 RANGES: tuple[tuple[str, int | None], ...] = (
-    ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("All time", None),
+    ("Last 7 days", 7),
+    ("Last 30 days", 30),
+    ("Last 90 days", 90),
+    ("All time", None),
 )
 DAY_S = 86400.0
 TRAINED = QColor(60, 160, 95)
@@ -43,11 +56,22 @@ PAIN_BEFORE = QColor(150, 190, 255)
 PAIN_AFTER = QColor(255, 170, 90)
 # (key, y unit), in the order the charts fill the grid, two a row
 CHART_UNITS: tuple[tuple[str, str], ...] = (
-    ("reps", "reps"), ("pain", "0–10"), ("peak", "°"), ("hold", "s"), ("faults", "per rep"), ("asym", "%"),
+    ("reps", "reps"),
+    ("pain", "0–10"),
+    ("peak", "°"),
+    ("hold", "s"),
+    ("faults", "per rep"),
+    ("asym", "%"),
 )
 # What a collapsed chart is called in the line that says it has nothing yet
-CHART_NAMES = {"reps": "reps", "pain": "pain scores", "peak": "range of motion", "hold": "hold time",
-               "faults": "form faults", "asym": "left / right difference"}
+CHART_NAMES = {
+    "reps": "reps",
+    "pain": "pain scores",
+    "peak": "range of motion",
+    "hold": "hold time",
+    "faults": "form faults",
+    "asym": "left / right difference",
+}
 RECENT_SESSIONS = 30
 
 # What the session table shows: returns (the connection, the profile id) or None when no history is open.
@@ -76,7 +100,7 @@ class ChartData:
     reps: list[int] = field(default_factory=list)
     reps_left: list[int] = field(default_factory=list)
     reps_right: list[int] = field(default_factory=list)
-    hold_s: list[float] = field(default_factory=list)        # NaN on days without a hold
+    hold_s: list[float] = field(default_factory=list)  # NaN on days without a hold
     peak_deg: list[float] = field(default_factory=list)
     peak_left_deg: list[float] = field(default_factory=list)
     peak_right_deg: list[float] = field(default_factory=list)
@@ -98,10 +122,10 @@ class ChartData:
             data.peak_left_deg.append(_num(s.peak_deg_left_mean))
             data.peak_right_deg.append(_num(s.peak_deg_right_mean))
             data.faults_per_rep.append(_num(s.fault_rate))
-            data.count_asymmetry_pct.append(signed_asymmetry_pct(s.reps_left, s.reps_right) if unilateral
-                                            else math.nan)
-            data.peak_asymmetry_pct.append(signed_asymmetry_pct(s.peak_deg_left_mean, s.peak_deg_right_mean)
-                                           if unilateral else math.nan)
+            data.count_asymmetry_pct.append(signed_asymmetry_pct(s.reps_left, s.reps_right) if unilateral else math.nan)
+            data.peak_asymmetry_pct.append(
+                signed_asymmetry_pct(s.peak_deg_left_mean, s.peak_deg_right_mean) if unilateral else math.nan
+            )
         return data
 
 
@@ -133,8 +157,9 @@ class ProgressPage(QWidget):
     shows its one-sentence message in place of the charts (``problem_text``), never a traceback.
     """
 
-    def __init__(self, history: HistoryProvider, parent: QWidget | None = None,
-                 today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self, history: HistoryProvider, parent: QWidget | None = None, today: Callable[[], date] = date.today
+    ) -> None:
         super().__init__(parent)
         self._history = history
         self._today = today
@@ -201,9 +226,16 @@ class ProgressPage(QWidget):
 
         def line(key: str, colour: QColor, dashed: bool = False, filled: bool = True) -> pg.PlotDataItem:
             pen = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-            return self.plots[key].plot([], [], pen=pen, symbol="o", symbolSize=8,
-                                        symbolBrush=colour if filled else (28, 30, 34),
-                                        symbolPen=None if filled else pg.mkPen(colour, width=2), connect="finite")
+            return self.plots[key].plot(
+                [],
+                [],
+                pen=pen,
+                symbol="o",
+                symbolSize=8,
+                symbolBrush=colour if filled else (28, 30, 34),
+                symbolPen=None if filled else pg.mkPen(colour, width=2),
+                connect="finite",
+            )
 
         self.hold_target = pg.InfiniteLine(angle=0, pen=pg.mkPen(GOOD, style=Qt.PenStyle.DotLine))
         self.plots["hold"].addItem(self.hold_target)
@@ -277,8 +309,10 @@ class ProgressPage(QWidget):
         split.setStretchFactor(1, 2)
         split.setSizes([900, 460])
 
-        self.empty = QLabel("No sessions yet.\n\nYour reps, holds and range of motion will show up here "
-                            "after your first session.\nStart one on the Coach tab.")
+        self.empty = QLabel(
+            "No sessions yet.\n\nYour reps, holds and range of motion will show up here "
+            "after your first session.\nStart one on the Coach tab."
+        )
         self.empty.setFont(big_font(18, bold=False))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -389,8 +423,11 @@ class ProgressPage(QWidget):
 
     def highlighted_days(self) -> set[date]:
         """The days the calendar shows as trained (read back from the widget, for tests)."""
-        return {date(q.year(), q.month(), q.day()) for q, fmt in self.calendar.dateTextFormat().items()
-                if fmt.background().color() == TRAINED}
+        return {
+            date(q.year(), q.month(), q.day())
+            for q, fmt in self.calendar.dateTextFormat().items()
+            if fmt.background().color() == TRAINED
+        }
 
     def _refresh_sessions(self, conn, profile_id: int) -> None:
         # sessions that failed to start (no frames, no reps) are no training: left out
@@ -411,8 +448,10 @@ class ProgressPage(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if c == 2 and worse:
                     item.setForeground(QBrush(QColor(190, 40, 30)))
-                    item.setToolTip("Pain rose or was sharp in this session: the coach stopped the exercise and "
-                                    "suggested easier targets next time.")
+                    item.setToolTip(
+                        "Pain rose or was sharp in this session: the coach stopped the exercise and "
+                        "suggested easier targets next time."
+                    )
                 if c == 3:
                     item.setToolTip(text)
                 self.table.setItem(r, c, item)
@@ -424,8 +463,9 @@ class ProgressPage(QWidget):
         A legend name starting with a marker (○ ●) keeps it; others get a square of their colour.
         """
         names = [name if name[:1] in "○●" else f"■ {name}" for name, _ in legend]
-        keys = "".join(f'&nbsp;&nbsp;<span style="color:{colour.name()}">{name}</span>'
-                       for name, (_, colour) in zip(names, legend))
+        keys = "".join(
+            f'&nbsp;&nbsp;<span style="color:{colour.name()}">{name}</span>' for name, (_, colour) in zip(names, legend)
+        )
         self.chart_titles[key] = text + "".join(f"  {name}" for name in names)
         # Kept short: pyqtgraph makes a title's width the plot's minimum width, so a long one pushes the
         # plot under the side panel on a 1280-pixel screen.
@@ -480,12 +520,20 @@ class ProgressPage(QWidget):
             self.bars_both.setOpts(x=x, height=arr(data.reps))
         has: dict[str, bool] = {"reps": bool(data.days)}
         has["hold"] = show(self.hold_curve, data.hold_s) and definition.hold_target_s is not None
-        has["peak"] = any([show(self.peak_curve, data.peak_deg, not one_sided),
-                           show(self.peak_left_curve, data.peak_left_deg, one_sided),
-                           show(self.peak_right_curve, data.peak_right_deg, one_sided)])
+        has["peak"] = any(
+            [
+                show(self.peak_curve, data.peak_deg, not one_sided),
+                show(self.peak_left_curve, data.peak_left_deg, one_sided),
+                show(self.peak_right_curve, data.peak_right_deg, one_sided),
+            ]
+        )
         has["faults"] = show(self.fault_curve, data.faults_per_rep)
-        has["asym"] = any([show(self.peak_asym_curve, data.peak_asymmetry_pct, one_sided),
-                           show(self.count_asym_curve, data.count_asymmetry_pct, one_sided)])
+        has["asym"] = any(
+            [
+                show(self.peak_asym_curve, data.peak_asymmetry_pct, one_sided),
+                show(self.count_asym_curve, data.count_asymmetry_pct, one_sided),
+            ]
+        )
         has["pain"] = self._refresh_pain(conn, profile_id, since, until)
         self._set_title("reps", "Reps per day", (("left", LEFT), ("right, on top", RIGHT)) if one_sided else ())
         self._set_title("pain", "Pain per session (0–10)", (("○ before", PAIN_BEFORE), ("● after", PAIN_AFTER)))
@@ -504,22 +552,30 @@ class ProgressPage(QWidget):
         label = self.range_box.currentText().lower()
         self.chart_note.setText(
             f"{definition.title}: {sum(data.reps)} reps on {len(data.days)} day(s), {label}."
-            if data.days else f"No {definition.title.lower()} {label}. Pick another exercise or a longer range.")
+            if data.days
+            else f"No {definition.title.lower()} {label}. Pick another exercise or a longer range."
+        )
 
     def _nothing_text(self, has: dict[str, bool], definition) -> str:
         """One line naming the charts left out, and why when the exercise itself has none."""
-        why = {"hold": "this exercise has no hold" if definition.hold_target_s is None else "",
-               "asym": "both sides move together" if not definition.unilateral else ""}
-        missing = [CHART_NAMES[key] + (f" ({why[key]})" if why.get(key) else "")
-                   for key, _ in CHART_UNITS if not has[key]]
+        why = {
+            "hold": "this exercise has no hold" if definition.hold_target_s is None else "",
+            "asym": "both sides move together" if not definition.unilateral else "",
+        }
+        missing = [
+            CHART_NAMES[key] + (f" ({why[key]})" if why.get(key) else "") for key, _ in CHART_UNITS if not has[key]
+        ]
         if not missing:
             return ""
         return "Nothing to chart yet: " + "; ".join(missing) + "."
 
     def _refresh_pain(self, conn, profile_id: int, since: date | None, until: date) -> bool:
         """Pain before and after each session in the range (any exercise); False when none has a score."""
-        rows = [s for s in progress.trained_sessions(conn, profile_id, since, until)
-                if s.pain_before is not None or s.pain_after is not None]
+        rows = [
+            s
+            for s in progress.trained_sessions(conn, profile_id, since, until)
+            if s.pain_before is not None or s.pain_after is not None
+        ]
         self.pain_sessions = rows
         self.pain_x = [session_x(s.started_at) for s in rows]
         x = np.array(self.pain_x, dtype=float)
@@ -534,8 +590,9 @@ class ProgressPage(QWidget):
                 curve.setData(nothing, nothing)
         both = np.isfinite(before) & np.isfinite(after)
         if both.any():  # x0, x0, x1, x1, ... against before0, after0, before1, after1, ...
-            self.pain_change.setData(np.repeat(x[both], 2), np.column_stack([before[both], after[both]]).ravel(),
-                                     connect="pairs")
+            self.pain_change.setData(
+                np.repeat(x[both], 2), np.column_stack([before[both], after[both]]).ravel(), connect="pairs"
+            )
         else:
             self.pain_change.setData(nothing, nothing)
         return bool(rows)
@@ -547,8 +604,12 @@ class ProgressPage(QWidget):
         def top(*series: list[float]) -> float:
             return max([v for values in series for v in values if not math.isnan(v)], default=0.0)
 
-        tops = {"reps": top(data.reps), "hold": max(top(data.hold_s), hold_target_s or 0.0),
-                "faults": max(1.0, top(data.faults_per_rep)), "pain": 10.0}
+        tops = {
+            "reps": top(data.reps),
+            "hold": max(top(data.hold_s), hold_target_s or 0.0),
+            "faults": max(1.0, top(data.faults_per_rep)),
+            "pain": 10.0,
+        }
         for key, plot in self.plots.items():
             plot.setXRange(x0, x1, padding=0)
             if key == "asym":
@@ -556,8 +617,12 @@ class ProgressPage(QWidget):
                 span = max(20.0, worst * 1.2)
                 plot.setYRange(-span, span, padding=0)
             elif key == "peak":  # angles: zoom on the data, so a few degrees gained are visible
-                values = [v for series in (data.peak_deg, data.peak_left_deg, data.peak_right_deg)
-                          for v in series if not math.isnan(v)]
+                values = [
+                    v
+                    for series in (data.peak_deg, data.peak_left_deg, data.peak_right_deg)
+                    for v in series
+                    if not math.isnan(v)
+                ]
                 low, high = (min(values), max(values)) if values else (0.0, 90.0)
                 pad = max(5.0, 0.15 * (high - low))
                 plot.setYRange(max(0.0, low - pad), high + pad, padding=0)

@@ -17,16 +17,39 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QPainter, QPen
 from PyQt6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QProgressBar, QPushButton, QSlider,
-    QSplitter, QTableWidget, QTableWidgetItem, QToolTip, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.analysis import ClipAnalysis
 from app.coach.report import fault_word
 from app.gui.live import SIGNAL_CAPTIONS
 from app.gui.replay_model import (
-    REVIEW_COLUMNS, AnalysisDone, ReplayFrame, analysis_items, export_annotated, note_words, partial_words,
-    plot_title, review_rows, status_words, write_report_json, write_reps_csv,
+    REVIEW_COLUMNS,
+    AnalysisDone,
+    ReplayFrame,
+    analysis_items,
+    export_annotated,
+    note_words,
+    partial_words,
+    plot_title,
+    review_rows,
+    status_words,
+    write_report_json,
+    write_reps_csv,
 )
 from app.gui.widgets import BAD, GOOD, LEFT, MUTED, RIGHT, WARN, VideoView, big_font
 from app.gui.worker import GeneratorWorker
@@ -39,8 +62,17 @@ BOTH = QColor(90, 200, 120)
 PARTIAL = WARN  # a movement that did not count: hatched, so it never reads as a right-side rep
 NOTE = QColor(120, 160, 230)
 CURVE = QColor(120, 200, 255)
-HEADERS = {"index": "#", "side": "side", "start_s": "start s", "end_s": "end s", "duration_s": "time s",
-           "peak_angle_deg": "peak °", "hold_s": "hold s", "faults": "form", "result": "counted?"}
+HEADERS = {
+    "index": "#",
+    "side": "side",
+    "start_s": "start s",
+    "end_s": "end s",
+    "duration_s": "time s",
+    "peak_angle_deg": "peak °",
+    "hold_s": "hold s",
+    "faults": "form",
+    "result": "counted?",
+}
 
 
 def side_colour(side: str | None) -> QColor:
@@ -57,11 +89,19 @@ def caption_for(exercise_id: str) -> str:
 
 
 def timeline_legend(unilateral: bool) -> str:
-    reps = (f"{swatch(LEFT)} {swatch(RIGHT)} counted rep (left, right)" if unilateral
-            else f"{swatch(BOTH)} counted rep")
-    return "   ".join((reps, f"{swatch(PARTIAL, '▨')} moved, not counted", f"{swatch(BAD, '●')} form to check",
-                       f"{swatch(MUTED, '▬')} camera could not count", f"{swatch(NOTE, '▬')} note")
-                      ) + "   (point at the timeline to see why)"
+    reps = f"{swatch(LEFT)} {swatch(RIGHT)} counted rep (left, right)" if unilateral else f"{swatch(BOTH)} counted rep"
+    return (
+        "   ".join(
+            (
+                reps,
+                f"{swatch(PARTIAL, '▨')} moved, not counted",
+                f"{swatch(BAD, '●')} form to check",
+                f"{swatch(MUTED, '▬')} camera could not count",
+                f"{swatch(NOTE, '▬')} note",
+            )
+        )
+        + "   (point at the timeline to see why)"
+    )
 
 
 class Timeline(QWidget):
@@ -87,8 +127,14 @@ class Timeline(QWidget):
         self.partials: list[dict] = []
         self.notes: list[dict] = []
 
-    def set_data(self, reps: list[dict], faults: list[dict], status: list[dict],
-                 partials: list[dict] = (), notes: list[dict] = ()) -> None:
+    def set_data(
+        self,
+        reps: list[dict],
+        faults: list[dict],
+        status: list[dict],
+        partials: list[dict] = (),
+        notes: list[dict] = (),
+    ) -> None:
         self.reps, self.faults, self.status = list(reps), list(faults), list(status)
         self.partials, self.notes = list(partials), list(notes)
         self.update()
@@ -109,8 +155,9 @@ class Timeline(QWidget):
                 line += "; check: " + ", ".join(fault_word(c) for c in rep["faults"])
             lines.append(line)
         for part in filter(near, self.partials):
-            lines.append(f"Moved {part['start_s']:.1f}-{part['end_s']:.1f} s, not counted: "
-                         f"{partial_words(part['reason'])}")
+            lines.append(
+                f"Moved {part['start_s']:.1f}-{part['end_s']:.1f} s, not counted: {partial_words(part['reason'])}"
+            )
         for fault in self.faults:
             if abs(fault["t_s"] - t_s) <= slack_s:
                 lines.append(f"Form: {fault.get('cue') or fault_word(fault['code'])}")
@@ -138,14 +185,27 @@ class Timeline(QWidget):
         lane = QRectF(8, h * 0.3, self.width() - 16, h * 0.45)
         p.fillRect(lane, QColor(55, 57, 62))
         if self.analysed_s < self.duration_s:  # not analysed yet: hatched
-            p.fillRect(QRectF(self._x(self.analysed_s), lane.top(), self._x(self.duration_s) - self._x(self.analysed_s),
-                              lane.height()), QColor(45, 45, 48))
+            p.fillRect(
+                QRectF(
+                    self._x(self.analysed_s),
+                    lane.top(),
+                    self._x(self.duration_s) - self._x(self.analysed_s),
+                    lane.height(),
+                ),
+                QColor(45, 45, 48),
+            )
         for s in self.status:  # under the lane: the camera could not count here
-            p.fillRect(QRectF(self._x(s["start_s"]), lane.bottom() + 2,
-                              max(2.0, self._x(s["end_s"]) - self._x(s["start_s"])), 6), MUTED)
+            p.fillRect(
+                QRectF(
+                    self._x(s["start_s"]), lane.bottom() + 2, max(2.0, self._x(s["end_s"]) - self._x(s["start_s"])), 6
+                ),
+                MUTED,
+            )
         for n in self.notes:  # over the lane: worth knowing, counting went on
-            p.fillRect(QRectF(self._x(n["start_s"]), lane.top() - 6,
-                              max(2.0, self._x(n["end_s"]) - self._x(n["start_s"])), 4), NOTE)
+            p.fillRect(
+                QRectF(self._x(n["start_s"]), lane.top() - 6, max(2.0, self._x(n["end_s"]) - self._x(n["start_s"])), 4),
+                NOTE,
+            )
         for part in self.partials:
             x0, x1 = self._x(part["start_s"]), self._x(part["end_s"])
             rect = QRectF(x0, lane.top() + 3, max(4.0, x1 - x0), lane.height() - 10)
@@ -346,8 +406,9 @@ class ReplayPage(QWidget):
         """Title, plot title and legends for the chosen exercise (before and after analysing)."""
         ex = get_exercise(self.exercise_id)
         name = self.path.name if self.path is not None else None
-        self.file_label.setText(f"{name}: {ex.title}" if name else
-                                "Open a recorded video (File ▸ Review, or drop it here)")
+        self.file_label.setText(
+            f"{name}: {ex.title}" if name else "Open a recorded video (File ▸ Review, or drop it here)"
+        )
         self.plot.setTitle(plot_title(ex, caption_for(self.exercise_id)), size="11pt")
         self.timeline_legend.setText(timeline_legend(ex.unilateral))
         self._show_plot_legend()
@@ -355,8 +416,10 @@ class ReplayPage(QWidget):
     def _show_plot_legend(self) -> None:
         ex = get_exercise(self.exercise_id)
         # Two fixed lines: a wrapped rich-text label may be given one line's height and cut.
-        first = [f"{swatch(CURVE, '—')} {caption_for(self.exercise_id)} as measured",
-                 f"{swatch(PARTIAL, '▨')} moved, not counted"]
+        first = [
+            f"{swatch(CURVE, '—')} {caption_for(self.exercise_id)} as measured",
+            f"{swatch(PARTIAL, '▨')} moved, not counted",
+        ]
         second = []
         target, rest = self._band_now()
         if not math.isnan(target):
@@ -469,14 +532,18 @@ class ReplayPage(QWidget):
         self.timeline.duration_s = max(self.timeline.duration_s, self.frames[-1].t_s if self.frames else 0.0)
         self.timeline.analysed_s = self.timeline.duration_s
         partials = report.get("partial_reps") or []
-        self.timeline.set_data(report["reps_detail"], report["faults"], report["status"], partials,
-                               report.get("notes") or [])
+        self.timeline.set_data(
+            report["reps_detail"], report["faults"], report["status"], partials, report.get("notes") or []
+        )
         self._refresh_plot()
         self._clear_partial_regions()
         for part in partials:  # the plot shows them too: a cycle on the curve that did not count
-            region = pg.LinearRegionItem((part["start_s"], part["end_s"]), movable=False,
-                                         brush=pg.mkBrush(PARTIAL.red(), PARTIAL.green(), PARTIAL.blue(), 60),
-                                         pen=pg.mkPen(PARTIAL, style=Qt.PenStyle.DashLine))
+            region = pg.LinearRegionItem(
+                (part["start_s"], part["end_s"]),
+                movable=False,
+                brush=pg.mkBrush(PARTIAL.red(), PARTIAL.green(), PARTIAL.blue(), 60),
+                pen=pg.mkPen(PARTIAL, style=Qt.PenStyle.DashLine),
+            )
             region.setZValue(-10)
             self.plot.addItem(region)
             self._partial_regions.append(region)

@@ -19,13 +19,16 @@ import numpy as np
 
 from app.analysis import ClipAnalysis
 from app.annotate import (  # the overlay's plain words live with the annotated video
-    PHASE_WORDS, AnnotatedWriter, fit_lines, hud_lines, plain, status_words,
+    AnnotatedWriter,
+    fit_lines,
+    hud_lines,
+    plain,
 )
 from app.coach.report import fault_word
 from exercises.definitions import ExerciseDef
 from exercises.events import NOTE_MESSAGES, PARTIAL_REASONS
-from pose.overlay import draw_panel, draw_skeleton
 from pose.frame import PoseFrame
+from pose.overlay import draw_panel, draw_skeleton
 from pose.pipeline import Step, StepTimings
 from pose.sources import VideoFrame
 
@@ -114,18 +117,22 @@ REP_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_de
 def rep_rows(report: dict) -> list[dict]:
     rows = []
     for rep in report.get("reps_detail", []):
-        rows.append({
-            "index": rep["index"], "side": rep.get("side") or "", "start_s": rep["start_s"], "end_s": rep["end_s"],
-            "duration_s": round(rep["end_s"] - rep["start_s"], 3),
-            "peak_angle_deg": "" if rep.get("peak_angle_deg") is None else rep["peak_angle_deg"],
-            "hold_s": "" if rep.get("hold_s") is None else rep["hold_s"],
-            "faults": " ".join(rep.get("faults", [])),
-        })
+        rows.append(
+            {
+                "index": rep["index"],
+                "side": rep.get("side") or "",
+                "start_s": rep["start_s"],
+                "end_s": rep["end_s"],
+                "duration_s": round(rep["end_s"] - rep["start_s"], 3),
+                "peak_angle_deg": "" if rep.get("peak_angle_deg") is None else rep["peak_angle_deg"],
+                "hold_s": "" if rep.get("hold_s") is None else rep["hold_s"],
+                "faults": " ".join(rep.get("faults", [])),
+            }
+        )
     return rows
 
 
-REVIEW_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults",
-                  "result")
+REVIEW_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults", "result")
 
 
 def review_rows(report: dict) -> list[dict]:
@@ -134,17 +141,25 @@ def review_rows(report: dict) -> list[dict]:
     A counted rep's ``result`` is "counted"; a partial one's "not counted: <reason in words>"
     (its ``index`` is empty: it has no rep number). ``counted`` tells them apart.
     """
-    rows = [dict(row, faults=", ".join(fault_word(c) for c in rep.get("faults", [])), result="counted",
-                 counted=True)
-            for row, rep in zip(rep_rows(report), report.get("reps_detail", []))]
+    rows = [
+        dict(row, faults=", ".join(fault_word(c) for c in rep.get("faults", [])), result="counted", counted=True)
+        for row, rep in zip(rep_rows(report), report.get("reps_detail", []))
+    ]
     for part in report.get("partial_reps") or []:
-        rows.append({
-            "index": "", "side": part.get("side") or "", "start_s": part["start_s"], "end_s": part["end_s"],
-            "duration_s": round(part["end_s"] - part["start_s"], 3),
-            "peak_angle_deg": "" if part.get("peak_angle_deg") is None else part["peak_angle_deg"],
-            "hold_s": "", "faults": ", ".join(fault_word(c) for c in part.get("faults", [])),
-            "result": f"not counted: {partial_words(part['reason'])}", "counted": False,
-        })
+        rows.append(
+            {
+                "index": "",
+                "side": part.get("side") or "",
+                "start_s": part["start_s"],
+                "end_s": part["end_s"],
+                "duration_s": round(part["end_s"] - part["start_s"], 3),
+                "peak_angle_deg": "" if part.get("peak_angle_deg") is None else part["peak_angle_deg"],
+                "hold_s": "",
+                "faults": ", ".join(fault_word(c) for c in part.get("faults", [])),
+                "result": f"not counted: {partial_words(part['reason'])}",
+                "counted": False,
+            }
+        )
     rows.sort(key=lambda r: (r["start_s"], not r["counted"]))
     return rows
 
@@ -179,8 +194,9 @@ class _ReviewWriter(AnnotatedWriter):
         self.frames += 1
 
 
-def export_annotated(frames: Sequence[ReplayFrame], path: str | Path, fps: float,
-                     caption: str = "angle") -> Iterator[int]:
+def export_annotated(
+    frames: Sequence[ReplayFrame], path: str | Path, fps: float, caption: str = "angle"
+) -> Iterator[int]:
     """Write the annotated video (as the review shows it); yields the frames written so far."""
     if not frames:
         raise ValueError("nothing to export: no analysed frames")

@@ -95,11 +95,15 @@ class SessionLog:
         else:
             lines.append(f"Reps: {self.reps}{target}")
         if self.holds_reached or self.holds_short:
-            lines.append(f"Holds achieved: {self.holds_reached}" + (
-                f" (ended early: {self.holds_short})" if self.holds_short else ""))
+            lines.append(
+                f"Holds achieved: {self.holds_reached}"
+                + (f" (ended early: {self.holds_short})" if self.holds_short else "")
+            )
         if self.faults:
-            lines.append("Form to work on: " + ", ".join(
-                f"{code.replace('_', ' ')} x{n}" for code, n in self.faults.most_common()))
+            lines.append(
+                "Form to work on: "
+                + ", ".join(f"{code.replace('_', ' ')} x{n}" for code, n in self.faults.most_common())
+            )
         else:
             lines.append("No form faults seen.")
         if self.end_reason:
@@ -120,28 +124,61 @@ class Ending:
     tone: str  # 'good', 'neutral', 'warn' or 'stop': the lead's colour
 
 
-def ending(session: SessionLog, pain_before: int | None, pain_after: int | None,
-           pain_pending: bool = False, sharp: bool = False) -> Ending:
+def ending(
+    session: SessionLog,
+    pain_before: int | None,
+    pain_after: int | None,
+    pain_pending: bool = False,
+    sharp: bool = False,
+) -> Ending:
     """The summary of one set: honest about pain first, then what was counted.
 
     "Well done" only when reps were counted and the pain did not go up (an unknown "after" is not
     "not up"). A rise of 2 or more (the pain rule) or sharp pain means rest, not another go.
     """
-    return pain_ending("Set", session.reps, session.summary_lines(), pain_before, pain_after, pain_pending,
-                       sharp, _why_none(session, session.reps))
+    return pain_ending(
+        "Set",
+        session.reps,
+        session.summary_lines(),
+        pain_before,
+        pain_after,
+        pain_pending,
+        sharp,
+        _why_none(session, session.reps),
+    )
 
 
-def pain_ending(what: str, reps: int, lines: list[str], pain_before: int | None, pain_after: int | None,
-                pain_pending: bool = False, sharp: bool = False, why_none: list[str] | None = None) -> Ending:
+def pain_ending(
+    what: str,
+    reps: int,
+    lines: list[str],
+    pain_before: int | None,
+    pain_after: int | None,
+    pain_pending: bool = False,
+    sharp: bool = False,
+    why_none: list[str] | None = None,
+) -> Ending:
     """:func:`ending` for a set or a whole routine (``what``: "Set" or "Routine"), from its reps and lines."""
     counted = f"{reps} rep{'s' if reps != 1 else ''}"
     why_none = why_none or []
     if sharp:
-        return Ending("Stopped: sharp pain", safety.pain_decision(pain_before, pain_after, sharp=True).message,
-                      lines, False, True, "stop")
+        return Ending(
+            "Stopped: sharp pain",
+            safety.pain_decision(pain_before, pain_after, sharp=True).message,
+            lines,
+            False,
+            True,
+            "stop",
+        )
     if pain_pending:
-        return Ending(f"{what} over: {counted}", "How much does your hip hurt now? Answer on the screen.",
-                      lines, False, False, "neutral")
+        return Ending(
+            f"{what} over: {counted}",
+            "How much does your hip hurt now? Answer on the screen.",
+            lines,
+            False,
+            False,
+            "neutral",
+        )
     if pain_before is None or pain_after is None:
         known = f"Pain now: {pain_after}. " if pain_after is not None else ""
         title = f"{what} done: {counted}" if reps else "No reps counted this time"

@@ -17,8 +17,24 @@ from pathlib import Path
 from PyQt6.QtCore import QUrl, pyqtSignal
 from PyQt6.QtGui import QDesktopServices
 from PyQt6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QMessageBox, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.coach.routine import DEFAULT_ROUTINE, RoutineItem, routine_from_settings, routine_to_settings
@@ -73,13 +89,17 @@ def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
             try:
                 entry["target_reps"] = int(reps)
             except ValueError:
-                raise OverrideError(f"{definition.title}: target reps must be a whole number, got {reps!r}",
-                                    ex_id, "target_reps") from None
+                raise OverrideError(
+                    f"{definition.title}: target reps must be a whole number, got {reps!r}", ex_id, "target_reps"
+                ) from None
         hold = fields.get("hold_target_s", "").strip()
         if hold:
             entry["hold_target_s"] = _number(ex_id, "hold seconds", hold, "hold_target_s")
-        limits = {code: _number(ex_id, f"{code.replace('_', ' ')} limit", text.strip(), f"limit:{code}")
-                  for code, text in fields.get("limits", {}).items() if text.strip()}
+        limits = {
+            code: _number(ex_id, f"{code.replace('_', ' ')} limit", text.strip(), f"limit:{code}")
+            for code, text in fields.get("limits", {}).items()
+            if text.strip()
+        }
         if limits:
             entry["limits"] = limits
         if not entry:
@@ -159,8 +179,10 @@ class SettingsDialog(QDialog):
     def _routine_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        note = QLabel("Tick the exercises you do each day. Reps are per side for one-sided exercises. "
-                      "The first week starts gentler and steps up by itself.")
+        note = QLabel(
+            "Tick the exercises you do each day. Reps are per side for one-sided exercises. "
+            "The first week starts gentler and steps up by itself."
+        )
         note.setWordWrap(True)
         self.routine_table = QTableWidget(0, len(ROUTINE_COLUMNS))
         self.routine_table.setHorizontalHeaderLabels(ROUTINE_COLUMNS)
@@ -194,8 +216,10 @@ class SettingsDialog(QDialog):
             if ex_id not in EXERCISE_IDS or not isinstance(rec, dict):
                 continue
             when = str(rec.get("at", ""))[:10]
-            lines.append(f"{get_exercise(ex_id).title}: {rec.get('target_reps_before')} → "
-                         f"{rec.get('target_reps_after')} reps (after pain{', ' + when if when else ''})")
+            lines.append(
+                f"{get_exercise(ex_id).title}: {rec.get('target_reps_before')} → "
+                f"{rec.get('target_reps_after')} reps (after pain{', ' + when if when else ''})"
+            )
         return "Eased after pain: " + "; ".join(lines) + "." if lines else ""
 
     def set_routine(self, items: tuple[RoutineItem, ...]) -> None:
@@ -227,13 +251,15 @@ class SettingsDialog(QDialog):
         table = self.routine_table
         items = []
         for r in range(table.rowCount()):
-            items.append(RoutineItem(
-                exercise=table.item(r, 1).data(0x0100),
-                target_reps=table.cellWidget(r, 2).value(),
-                sets=table.cellWidget(r, 3).value(),
-                rest_s=table.cellWidget(r, 4).value(),
-                enabled=table.cellWidget(r, 0).isChecked(),
-            ))
+            items.append(
+                RoutineItem(
+                    exercise=table.item(r, 1).data(0x0100),
+                    target_reps=table.cellWidget(r, 2).value(),
+                    sets=table.cellWidget(r, 3).value(),
+                    rest_s=table.cellWidget(r, 4).value(),
+                    enabled=table.cellWidget(r, 0).isChecked(),
+                )
+            )
         return tuple(items)
 
     # ------------------------------------------------------------------ strictness and overrides
@@ -250,7 +276,8 @@ class SettingsDialog(QDialog):
         self.strictness_help = QLabel("")
         self.strictness_help.setWordWrap(True)
         self.strictness_box.currentIndexChanged.connect(
-            lambda _i: self.strictness_help.setText(STRICTNESS_HELP[self.strictness_box.currentData()]))
+            lambda _i: self.strictness_help.setText(STRICTNESS_HELP[self.strictness_box.currentData()])
+        )
         self.strictness_help.setText(STRICTNESS_HELP[self.strictness_box.currentData()])
         strict_layout.addRow("Strictness:", self.strictness_box)
         strict_layout.addRow(self.strictness_help)
@@ -261,7 +288,8 @@ class SettingsDialog(QDialog):
         for ex_id in EXERCISE_IDS:
             self.override_exercise.addItem(get_exercise(ex_id).title, ex_id)
         self.override_exercise.currentIndexChanged.connect(
-            lambda _i: self._show_override(self.override_exercise.currentData()))
+            lambda _i: self._show_override(self.override_exercise.currentData())
+        )
         self.override_form = QFormLayout()
         self.override_fields: dict[str, QLineEdit] = {}
         over_layout.addWidget(self.override_exercise)
@@ -295,7 +323,7 @@ class SettingsDialog(QDialog):
         self._override_texts[ex_id] = {
             "target_reps": fields["target_reps"].text(),
             "hold_target_s": fields["hold_target_s"].text() if "hold_target_s" in fields else "",
-            "limits": {key[len("limit:"):]: edit.text() for key, edit in fields.items() if key.startswith("limit:")},
+            "limits": {key[len("limit:") :]: edit.text() for key, edit in fields.items() if key.startswith("limit:")},
         }
 
     def _show_override(self, ex_id: str) -> None:
@@ -330,9 +358,12 @@ class SettingsDialog(QDialog):
         self._update_overridden_note()
 
     def _update_overridden_note(self) -> None:
-        names = [get_exercise(e).title for e, t in self._override_texts.items()
-                 if e != self._shown_override and (t.get("target_reps") or t.get("hold_target_s")
-                                                   or any(t.get("limits", {}).values()))]
+        names = [
+            get_exercise(e).title
+            for e, t in self._override_texts.items()
+            if e != self._shown_override
+            and (t.get("target_reps") or t.get("hold_target_s") or any(t.get("limits", {}).values()))
+        ]
         self.overridden_label.setText("Also overridden: " + ", ".join(names) if names else "")
 
     def set_override_text(self, ex_id: str, field_name: str, text: str) -> None:
@@ -391,16 +422,22 @@ class SettingsDialog(QDialog):
             return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # fixed table names only
 
         path = Path(self.store.path)
-        return (f"This deletes {path.name} in {path.parent}:\n"
-                f"• {count('sessions')} session(s) with {count('reps')} rep(s) and their form faults\n"
-                f"• {count('pain_scores')} pain score(s) and {count('screenings')} screening answer(s)\n"
-                f"• your calibration, routine and settings\n\n"
-                "It cannot be undone. HipCoach keeps running with an empty history.")
+        return (
+            f"This deletes {path.name} in {path.parent}:\n"
+            f"• {count('sessions')} session(s) with {count('reps')} rep(s) and their form faults\n"
+            f"• {count('pain_scores')} pain score(s) and {count('screenings')} screening answer(s)\n"
+            f"• your calibration, routine and settings\n\n"
+            "It cannot be undone. HipCoach keeps running with an empty history."
+        )
 
     def confirm_delete(self) -> None:
-        answer = QMessageBox.warning(self, "Delete my data", self.deletion_summary(),
-                                     QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Yes,
-                                     QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.warning(
+            self,
+            "Delete my data",
+            self.deletion_summary(),
+            QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Yes,
+            QMessageBox.StandardButton.Cancel,
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_data()
 

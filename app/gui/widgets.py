@@ -93,8 +93,11 @@ class VideoView(QWidget):
         elif self.placeholder:
             painter.setPen(QColor(220, 220, 220))
             painter.setFont(big_font(20, bold=False))
-            painter.drawText(self.rect().adjusted(30, 30, -30, -30),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.drawText(
+                self.rect().adjusted(30, 30, -30, -30),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.placeholder,
+            )
         painter.end()
         if self._painted_tag is not None:
             tag, self._painted_tag = self._painted_tag, None
@@ -201,8 +204,11 @@ class AngleBand(QWidget):
         if self.caption:
             painter.setPen(MUTED)
             painter.setFont(big_font(11, bold=False))
-            painter.drawText(QRectF(0, self.height() * 0.7, self.width(), self.height() * 0.3),
-                             Qt.AlignmentFlag.AlignCenter, self.caption)
+            painter.drawText(
+                QRectF(0, self.height() * 0.7, self.width(), self.height() * 0.3),
+                Qt.AlignmentFlag.AlignCenter,
+                self.caption,
+            )
         painter.fillRect(bar, QColor(60, 62, 68))
         reached = False
         if self.target is not None:
@@ -221,8 +227,9 @@ class AngleBand(QWidget):
             painter.setPen(QPen(GOOD if reached else QColor(240, 240, 240), 6))
             painter.drawLine(QPointF(x, bar.top() - 10), QPointF(x, bar.bottom() + 10))
             painter.setPen(QColor(240, 240, 240))
-            painter.drawText(QRectF(0, 0, self.width(), self.height() * 0.4),
-                             Qt.AlignmentFlag.AlignCenter, f"{self.angle:.0f}°")
+            painter.drawText(
+                QRectF(0, 0, self.width(), self.height() * 0.4), Qt.AlignmentFlag.AlignCenter, f"{self.angle:.0f}°"
+            )
         else:
             painter.setPen(MUTED)
             painter.drawText(QRectF(0, 0, self.width(), self.height() * 0.4), Qt.AlignmentFlag.AlignCenter, "–")
@@ -243,15 +250,14 @@ class Banner(QLabel):
         self.suppressed = False  # the large-type board shows the words instead
         self.hide()
 
-    def show_message(self, text: str, background: QColor = WARN, foreground: QColor = QColor(20, 20, 20)) -> None:
+    def show_message(self, text: str, background: QColor = WARN, foreground: QColor | None = None) -> None:
+        foreground = QColor(20, 20, 20) if foreground is None else foreground
         self.message, self.background, self.foreground = text, background, foreground
         if not text:
             self.hide()
             return
         self.setText(text)
-        self.setStyleSheet(
-            f"background: {background.name()}; color: {foreground.name()}; border-radius: 8px;"
-        )
+        self.setStyleSheet(f"background: {background.name()}; color: {foreground.name()}; border-radius: 8px;")
         self.setVisible(not self.suppressed)
 
     def set_suppressed(self, suppressed: bool) -> None:
@@ -279,8 +285,9 @@ class BigBoard(QWidget):
         self.layout_rects: dict[str, QRectF] = {}  # where each part went at the last paint (tests)
         self.fonts: dict[str, int] = {}  # each part's pixel size at the last paint (tests)
 
-    def set_values(self, count: str, caption: str, sides: tuple[str, str] | None,
-                   hold: tuple[float, float, bool] | None) -> None:
+    def set_values(
+        self, count: str, caption: str, sides: tuple[str, str] | None, hold: tuple[float, float, bool] | None
+    ) -> None:
         if (count, caption, sides, hold) != (self.count, self.caption, self.sides, self.hold):
             self.count, self.caption, self.sides, self.hold = count, caption, sides, hold
             self.update()
@@ -334,8 +341,9 @@ class BigBoard(QWidget):
             painter.setPen(self.cue_foreground)
             font = self._wrapped_font(self.cue, cue.adjusted(14, 8, -14, -8), int(cue.height() * 0.34))
             painter.setFont(font)
-            painter.drawText(cue.adjusted(14, 8, -14, -8),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.cue)
+            painter.drawText(
+                cue.adjusted(14, 8, -14, -8), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.cue
+            )
             self.fonts["cue"] = font.pixelSize()
         count = rects["count"]
         caption_h = count.height() * 0.16
@@ -348,21 +356,25 @@ class BigBoard(QWidget):
         painter.setPen(QColor(200, 200, 200))
         font = fitted_font(self.caption, count.width(), int(caption_h * 0.75), bold=False)
         painter.setFont(font)
-        painter.drawText(QRectF(count.left(), number.bottom(), count.width(), caption_h),
-                         Qt.AlignmentFlag.AlignCenter, self.caption)
+        painter.drawText(
+            QRectF(count.left(), number.bottom(), count.width(), caption_h), Qt.AlignmentFlag.AlignCenter, self.caption
+        )
         if self.hold is not None:
             paint_hold(painter, rects["hold"], *self.hold)
         if self.sides:
             area = rects["sides"]
             half = area.width() / 2
-            size = min(int(area.height() * 0.8), *(fitted_font(t, half * 0.92, int(area.height() * 0.8)).pixelSize()
-                                                   for t in self.sides))
+            size = min(
+                int(area.height() * 0.8),
+                *(fitted_font(t, half * 0.92, int(area.height() * 0.8)).pixelSize() for t in self.sides),
+            )
             painter.setFont(pixel_font(size))
             self.fonts["sides"] = size
             for k, (text, colour) in enumerate(zip(self.sides, (LEFT, RIGHT))):
                 painter.setPen(colour)
-                painter.drawText(QRectF(area.left() + k * half, area.top(), half, area.height()),
-                                 Qt.AlignmentFlag.AlignCenter, text)
+                painter.drawText(
+                    QRectF(area.left() + k * half, area.top(), half, area.height()), Qt.AlignmentFlag.AlignCenter, text
+                )
         if "voice" in rects:
             area = rects["voice"]
             painter.setPen(WARN)

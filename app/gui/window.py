@@ -8,11 +8,19 @@ from pathlib import Path
 from PyQt6.QtCore import QRect, Qt
 from PyQt6.QtGui import QAction, QGuiApplication, QKeySequence
 from PyQt6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.coach import store as store_mod
-
 from app.gui.coaching import Coach
 from app.gui.live import LivePage
 from app.gui.live_pipeline import LiveSource
@@ -27,8 +35,15 @@ ROOMY_SCREEN = (1600, 1000)  # from this size on the window opens at 90 % of the
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, exercise_id: str = "glute_bridge", model: str = "full", muted: bool = False,
-                 enable_speech: bool = True, checkins: bool = True, source: LiveSource | None = None) -> None:
+    def __init__(
+        self,
+        exercise_id: str = "glute_bridge",
+        model: str = "full",
+        muted: bool = False,
+        enable_speech: bool = True,
+        checkins: bool = True,
+        source: LiveSource | None = None,
+    ) -> None:
         super().__init__()
         # What Start (and Start routine) use before anything else was played: the command line's
         # --source or --camera, else camera 0.
@@ -88,8 +103,9 @@ class MainWindow(QMainWindow):
             return
         width, height = int(available.width() * 0.9), int(available.height() * 0.9)
         self.resize(width, height)
-        self.move(available.left() + (available.width() - width) // 2,
-                  available.top() + (available.height() - height) // 2)
+        self.move(
+            available.left() + (available.width() - width) // 2, available.top() + (available.height() - height) // 2
+        )
 
     def showEvent(self, event) -> None:  # noqa: N802
         if not getattr(self, "_fitted", False):
@@ -362,8 +378,9 @@ class MainWindow(QMainWindow):
         self.store = None  # the old one is closed; a fresh, empty history opens now
         self.history()
         self.refresh_progress()
-        self.statusBar().showMessage(f"Your data was deleted from {folder}. HipCoach starts a new, empty history.",
-                                     15000)
+        self.statusBar().showMessage(
+            f"Your data was deleted from {folder}. HipCoach starts a new, empty history.", 15000
+        )
 
     def export_report(self):
         """File ▸ Export report… (window-modal, not blocking: returns the dialog)."""

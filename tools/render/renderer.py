@@ -129,10 +129,10 @@ class Camera:
 class Scene:
     floor_rgb: tuple[float, float, float] = (0.55, 0.45, 0.35)
     wall_rgb: tuple[float, float, float] = (0.85, 0.85, 0.80)
-    sun_dir: tuple[float, float, float] = (0.4, 0.85, 0.35)   # towards the sun
+    sun_dir: tuple[float, float, float] = (0.4, 0.85, 0.35)  # towards the sun
     sun_strength: float = 0.75
     sky_strength: float = 0.45
-    wall_distance_m: float = 1.6   # behind the figure, seen from the camera
+    wall_distance_m: float = 1.6  # behind the figure, seen from the camera
 
 
 def vertex_normals(verts: np.ndarray, tris: np.ndarray) -> np.ndarray:
@@ -147,13 +147,16 @@ def vertex_normals(verts: np.ndarray, tris: np.ndarray) -> np.ndarray:
 class Renderer:
     """Owns the GL context; :meth:`render` draws one frame and returns a BGR ``uint8`` image."""
 
-    def __init__(self, width: int, height: int, triangles: np.ndarray, supersample: int = 2,
-                 shadow_size: int = 1024) -> None:
+    def __init__(
+        self, width: int, height: int, triangles: np.ndarray, supersample: int = 2, shadow_size: int = 1024
+    ) -> None:
         try:
             self.ctx = moderngl.create_standalone_context(backend="egl")
         except Exception as exc:  # moderngl raises plain Exception when EGL is missing
-            raise RuntimeError("cannot create a headless EGL OpenGL context; install the Debian packages "
-                               "libegl1 and libgl1-mesa-dri (Mesa llvmpipe)") from exc
+            raise RuntimeError(
+                "cannot create a headless EGL OpenGL context; install the Debian packages "
+                "libegl1 and libgl1-mesa-dri (Mesa llvmpipe)"
+            ) from exc
         self.width, self.height, self.ss = width, height, supersample
         self.prog = self.ctx.program(vertex_shader=_VS, fragment_shader=_FS)
         self.shadow_prog = self.ctx.program(vertex_shader=_SHADOW_VS, fragment_shader=_SHADOW_FS)
@@ -186,13 +189,14 @@ class Renderer:
 
         sun = np.asarray(scene.sun_dir, float)
         sun /= np.linalg.norm(sun)
-        light_mvp = ortho(2.5, 0.1, 12.0) @ look_at(centre + sun * 5.0, centre,
-                                                    up=(0, 0, 1) if abs(sun[1]) > 0.99 else (0, 1, 0))
+        light_mvp = ortho(2.5, 0.1, 12.0) @ look_at(
+            centre + sun * 5.0, centre, up=(0, 0, 1) if abs(sun[1]) > 0.99 else (0, 1, 0)
+        )
         self.shadow_fbo.use()
         self.shadow_fbo.clear(depth=1.0)
         self.ctx.enable(moderngl.DEPTH_TEST)
         self.shadow_prog["light_mvp"].write(light_mvp.T.astype("f4").tobytes())
-        svao.render(vertices=len(self.tris) * 3)   # only the figure casts shadows: no acne on the room
+        svao.render(vertices=len(self.tris) * 3)  # only the figure casts shadows: no acne on the room
 
         self.fbo.use()
         self.fbo.clear(0.5, 0.5, 0.5, depth=1.0)

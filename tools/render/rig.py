@@ -119,8 +119,9 @@ class Rig:
         return out
 
 
-def compose(pitch: dict[str, float], abduct: dict[str, float], facing_deg: float,
-            twist: dict[str, float] | None = None) -> np.ndarray:
+def compose(
+    pitch: dict[str, float], abduct: dict[str, float], facing_deg: float, twist: dict[str, float] | None = None
+) -> np.ndarray:
     """Global rotation per bone from segment pitches/abductions (deg) and a facing yaw.
 
     ``pitch`` keys: ``trunk`` (pelvis and lower back), ``chest``, ``neck``, ``head``,
@@ -130,27 +131,59 @@ def compose(pitch: dict[str, float], abduct: dict[str, float], facing_deg: float
     twist = twist or {}
     yaw = rot_y(facing_deg)
     segments = {
-        "root": "trunk", "spine04": "trunk", "spine02": "chest", "neck01": "neck", "head": "head",
-        "clavicle.L": "chest", "clavicle.R": "chest",
-        "upperarm01.L": "upperarm_L", "upperarm01.R": "upperarm_R",
-        "lowerarm01.L": "forearm_L", "lowerarm01.R": "forearm_R",
-        "wrist.L": "forearm_L", "wrist.R": "forearm_R",
-        "upperleg01.L": "thigh_L", "upperleg01.R": "thigh_R",
-        "lowerleg01.L": "shin_L", "lowerleg01.R": "shin_R",
-        "foot.L": "foot_L", "foot.R": "foot_R",
+        "root": "trunk",
+        "spine04": "trunk",
+        "spine02": "chest",
+        "neck01": "neck",
+        "head": "head",
+        "clavicle.L": "chest",
+        "clavicle.R": "chest",
+        "upperarm01.L": "upperarm_L",
+        "upperarm01.R": "upperarm_R",
+        "lowerarm01.L": "forearm_L",
+        "lowerarm01.R": "forearm_R",
+        "wrist.L": "forearm_L",
+        "wrist.R": "forearm_R",
+        "upperleg01.L": "thigh_L",
+        "upperleg01.R": "thigh_R",
+        "lowerleg01.L": "shin_L",
+        "lowerleg01.R": "shin_R",
+        "foot.L": "foot_L",
+        "foot.R": "foot_R",
     }
-    fallback = {"chest": "trunk", "neck": "chest", "head": "neck", "thigh_L": "trunk", "thigh_R": "trunk",
-                "shin_L": "thigh_L", "shin_R": "thigh_R", "foot_L": "shin_L", "foot_R": "shin_R",
-                "upperarm_L": "chest", "upperarm_R": "chest", "forearm_L": "upperarm_L",
-                "forearm_R": "upperarm_R"}
+    fallback = {
+        "chest": "trunk",
+        "neck": "chest",
+        "head": "neck",
+        "thigh_L": "trunk",
+        "thigh_R": "trunk",
+        "shin_L": "thigh_L",
+        "shin_R": "thigh_R",
+        "foot_L": "shin_L",
+        "foot_R": "shin_R",
+        "upperarm_L": "chest",
+        "upperarm_R": "chest",
+        "forearm_L": "upperarm_L",
+        "forearm_R": "upperarm_R",
+    }
 
     def get(key: str) -> float:
         while key not in pitch:
             key = fallback[key]
         return pitch[key]
 
-    limb_abduct = {"thigh_L": 1, "shin_L": 1, "foot_L": 1, "thigh_R": -1, "shin_R": -1, "foot_R": -1,
-                   "upperarm_L": 1, "forearm_L": 1, "upperarm_R": -1, "forearm_R": -1}
+    limb_abduct = {
+        "thigh_L": 1,
+        "shin_L": 1,
+        "foot_L": 1,
+        "thigh_R": -1,
+        "shin_R": -1,
+        "foot_R": -1,
+        "upperarm_L": 1,
+        "forearm_L": 1,
+        "upperarm_R": -1,
+        "forearm_R": -1,
+    }
     out = np.zeros((len(BONES), 3, 3))
     for name, _ in BONES:
         seg = segments[name]
@@ -197,6 +230,7 @@ def true_angles(lm: dict[str, np.ndarray]) -> dict[str, float]:
     pelvis /= np.linalg.norm(pelvis)
     for s, sign in (("left", 1), ("right", -1)):
         thigh = lm[f"{s}_knee"] - lm[f"{s}_hip"]
-        out[f"hip_abduction_{s}"] = math.degrees(math.asin(np.clip(sign * np.dot(thigh, pelvis)
-                                                                     / np.linalg.norm(thigh), -1, 1)))
+        out[f"hip_abduction_{s}"] = math.degrees(
+            math.asin(np.clip(sign * np.dot(thigh, pelvis) / np.linalg.norm(thigh), -1, 1))
+        )
     return {k: round(v, 1) for k, v in out.items()}
