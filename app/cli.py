@@ -193,7 +193,7 @@ def _analyze(args: argparse.Namespace) -> int:
 
     from app.analysis import ClipAnalysis
     from app.annotate import AnnotatedWriter
-    from app.progress import ProgressBar
+    from app.progress_bar import ProgressBar
     from app.summary import format_summary
 
     with ExitStack() as stack:

@@ -26,8 +26,8 @@ from app.coach import safety  # noqa: E402
 from app.coach.routine import RoutineItem  # noqa: E402
 from app.gui.checkin import PainCheckIn  # noqa: E402
 from app.gui.coaching import SHARP_SAID  # noqa: E402
-from app.gui.live_pipeline import LiveSource  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
+from app.live.pipeline import LiveSource  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
 from tests.conftest import sample_truth  # noqa: E402
 from tests.test_gui_first_week import make_short_clip  # noqa: E402

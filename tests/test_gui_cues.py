@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.gui.cues import CueThrottle
-from app.gui.session import SessionLog
+from app.live.cues import CueThrottle
+from app.live.session import SessionLog
 from exercises.events import CheckerState, CheckerStep, FaultRaised, HoldReached
 
 

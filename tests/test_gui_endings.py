@@ -23,8 +23,8 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PyQt6.QtCore import Qt  # noqa: E402
 
-from app.gui.live_pipeline import LiveSource  # noqa: E402
-from app.gui.session import SessionLog, ending  # noqa: E402
+from app.live.pipeline import LiveSource  # noqa: E402
+from app.live.session import SessionLog, ending  # noqa: E402
 from tests.test_gui_coaching import answer_pain, answer_screening, pain_rows, visible  # noqa: E402
 from tests.test_gui_first_week import make_short_clip, make_window  # noqa: E402
 

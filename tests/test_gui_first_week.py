@@ -31,8 +31,8 @@ from PyQt6.QtCore import Qt  # noqa: E402
 
 from app.coach import safety  # noqa: E402
 from app.coach.routine import RoutineItem  # noqa: E402
-from app.gui.live_pipeline import LiveSource  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
+from app.live.pipeline import LiveSource  # noqa: E402
 
 NO_CAMERA = LiveSource(camera=97)  # no such camera here or on CI
 

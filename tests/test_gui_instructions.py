@@ -12,7 +12,7 @@ from PyQt6.QtGui import QImage, QPalette
 from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from app.gui import style
-from app.gui.guidance import INSTRUCTIONS, PLACEMENTS, camera_diagram, camera_placement, camera_spot, status_advice
+from app.guidance import INSTRUCTIONS, PLACEMENTS, camera_diagram, camera_placement, camera_spot, status_advice
 from exercises.registry import EXERCISE_IDS, get_exercise
 
 # PRODUCT.md's exercise table: (position words, hold_s, sides, repetitions phrase or None).

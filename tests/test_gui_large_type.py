@@ -23,8 +23,8 @@ from PyQt6.QtCore import QRect, Qt  # noqa: E402
 from PyQt6.QtGui import QFontMetricsF  # noqa: E402
 
 from app.gui.live import voice_words  # noqa: E402
-from app.gui.live_pipeline import LiveSource  # noqa: E402
 from app.gui.widgets import BigBoard  # noqa: E402
+from app.live.pipeline import LiveSource  # noqa: E402
 from tests.conftest import sample_truth  # noqa: E402
 from tests.test_gui_first_week import make_short_clip, make_window  # noqa: E402
 

@@ -17,8 +17,8 @@ from app.gui.main import _qt_environment  # noqa: E402
 
 _qt_environment()
 
-from app.gui.live_pipeline import LiveSource  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
+from app.live.pipeline import LiveSource  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ _qt_environment()
 
 import pytest  # noqa: E402
 
-from app.gui import replay_model  # noqa: E402
+from app import review_data  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
 from exercises.events import PARTIAL_REASONS, STATUS_MESSAGES  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
@@ -110,9 +110,9 @@ def test_no_engine_words_on_screen(cut_review, monkeypatch):
     win, _truth, _report = cut_review
     review = win.review
     shown: list[list[str]] = []
-    draw = replay_model.draw_panel
+    draw = review_data.draw_panel
     monkeypatch.setattr(
-        replay_model,
+        review_data,
         "draw_panel",
         lambda image, lines, *a, **k: (shown.append(list(lines)), draw(image, lines, *a, **k))[1],
     )
@@ -132,7 +132,7 @@ def test_the_overlay_words_a_status_and_a_fault():
         reps, reps_by_side, hold_s, hold_target_s = 2, {"left": 1, "right": 1}, 0.0, None
         angle_deg, phase, status, faults = 120.0, "setup", "out_of_frame", ("knee_bent",)
 
-    lines = replay_model.hud_lines(State(), "hip angle")
+    lines = review_data.hud_lines(State(), "hip angle")
     assert lines[0] == "Reps 2   left 1  right 1"
     assert lines[1:3] == ["Hip angle 120 deg", "Getting into position"]
     assert f"Not counting: {STATUS_MESSAGES['out_of_frame']}" in lines
@@ -145,14 +145,14 @@ def test_overlay_lines_are_wrapped_to_fit_a_narrow_portrait_picture():
 
     status = f"Not counting: {STATUS_MESSAGES['other_movement']}"
     for shape in ((480, 848, 3), (848, 480, 3)):  # landscape, then a phone held upright
-        lines = replay_model.fit_lines(["Reps 2", status], shape)
+        lines = review_data.fit_lines(["Reps 2", status], shape)
         assert lines[0] == "Reps 2" and " ".join(lines[1:]) == status
         scale = max(shape[:2]) / 640.0
         widths = [
             cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, round(2 * scale))[0][0] for line in lines
         ]
         assert max(widths) + 20 * scale < shape[1], (shape, lines)
-    assert len(replay_model.fit_lines([status], (848, 480, 3))) > len(replay_model.fit_lines([status], (480, 848, 3)))
+    assert len(review_data.fit_lines([status], (848, 480, 3))) > len(review_data.fit_lines([status], (480, 848, 3)))
 
 
 def test_choosing_another_exercise_analyses_again_and_every_page_follows(qapp, cut_review):

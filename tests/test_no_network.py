@@ -59,7 +59,7 @@ GUARD = textwrap.dedent('''
 LIVE_SESSION = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from app.gui.live_pipeline import LiveSource, live_items
+    from app.live.pipeline import LiveSource, live_items
 
     items = live_items(LiveSource(path=Path(sys.argv[1]), speed=4.0), "squat", model="lite")
     seen = 0

@@ -30,10 +30,10 @@ from app.coach import store as store_mod
 from app.gui import live as live_mod
 from app.gui.checkin import AdviceDialog, PainCheckIn, SafetyHoldDialog, ScreeningDialog
 from app.gui.live import LivePage
-from app.gui.live_pipeline import LiveSource
 from app.gui.routine_page import RestPage
-from app.gui.session import SessionLog, pain_ending
 from app.gui.voice import Voice
+from app.live.pipeline import LiveSource
+from app.live.session import SessionLog, pain_ending
 from exercises.definitions import ExerciseDef
 from exercises.personalise import Calibration, CalibrationRecorder, personalise
 from exercises.registry import get_exercise

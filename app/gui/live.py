@@ -27,9 +27,6 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.guidance import camera_placement, demo_clip, status_advice
-from app.gui.live_pipeline import LiveItem, LiveSource, live_items
-from app.gui.session import Ending, SessionLog, ending
 from app.gui.voice import PLAIN_NO_VOICE, Voice
 from app.gui.widgets import (
     BAD,
@@ -46,6 +43,9 @@ from app.gui.widgets import (
     big_font,
 )
 from app.gui.worker import GeneratorWorker
+from app.guidance import camera_placement, demo_clip, status_advice
+from app.live.pipeline import LiveItem, LiveSource, live_items
+from app.live.session import Ending, SessionLog, ending
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.events import STATUS_CODES, STATUS_MESSAGES

@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
     from app.gui import style
 
     style.apply(app)  # once, before any window or dialog exists
-    from app.gui.live_pipeline import LiveSource
+    from app.live.pipeline import LiveSource
 
     source = LiveSource(path=Path(args.source)) if args.source else LiveSource(camera=args.camera)
     window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute, checkins=checkins, source=source)

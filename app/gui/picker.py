@@ -18,8 +18,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.guidance import INSTRUCTIONS, camera_diagram, camera_placement, demo_clip, safety_text
 from app.gui.widgets import VideoView, big_font
+from app.guidance import INSTRUCTIONS, camera_diagram, camera_placement, demo_clip, safety_text
 from exercises.registry import EXERCISE_IDS, get_exercise
 from pose.sources import SourceError, VideoFrame, file_frames
 

@@ -3,7 +3,7 @@
 The review explains itself: the plot names what it measures and the band a rep must cross; every
 movement that looked like a rep and did not count is on the timeline, the plot and in the table
 with its reason; the spans when the camera could not count say why. All words come from
-:mod:`app.gui.replay_model` (which reads the one vocabulary in :mod:`exercises.events`).
+:mod:`app.review_data` (which reads the one vocabulary in :mod:`exercises.events`).
 """
 
 from __future__ import annotations
@@ -35,9 +35,12 @@ from PyQt6.QtWidgets import (
 )
 
 from app.analysis import ClipAnalysis
+from app.annotate import status_words
 from app.coach.report import fault_word
 from app.gui.live import SIGNAL_CAPTIONS
-from app.gui.replay_model import (
+from app.gui.widgets import BAD, GOOD, LEFT, MUTED, RIGHT, WARN, VideoView, big_font
+from app.gui.worker import GeneratorWorker
+from app.review_data import (
     REVIEW_COLUMNS,
     AnalysisDone,
     ReplayFrame,
@@ -47,12 +50,9 @@ from app.gui.replay_model import (
     partial_words,
     plot_title,
     review_rows,
-    status_words,
     write_report_json,
     write_reps_csv,
 )
-from app.gui.widgets import BAD, GOOD, LEFT, MUTED, RIGHT, WARN, VideoView, big_font
-from app.gui.worker import GeneratorWorker
 from exercises.registry import EXERCISE_IDS, get_exercise
 
 log = logging.getLogger(__name__)

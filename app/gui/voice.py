@@ -1,6 +1,6 @@
 """Spoken cues and short sounds. Degrades to on-screen only when no speech engine is available.
 
-What is said, and when, is decided by :class:`app.gui.cues.CueThrottle`; this class only talks to
+What is said, and when, is decided by :class:`app.live.cues.CueThrottle`; this class only talks to
 QtTextToSpeech and QSoundEffect, and emits ``said`` for every cue it delivers (spoken or shown).
 
 QTextToSpeech.say() interrupts whatever is being spoken, and the engine reports "Speaking" a
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PyQt6.QtCore import QObject, QTimer, QUrl, pyqtSignal
 
-from app.gui.cues import CueThrottle
+from app.live.cues import CueThrottle
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from PyQt6.QtWidgets import (
 from app.coach import store as store_mod
 from app.gui.coaching import Coach
 from app.gui.live import LivePage
-from app.gui.live_pipeline import LiveSource
 from app.gui.voice import Voice
 from app.gui.widgets import big_font
+from app.live.pipeline import LiveSource
 from exercises.registry import EXERCISE_IDS, get_exercise
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Measure the live view: ``python -m app.gui.measure CLIP [--model full] [--seconds 20]``.
+"""Measure the live view: ``python -m tools.measure_live CLIP [--model full] [--seconds 20]``.
 
 Plays CLIP as if it were a camera through the real window and reports the view's frame rate
 (distinct frames painted per second) and the overlay lag (from the source handing over a frame

@@ -1,8 +1,8 @@
-"""Screenshots of the window for review and the README: ``python -m app.gui.screenshots OUT_DIR CLIP EXERCISE``.
+"""Screenshots of the window for review and the README: ``python -m tools.screenshots OUT_DIR CLIP EXERCISE``.
 
 Run under Xvfb with the xcb platform to see what a user sees, e.g.
 ``xvfb-run -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \
-python -m app.gui.screenshots docs/shots clip.mp4 squat``.
+python -m tools.screenshots docs/shots clip.mp4 squat``.
 Saves live.png (mid-session), summary.png (after the clip ended), replay.png and picker.png.
 """
 

@@ -12,7 +12,7 @@ from exercises.registry import get_exercise
 
 log = logging.getLogger(__name__)
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_videos"
 
 # The source article's instructions, one step per line, checked against PRODUCT.md's table
 # (position, what to do, hold, repetitions, sides). Where the camera goes is not here: it is
@@ -79,7 +79,7 @@ PLACEMENTS: dict[str, str] = {
     "from head to feet.",
 }
 
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+ASSETS_DIR = Path(__file__).resolve().parent / "gui" / "assets"
 
 
 def camera_spot(exercise_id: str) -> CameraSpot:
