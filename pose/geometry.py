@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from pose.frame import PoseFrame
-from pose.landmarks import Side, landmark_index
+from pose.landmarks import landmark_index
 
 Orientation = Literal["standing", "supine", "prone", "unknown"]
 View = Literal["side", "oblique", "front", "unknown"]
@@ -88,16 +88,6 @@ def segment_angle_from_vertical_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray 
     return np.where(np.hypot(d[..., 0], d[..., 1]) > 0, ang, np.nan)
 
 
-def signed_angle_deg(v: np.ndarray, ref: np.ndarray) -> np.ndarray | float:
-    """Signed angle from vector ``ref`` to vector ``v``, (-180, 180], counter-clockwise on screen."""
-    v, ref = _xy(v), _xy(ref)
-    # With y down, screen-counter-clockwise is the negative of the usual cross product.
-    cross = -(ref[..., 0] * v[..., 1] - ref[..., 1] * v[..., 0])
-    dot = (ref * v).sum(axis=-1)
-    ok = (np.hypot(v[..., 0], v[..., 1]) > 0) & (np.hypot(ref[..., 0], ref[..., 1]) > 0)
-    return np.where(ok, np.degrees(np.arctan2(cross, dot)), np.nan)
-
-
 def elevation_deg(origin: np.ndarray, tip: np.ndarray, toward_x: float) -> np.ndarray | float:
     """Angle of origin->tip above the image horizontal that points in direction ``toward_x`` (+1/-1).
 
@@ -135,35 +125,6 @@ def width_ratio(frame: PoseFrame) -> float:
     if not (torso > 0):
         return float("nan")
     return (sw + hw) / 2.0 / torso
-
-
-def camera_view(frame: PoseFrame) -> View:
-    """Side, oblique or front view from the apparent shoulder/hip width relative to the torso."""
-    r = width_ratio(frame)
-    if not np.isfinite(r):
-        return "unknown"
-    if r < SIDE_VIEW_MAX_RATIO:
-        return "side"
-    if r >= FRONT_VIEW_MIN_RATIO:
-        return "front"
-    return "oblique"
-
-
-def near_side(frame: PoseFrame) -> Side | None:
-    """The side of the body facing the camera: higher visibility, then smaller MediaPipe z.
-
-    ``None`` when there is no pose. Uses shoulder, hip, knee and ankle.
-    """
-    if not frame.has_pose:
-        return None
-    li = [_L[n] for n in ("shoulder", "hip", "knee", "ankle")]
-    ri = [_R[n] for n in ("shoulder", "hip", "knee", "ankle")]
-    vis = float(frame.visibility[li].sum() - frame.visibility[ri].sum())
-    if abs(vis) > 0.2:
-        return "left" if vis > 0 else "right"
-    dz = float(np.nansum(frame.xyz_norm[li, 2]) - np.nansum(frame.xyz_norm[ri, 2]))
-    # MediaPipe z: smaller is nearer the camera.
-    return "left" if dz <= 0 else "right"
 
 
 def facing_x(frame: PoseFrame) -> float:

@@ -60,19 +60,6 @@ def draw_skeleton(image: np.ndarray, pose: PoseFrame, min_visibility: float = 0.
     return out
 
 
-def draw_angle(image: np.ndarray, at_px: Sequence[float], angle_deg: float, colour=(255, 255, 255)) -> np.ndarray:
-    """The value of a joint angle written beside the joint."""
-    out = image.copy()
-    if np.isnan(angle_deg) or np.isnan(np.asarray(at_px, dtype=float)).any():
-        return out
-    s = _scale(out)
-    org = (int(at_px[0] + 10 * s), int(at_px[1] - 10 * s))
-    text = f"{angle_deg:.0f} deg"
-    cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, (0, 0, 0), max(1, round(4 * s)), cv2.LINE_AA)
-    cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, colour, max(1, round(1.5 * s)), cv2.LINE_AA)
-    return out
-
-
 def draw_panel(
     image: np.ndarray,
     lines: Sequence[str],
