@@ -1,17 +1,17 @@
-"""Tools ▸ Settings: the routine, strictness and a physiotherapist's per-exercise overrides, video, your data.
+"""Tools ▸ Settings: the routine, strictness and a physiotherapist's per-exercise overrides, your data.
 
 Everything is stored in the profile's settings (``HistoryStore.save_profile_settings``). Keys this
-dialog owns: ``strictness`` (one of ``exercises.personalise.STRICTNESS``), ``overrides``
+dialog owns: ``strictness`` (one of ``exercises.personalise.STRICTNESS``) and ``overrides``
 (``{exercise_id: {"target_reps": int, "hold_target_s": float, "limits": {fault_code: float}}}``, as
-``personalise`` takes them) and ``record_video`` (bool). The routine is written by
-``app.coach.routine.routine_to_settings``. Other keys are kept as they were.
+``personalise`` takes them; parsed by ``app.coach.override_text``). The routine is written by
+``app.coach.routine.routine_to_settings``. Other keys are kept as they were, except ``record_video``:
+nothing records video yet, so the dialog offers no such setting and drops the key older versions saved.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import math
 from pathlib import Path
 
 from PyQt6.QtCore import QUrl, pyqtSignal
@@ -37,10 +37,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from app.coach.override_text import OverrideError, parse_overrides
 from app.coach.routine import DEFAULT_ROUTINE, RoutineItem, routine_from_settings, routine_to_settings
 from app.gui.widgets import big_font
-from exercises.definitions import FAULT_CODES
-from exercises.personalise import STRICTNESS, personalise
+from exercises.personalise import STRICTNESS
 from exercises.registry import EXERCISE_IDS, get_exercise
 
 log = logging.getLogger(__name__)
@@ -51,86 +51,7 @@ STRICTNESS_HELP = {
     "strict": "Strict: tighter form rules, for when the exercises feel easy.",
 }
 ROUTINE_COLUMNS = ("In", "Exercise", "Target reps", "Sets", "Rest (s)")
-
-
-class OverrideError(ValueError):
-    """A physiotherapist's override that cannot be used; the message names the exercise and the field."""
-
-    def __init__(self, message: str, exercise: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.exercise = exercise
-        self.field = field if field is not None else _field_named_in(message)
-
-
-def _field_named_in(message: str) -> str | None:
-    """Which form field a ``personalise`` message is about (``target_reps``, ``hold_target_s``, ``limit:<code>``)."""
-    if "target_reps" in message:
-        return "target_reps"
-    if "hold_target_s" in message or "has no hold" in message:
-        return "hold_target_s"
-    for code in FAULT_CODES:
-        if f"{code} limit" in message or f"rule {code!r}" in message:
-            return f"limit:{code}"
-    return None
-
-
-def parse_overrides(texts: dict[str, dict], strictness: str) -> dict[str, dict]:
-    """Overrides typed as text -> the ``overrides`` settings value, each checked by ``personalise``.
-
-    ``texts``: ``{exercise: {"target_reps": str, "hold_target_s": str, "limits": {code: str}}}``;
-    empty strings mean "no override". Raises :class:`OverrideError` with a one-line message.
-    """
-    result: dict[str, dict] = {}
-    for ex_id, fields in texts.items():
-        definition = get_exercise(ex_id)
-        entry: dict = {}
-        reps = fields.get("target_reps", "").strip()
-        if reps:
-            try:
-                entry["target_reps"] = int(reps)
-            except ValueError:
-                raise OverrideError(
-                    f"{definition.title}: target reps must be a whole number, got {reps!r}", ex_id, "target_reps"
-                ) from None
-        hold = fields.get("hold_target_s", "").strip()
-        if hold:
-            entry["hold_target_s"] = _number(ex_id, "hold seconds", hold, "hold_target_s")
-        limits = {
-            code: _number(ex_id, f"{code.replace('_', ' ')} limit", text.strip(), f"limit:{code}")
-            for code, text in fields.get("limits", {}).items()
-            if text.strip()
-        }
-        if limits:
-            entry["limits"] = limits
-        if not entry:
-            continue
-        try:
-            personalise(definition, strictness, None, entry)
-        except (ValueError, TypeError) as exc:
-            message = str(exc)
-            raise OverrideError(f"{definition.title}: {_plain(message)}", ex_id, _field_named_in(message)) from None
-        result[ex_id] = entry
-    return result
-
-
-def _plain(message: str) -> str:
-    """``personalise``'s message with the settings keys in the words the form uses."""
-    for key, words in (("hold_target_s", "hold seconds"), ("target_reps", "target reps")):
-        message = message.replace(key, words)
-    for code in {rule.code for ex_id in EXERCISE_IDS for rule in get_exercise(ex_id).rules}:
-        message = message.replace(f"{code} limit", f"{code.replace('_', ' ')} limit")
-    return message
-
-
-def _number(ex_id: str, what: str, text: str, field: str) -> float:
-    title = get_exercise(ex_id).title
-    try:
-        value = float(text)
-    except ValueError:
-        raise OverrideError(f"{title}: {what} must be a number, got {text!r}", ex_id, field) from None
-    if not math.isfinite(value):
-        raise OverrideError(f"{title}: {what} must be a finite number, got {text!r}", ex_id, field)
-    return value
+RETIRED_RECORD_VIDEO_KEY = "record_video"
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:
@@ -375,14 +296,6 @@ class SettingsDialog(QDialog):
     def _data_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        video = QGroupBox("Video")
-        video_layout = QVBoxLayout(video)
-        self.record_video = QCheckBox("Record video of my sessions")
-        self.record_video.setChecked(bool(self.settings.get("record_video", False)))
-        hint = QLabel("Off by default. When on, videos are saved in your data folder on this computer only.")
-        hint.setWordWrap(True)
-        video_layout.addWidget(self.record_video)
-        video_layout.addWidget(hint)
         data = QGroupBox("Your data")
         data_layout = QVBoxLayout(data)
         stays = QLabel("Everything HipCoach records stays on this computer, in this folder:")
@@ -406,7 +319,6 @@ class SettingsDialog(QDialog):
         data_layout.addWidget(stays)
         data_layout.addWidget(self.folder_label)
         data_layout.addLayout(buttons)
-        layout.addWidget(video)
         layout.addWidget(data)
         layout.addStretch(1)
         return page
@@ -463,7 +375,8 @@ class SettingsDialog(QDialog):
         settings = copy.deepcopy(self.settings)
         settings["strictness"] = strictness
         settings["overrides"] = parse_overrides(self._override_texts, strictness)
-        settings["record_video"] = self.record_video.isChecked()
+        # A setting older versions offered; nothing records video yet, so no stored setting says it does.
+        settings.pop(RETIRED_RECORD_VIDEO_KEY, None)
         return routine_to_settings(self.routine(), settings)
 
     def save(self) -> bool:
