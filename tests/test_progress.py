@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.coach import progress
+from app.coach.progress_values import DayStat, SessionSummary, asymmetry_ratio
 from tests import history_fixture as fx
 
 
@@ -19,7 +20,7 @@ def conn():
     c.close()
 
 
-def _stat(conn, day: date, exercise: str) -> progress.DayStat:
+def _stat(conn, day: date, exercise: str) -> DayStat:
     found = [s for s in progress.daily_stats(conn, fx.PROFILE, exercise=exercise) if s.day == day]
     assert len(found) == 1
     return found[0]
@@ -172,11 +173,11 @@ def test_session_detail_has_sets_reps_faults_and_spans(conn):
 
 
 def test_asymmetry_ratio_rules():
-    assert progress.asymmetry_ratio(10, 5) == 0.5
-    assert progress.asymmetry_ratio(5, 10) == 0.5
-    assert progress.asymmetry_ratio(0, 0) is None
-    assert progress.asymmetry_ratio(None, 3) is None
-    assert progress.asymmetry_ratio(4, 0) == 1.0
+    assert asymmetry_ratio(10, 5) == 0.5
+    assert asymmetry_ratio(5, 10) == 0.5
+    assert asymmetry_ratio(0, 0) is None
+    assert asymmetry_ratio(None, 3) is None
+    assert asymmetry_ratio(4, 0) == 1.0
 
 
 def test_empty_history_gives_empty_answers():
@@ -193,8 +194,8 @@ def test_empty_history_gives_empty_answers():
 
 def _summary(
     reps: int, sets: int, end_reason: str | None, after: int | None = None, sharp: tuple[str | None, ...] = ()
-) -> progress.SessionSummary:
-    return progress.SessionSummary(
+) -> SessionSummary:
+    return SessionSummary(
         id=1,
         profile_id=1,
         day=date(2026, 11, 2),
