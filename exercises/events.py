@@ -9,43 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-# What stops the camera seeing well enough to count (the set-up checklist).
-STATUS_CODES = ("no_person", "out_of_frame", "joints_hidden", "wrong_view", "wrong_position", "second_person")
-# The person moves, yet nothing counts (exercises/motion_watch.py): said so, never silent.
-MOVEMENT_STATUS_CODES = ("movement_too_small", "not_back_to_start", "outside_exercise", "other_movement")
+from exercises.vocabulary import MOVEMENT_STATUS_CODES, NOTES, PARTIALS, STATUS_CODES, STATUSES
 
-STATUS_MESSAGES = {
-    "no_person": "I can't see anyone",
-    "out_of_frame": "Part of your body is out of the picture",
-    "joints_hidden": "I can't see your hips, knees or ankles clearly",
-    "wrong_view": "Please move the camera: this exercise needs another view",
-    "wrong_position": "This exercise needs a different starting position",
-    "second_person": "Two people in view and I can't tell which one is you",
-    "movement_too_small": "I see you moving, but not far enough to count",
-    "not_back_to_start": "Come all the way back to the start position between repetitions",
-    "outside_exercise": "I see you moving, but not in this exercise's starting position",
-    "other_movement": "I see you moving, but not the movement this exercise counts: is it the right exercise?",
-}
-
-# Why a movement that looked like a rep did not count (``partial_reps[].reason``).
-PARTIAL_REASONS = {
-    "too_small": "not far enough",
-    "too_short": "too quick to be a repetition",
-    "interrupted": "I lost sight of you during it",
-    "hold_broken": "the hold ended early",
-    "unfinished": "the recording ended during it",
-    "walking": "you were walking",
-    "started_before_clip": "it began before the recording",
-    "across_cut": "the video was cut during it",
-    "not_back_to_start": "it did not come back to the start position",
-    "outside_exercise": "it was not in this exercise's starting position",
-}
-
-# Worth knowing, but no reason to stop counting (``notes`` in the JSON report).
-NOTE_MESSAGES = {
-    "someone_else_in_view": "Someone else is in view; I follow the person who was there first",
-    "form_not_judged": "Some form checks need body parts that are out of the picture",
-}
+# The words for each code live in exercises.vocabulary. Until their last importers switch to its
+# functions, these old names stay here, built from the vocabulary's rows (not a second copy).
+STATUS_MESSAGES = {code: row.message for code, row in STATUSES.items()}
+PARTIAL_REASONS = {code: row.words for code, row in PARTIALS.items()}
+NOTE_MESSAGES = {code: row.message for code, row in NOTES.items()}
+__all__ = ["MOVEMENT_STATUS_CODES", "STATUS_CODES"]  # importable from here too, for the same reason
 
 
 class _Json:
@@ -101,7 +72,7 @@ class NoteInterval(_Json):
 
 @dataclass(frozen=True)
 class PartialRecord(_Json):
-    """A movement that started but did not count; ``reason``: a key of PARTIAL_REASONS."""
+    """A movement that started but did not count; ``reason``: a key of exercises.vocabulary.PARTIALS."""
 
     side: str | None
     start_s: float

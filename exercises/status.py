@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from exercises.definitions import ExerciseDef
-from exercises.events import MOVEMENT_STATUS_CODES, STATUS_MESSAGES, Event, StatusChanged, StatusInterval
+from exercises.events import Event, StatusChanged, StatusInterval
 from exercises.rounding import rounded
 from exercises.signals import Reading
+from exercises.vocabulary import MOVEMENT_STATUS_CODES, status_message
 
 # How long a status must last before it is shown (None: back to counting), so a single bad
 # frame does not flash a message; the view and the position need longer to be sure of.
@@ -68,7 +69,7 @@ class StatusDebouncer:
             if self.shown is not None and since > self._shown_since:
                 self.intervals.append(StatusInterval(self.shown, rounded(self._shown_since), rounded(since)))
             prev, self.shown, self._shown_since, self._has_candidate = self.shown, raw, since, False
-            events.append(StatusChanged(rounded(t), raw, prev, STATUS_MESSAGES.get(raw, "") if raw else ""))
+            events.append(StatusChanged(rounded(t), raw, prev, status_message(raw) if raw else ""))
 
     def close(self, t: float) -> None:
         """The session ends at ``t``: the status still shown becomes an interval."""
