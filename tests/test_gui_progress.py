@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pytest
 
-from app.gui.progress_page import ProgressPage, day_x
+from app.gui.progress_charts import day_x
+from app.gui.progress_page import ProgressPage
 from tests import history_fixture as fx
 
 TODAY = fx.START + timedelta(days=13)  # Sunday 15 Nov 2026, the day after the last session
@@ -78,14 +79,14 @@ def test_glute_bridge_over_all_time_matches_the_fixture(page):
     assert same(data.peak_deg, peaks)
     assert same(data.faults_per_rep, faults)
     # ...and those are the arrays the charts draw.
-    x, height, y0 = bars(page.bars_both)
+    x, height, y0 = bars(page.chart_panel.bars_both)
     assert same(x, [day_x(d) for d in fx.TRAINED_DAYS]) and same(height, reps) and same(y0, [0] * 10)
-    assert bars(page.bars_left)[1] == [] and bars(page.bars_right)[1] == []
-    assert same(ys(page.hold_curve), holds)
-    assert same(ys(page.peak_curve), peaks)
-    assert same(ys(page.fault_curve), faults)
-    assert np.isnan(page.data.peak_asymmetry_pct).all() and len(ys(page.peak_asym_curve)) == 0  # two-sided
-    assert page.hold_target.isVisible() and page.hold_target.value() == 5.0
+    assert bars(page.chart_panel.bars_left)[1] == [] and bars(page.chart_panel.bars_right)[1] == []
+    assert same(ys(page.chart_panel.hold_curve), holds)
+    assert same(ys(page.chart_panel.peak_curve), peaks)
+    assert same(ys(page.chart_panel.fault_curve), faults)
+    assert np.isnan(page.data.peak_asymmetry_pct).all() and len(ys(page.chart_panel.peak_asym_curve)) == 0  # two-sided
+    assert page.chart_panel.hold_target.isVisible() and page.chart_panel.hold_target.value() == 5.0
 
 
 def test_straight_leg_raise_stacks_left_and_right_and_shows_the_asymmetry(page):
@@ -96,21 +97,21 @@ def test_straight_leg_raise_stacks_left_and_right_and_shows_the_asymmetry(page):
     right_peak = [14.0 + 0.5 * k for k in K]
     data = page.data
     assert data.days == list(fx.TRAINED_DAYS)
-    x, height, y0 = bars(page.bars_left)
+    x, height, y0 = bars(page.chart_panel.bars_left)
     assert same(height, left) and same(y0, [0] * 10)
-    x, height, y0 = bars(page.bars_right)
+    x, height, y0 = bars(page.chart_panel.bars_right)
     assert same(height, right) and same(y0, left)  # right stacked on top of left
-    assert bars(page.bars_both)[1] == []
-    assert same(ys(page.peak_left_curve), [18.0] * 10)
-    assert same(ys(page.peak_right_curve), right_peak)
+    assert bars(page.chart_panel.bars_both)[1] == []
+    assert same(ys(page.chart_panel.peak_left_curve), [18.0] * 10)
+    assert same(ys(page.chart_panel.peak_right_curve), right_peak)
     # (left - right) / larger side, + when the left is larger: reps 8 vs 6 is 25 %; peaks 18 vs 14 + k/2,
     # so the right side passes the left on the last day (18.5)
-    assert same(ys(page.count_asym_curve), [25.0 if k < 5 else 0.0 for k in K])
-    assert same(ys(page.peak_asym_curve), [100 * (18.0 - p) / max(18.0, p) for p in right_peak])
-    assert ys(page.peak_asym_curve)[-1] < 0
+    assert same(ys(page.chart_panel.count_asym_curve), [25.0 if k < 5 else 0.0 for k in K])
+    assert same(ys(page.chart_panel.peak_asym_curve), [100 * (18.0 - p) / max(18.0, p) for p in right_peak])
+    assert ys(page.chart_panel.peak_asym_curve)[-1] < 0
     # holds: 8 left at 5.0 s; right at 4.0 s when k < 3, else 5.0 s
     holds = [(8 * 5.0 + r * (4.0 if k < 3 else 5.0)) / (8 + r) for k, r in zip(K, right)]
-    assert same(ys(page.hold_curve), holds)
+    assert same(ys(page.chart_panel.hold_curve), holds)
 
 
 def test_the_last_seven_days_of_squats(page):
@@ -120,11 +121,11 @@ def test_the_last_seven_days_of_squats(page):
     assert page.data.reps == [5, 2, 5, 5, 5]  # session 6 stopped for sharp pain after 2
     # rep i bottoms out at 110 - 2k + (i - 1): the day's mean is 110 - 2k + (n - 1) / 2
     means = [110.0 - 2 * k + (n - 1) / 2 for k, n in zip(range(5, 10), [5, 2, 5, 5, 5])]
-    assert same(ys(page.peak_curve), means)
-    assert same(ys(page.fault_curve), [0.0] * 5)  # "shallow" only in sessions 0 and 1
-    assert not page.hold_target.isVisible()
+    assert same(ys(page.chart_panel.peak_curve), means)
+    assert same(ys(page.chart_panel.fault_curve), [0.0] * 5)  # "shallow" only in sessions 0 and 1
+    assert not page.chart_panel.hold_target.isVisible()
     # the x axis spans exactly the seven days
-    low, high = page.plots["reps"].viewRange()[0]
+    low, high = page.chart_panel.plots["reps"].viewRange()[0]
     assert low < day_x(TODAY - timedelta(days=6)) < day_x(TODAY) < high
     assert high - low < 8 * 86400
 
@@ -157,51 +158,54 @@ def test_pain_chart_shows_before_and_after_each_session(page):
     page.set_range(None)
     before = [fx.pain_before(k) for k in K]  # 5,5,4,4,3,3,2,2,1,1
     after = [fx.pain_after(k) for k in K]  # one less, but 2 -> 4 in session 6
-    assert same(ys(page.pain_before_curve), before) and same(ys(page.pain_after_curve), after)
+    assert same(ys(page.chart_panel.pain_before_curve), before) and same(ys(page.chart_panel.pain_after_curve), after)
     # each session at its own start time (08:00, the last at 23:50), one stroke from before to after
     starts = [fx.session_start(k) for k in K]
     want_x = [datetime(t.year, t.month, t.day, t.hour, t.minute).timestamp() for t in starts]
-    assert same(page.pain_after_curve.getData()[0], want_x)
-    x, y = page.pain_change.getData()
+    assert same(page.chart_panel.pain_after_curve.getData()[0], want_x)
+    x, y = page.chart_panel.pain_change.getData()
     assert same(x, np.repeat(want_x, 2)) and same(y, [v for pair in zip(before, after) for v in pair])
-    assert "pain" in page.shown_charts()
+    assert "pain" in page.chart_panel.shown_charts()
     page.set_exercise("squat")  # pain is per session, whatever the exercise
-    assert same(ys(page.pain_after_curve), after)
+    assert same(ys(page.chart_panel.pain_after_curve), after)
     page.set_range(7)  # 9..15 Nov: sessions 5..9
-    assert same(ys(page.pain_before_curve), before[5:])
+    assert same(ys(page.chart_panel.pain_before_curve), before[5:])
 
 
 def test_empty_charts_collapse_to_one_line(page):
     page.set_range(None)
     page.set_exercise("straight_leg_raise")
-    assert page.shown_charts() == ["reps", "pain", "peak", "hold", "faults", "asym"]
-    assert page.nothing_note.isHidden()
+    assert page.chart_panel.shown_charts() == ["reps", "pain", "peak", "hold", "faults", "asym"]
+    assert page.chart_panel.nothing_note.isHidden()
     page.set_exercise("squat")  # no hold, both sides together
-    assert page.shown_charts() == ["reps", "pain", "peak", "faults"]
-    assert page.plot_widgets["hold"].isHidden() and page.plot_widgets["asym"].isHidden()
-    assert page.nothing_note.text() == (
+    assert page.chart_panel.shown_charts() == ["reps", "pain", "peak", "faults"]
+    assert page.chart_panel.plot_widgets["hold"].isHidden() and page.chart_panel.plot_widgets["asym"].isHidden()
+    assert page.chart_panel.nothing_note.text() == (
         "Nothing to chart yet: hold time (this exercise has no hold); "
         "left / right difference (both sides move together)."
     )
     page.set_exercise("hip_abduction")  # never done: only pain is left (it is per session)
-    assert page.shown_charts() == ["pain"]
-    assert page.nothing_note.text() == (
+    assert page.chart_panel.shown_charts() == ["pain"]
+    assert page.chart_panel.nothing_note.text() == (
         "Nothing to chart yet: reps; range of motion; hold time (this exercise has "
         "no hold); form faults; left / right difference."
     )
     # a lone chart takes the whole row
-    index = page.chart_grid.indexOf(page.plot_widgets["pain"])
-    assert page.chart_grid.getItemPosition(index) == (0, 0, 1, 2)
+    index = page.chart_panel.chart_grid.indexOf(page.chart_panel.plot_widgets["pain"])
+    assert page.chart_panel.chart_grid.getItemPosition(index) == (0, 0, 1, 2)
 
 
 def test_legends_sit_beside_the_titles_not_on_the_data(page):
     page.set_exercise("straight_leg_raise")
-    for key, plot in page.plots.items():
+    for key, plot in page.chart_panel.plots.items():
         assert plot.legend is None, key  # no legend box inside any plot
-    assert page.chart_titles["reps"] == "Reps per day  ■ left  ■ right, on top"
-    assert page.chart_titles["pain"] == "Pain per session (0–10)  ○ before  ● after"  # the markers drawn
+    assert page.chart_panel.chart_titles["reps"] == "Reps per day  ■ left  ■ right, on top"
+    assert page.chart_panel.chart_titles["pain"] == "Pain per session (0–10)  ○ before  ● after"  # the markers drawn
     page.set_exercise("glute_bridge")
-    assert page.chart_titles["reps"] == "Reps per day" and page.chart_titles["peak"] == "Range of motion (mean peak)"
+    assert (
+        page.chart_panel.chart_titles["reps"] == "Reps per day"
+        and page.chart_panel.chart_titles["peak"] == "Range of motion (mean peak)"
+    )
 
 
 def test_the_day_count_follows_the_month_shown(page):
