@@ -1,21 +1,24 @@
-"""``hipcoach``: the desktop window by default; ``analyze``, ``eval``, ``bench`` and ``report`` run headless."""
+"""``hipcoach``: one parser for every command (``hipcoach --help`` lists them); the window is the default.
+
+Only the window's command imports Qt; the headless ones (``analyze``, ``eval``, ``bench``, ``report``) never do.
+"""
 
 from __future__ import annotations
 
 import sys
 
-HEADLESS_COMMANDS = ("analyze", "eval", "bench", "report")
-
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0] in HEADLESS_COMMANDS:
-        from app.cli import main as cli_main  # never imports Qt
+    from app.cli_parser import WINDOW, parse  # light: no Qt, no OpenCV
 
-        return cli_main(args)
-    from app.gui.main import main as gui_main
+    args = parse(sys.argv[1:] if argv is None else argv)
+    if args.command == WINDOW:
+        from app.gui.main import run as run_window
 
-    return gui_main(args)
+        return run_window(args)
+    from app.cli import run as run_headless  # never imports Qt
+
+    return run_headless(args)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Headless command line: ``analyze``, ``eval``, ``bench`` and ``report``. Imports no Qt.
+"""The headless commands run: ``analyze``, ``eval``, ``bench`` and ``report`` (parsed by app.cli_parser). No Qt.
 
 Every expected failure (bad file, unknown exercise or model, camera) ends in one line on
 stderr naming the problem and exit status 2; only a bug shows a traceback.
@@ -21,11 +21,11 @@ import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from app.cli_parser import EXIT_BAD_INPUT, HEADLESS_COMMANDS, parse  # noqa: E402
 from app.outputs import OutputError, OutputFile, check_destination  # noqa: E402
 from pose.estimator import MODEL_NAMES, ModelError  # noqa: E402
 from pose.sources import SourceError  # noqa: E402
 
-EXIT_BAD_INPUT = 2
 EXIT_BELOW_THRESHOLD = 1
 
 
@@ -55,51 +55,17 @@ class _StopRequest:
 _STOP = _StopRequest()
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's errors in one line (its default prints the whole usage first)."""
-
-    def error(self, message: str):
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hipcoach", description="HipCoach headless tools")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    analyze = sub.add_parser("analyze", help="count reps and find form faults in a recorded clip")
-    analyze.add_argument("video")
-    analyze.add_argument("--exercise", required=True, help="exercise id, e.g. squat")
-    analyze.add_argument("--model", default="full", help=f"pose model: {', '.join(MODEL_NAMES)} (default full)")
-    analyze.add_argument("--json", metavar="PATH", help="write the JSON report to PATH ('-': stdout, JSON only)")
-    analyze.add_argument("--annotate", metavar="OUT.mp4", help="write a video with skeleton and counters")
-
-    ev = sub.add_parser("eval", help="accuracy over labelled clips; non-zero exit below the thresholds")
-    ev.add_argument("manifest")
-    ev.add_argument("--model", default="full")
-    ev.add_argument("--json", metavar="PATH", help="also write the results as JSON ('-': stdout)")
-
-    bench = sub.add_parser("bench", help="per-frame timings and the ratio to a bare MediaPipe loop")
-    bench.add_argument("video", nargs="?", help="clip to time (default: the first sample video)")
-    bench.add_argument("--exercise", default="squat")
-    bench.add_argument("--model", default="full")
-    bench.add_argument("--rounds", type=int, default=3, help="alternating bare/full runs; medians are shown")
-
-    report = sub.add_parser("report", help="export a session or a date range for a physiotherapist")
-    report.add_argument("--out", required=True, metavar="FILE", help="report file: .html, .pdf, .csv or .json")
-    report.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="first day (default: the first session)")
-    report.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="last day (default: the last session)")
-    report.add_argument("--session", metavar="N", help="one session only (its id)")
-    report.add_argument("--data-dir", metavar="DIR", help="folder of history.sqlite3 (default: the user data folder)")
-    report.add_argument(
-        "--per-rep", action="store_true", help="end the HTML/PDF report with a table of every rep (off: a short report)"
-    )
-    return parser
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    """A headless command line (``["analyze", "clip.mp4", ...]``) parsed and run; its exit status."""
+    args = parse(sys.argv[1:] if argv is None else argv)
+    if args.command not in HEADLESS_COMMANDS:
+        print(f"hipcoach: error: {args.command!r} is not a headless command; run it as 'hipcoach'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed headless command: an expected failure is one line on stderr and exit status 2."""
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

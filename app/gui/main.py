@@ -1,4 +1,4 @@
-"""``hipcoach`` without a subcommand: the desktop window (live coaching and replay review)."""
+"""``hipcoach`` (the default command, ``hipcoach window``): the desktop window (live coaching and replay review)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from exercises.registry import EXERCISE_IDS
-
 log = logging.getLogger(__name__)
-
-MODELS = ("lite", "full", "heavy")
 
 
 def _qt_environment() -> None:
@@ -24,29 +20,15 @@ def _qt_environment() -> None:
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="hipcoach", description="HipCoach: a camera coach for hip exercises.")
-    src = parser.add_mutually_exclusive_group()
-    src.add_argument("--source", metavar="PATH", help="play a video file as if it were the camera")
-    src.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (default 0)")
-    parser.add_argument("--exercise", choices=EXERCISE_IDS, default="glute_bridge", help="exercise to coach")
-    parser.add_argument("--model", choices=MODELS, default="full", help="pose model (default full)")
-    parser.add_argument("--review", metavar="VIDEO", help="open a recorded video in replay review")
-    parser.add_argument("--mute", action="store_true", help="start with the voice off")
-    parser.add_argument("--no-start", action="store_true", help="open the window without starting the camera")
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="folder for the history (default: $HIPCOACH_DATA_DIR or the user data folder)"
-    )
-    parser.add_argument(
-        "--no-checkin",
-        action="store_true",
-        help="skip the safety questions and pain check-ins (demos, tests; also HIPCOACH_NO_CHECKIN=1)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str]) -> int:
-    args = parse_args(argv)
+    """The window from its own options (``hipcoach [window options]``, without the word 'window')."""
+    from app.cli_parser import WINDOW, parse
+
+    return run(parse([WINDOW, *argv]))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the window for parsed ``hipcoach window`` options; the application's exit status."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.source and not Path(args.source).is_file():
         print(f"hipcoach: error: no such video file: {args.source}", file=sys.stderr)
