@@ -37,7 +37,9 @@ from app.coach.store import (  # noqa: E402
     HistoryStore,
     StoreError,
     move_aside,
+    opening,  # noqa: E402
 )
+from app.coach.store import errors as store_errors  # noqa: E402
 from exercises.events import RepCompleted, RepRecord  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +155,7 @@ def umask_022():
 
 @pytest.fixture
 def short_busy_wait(monkeypatch):
-    monkeypatch.setattr(store_mod, "BUSY_TIMEOUT_MS", 400)
+    monkeypatch.setattr(store_errors, "BUSY_TIMEOUT_MS", 400)
     return 0.4
 
 
@@ -236,7 +238,7 @@ def test_the_check_on_open_stops_when_its_time_is_up(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA quick_check(3)").fetchall() == [("ok",)]
     full_s = time.monotonic() - started
     conn.close()
-    monkeypatch.setattr(store_mod, "QUICK_CHECK_S", full_s / 20)
+    monkeypatch.setattr(opening, "QUICK_CHECK_S", full_s / 20)
     started = time.monotonic()
     HistoryStore.open(path).close()
     assert time.monotonic() - started < full_s * 0.6, f"the check was not cut short (a full one takes {full_s:.2f} s)"
@@ -244,7 +246,7 @@ def test_the_check_on_open_stops_when_its_time_is_up(tmp_path, monkeypatch):
 
 def skip_the_check_on_open(monkeypatch) -> None:
     """As on a huge file where the check on open runs out of time before it reaches the damage."""
-    monkeypatch.setattr(store_mod, "_quick_check", lambda conn, path: None)
+    monkeypatch.setattr(opening, "_quick_check", lambda conn, path: None)
 
 
 def test_report_on_a_damaged_page_is_one_line(tmp_path, capsys):

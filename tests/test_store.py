@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.coach import store as store_mod
+from app.coach import progress
 from app.coach.recorder import SessionRecorder
 from app.coach.schema import SCHEMA_VERSION
-from app.coach.store import HistoryStore, StoreError, data_dir, move_aside
+from app.coach.store import HistoryStore, StoreError, data_dir, move_aside, opening
 from exercises.events import FaultRaised, FaultRecord, RepCompleted, RepRecord, StatusChanged, StatusInterval
 
 
@@ -124,10 +124,11 @@ def test_session_round_trip_through_session_detail(store):
 
     assert store.programme_start(pid) == date.fromisoformat(detail["started_at"][:10])
     today = date.fromisoformat(detail["started_at"][:10])
-    assert [x["id"] for x in store.sessions(pid)] == [sid]
-    assert [x["id"] for x in store.sessions(pid, since=today, until=today)] == [sid]
-    assert store.sessions(pid, since=today + timedelta(days=1)) == []
-    assert store.sessions(pid, until=today - timedelta(days=1)) == []
+    # The session list the progress page and the reports read (their days are local calendar days).
+    assert [x.id for x in progress.sessions(store.connection, pid)] == [sid]
+    assert [x.id for x in progress.sessions(store.connection, pid, since=today, until=today)] == [sid]
+    assert progress.sessions(store.connection, pid, since=today + timedelta(days=1)) == []
+    assert progress.sessions(store.connection, pid, until=today - timedelta(days=1)) == []
     with pytest.raises(LookupError):
         store.session_detail(sid + 100)
 
@@ -241,8 +242,8 @@ def test_a_failing_migration_rolls_back_whole(tmp_path, monkeypatch):
     HistoryStore.open(path).close()
     # A next step whose first statement works and whose second fails: nothing of it may stay.
     bad = "CREATE TABLE extra (x);\nINSERT INTO no_such_table VALUES (1);"
-    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, bad))
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(opening, "MIGRATIONS", (*opening.MIGRATIONS, bad))
+    monkeypatch.setattr(opening, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(StoreError, match=f"schema v{SCHEMA_VERSION + 1}"):
         HistoryStore.open(path)
     conn = sqlite3.connect(path)

@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from app.coach import progress
 from app.coach.schema import MIGRATIONS, SCHEMA_VERSION
 from app.coach.store import HistoryStore
 from exercises.events import RepRecord
@@ -91,11 +92,11 @@ def test_upgrade_from_each_earlier_version_keeps_every_row(tmp_path, k):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         if k == 0:  # an empty file from a version that never wrote: a fresh, usable history
             pid = store.ensure_profile()
-            assert store.sessions(pid) == []
+            assert progress.sessions(conn, pid) == []
             return
 
         assert store.ensure_profile() == 1
-        assert [s["id"] for s in store.sessions(1)] == [1]
+        assert [s.id for s in progress.sessions(conn, 1)] == [1]
         assert store.programme_start(1) == date(2026, 11, 3)
         detail = store.session_detail(1)
         assert (detail["started_at"], detail["ended_at"], detail["end_reason"]) == (T, T_END, "done")

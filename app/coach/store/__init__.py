@@ -1,0 +1,44 @@
+"""The history: the single owner of HipCoach's database on disk. Qt-free.
+
+Everything that touches the history goes through this package: where it lives and how it stays
+private (:mod:`.files`), what can go wrong in words (:mod:`.errors`), the schema probe, integrity
+check and migrations (:mod:`.opening`), every write (:mod:`.writes`) and read (:mod:`.reads`) of
+:class:`HistoryStore` (:mod:`.history`), and opening it for a window or a report (:mod:`.startup`).
+The names below are its public face; the modules are their homes.
+"""
+
+from app.coach.store.errors import (
+    HistoryBusy,
+    HistoryDamaged,
+    HistoryInUse,
+    HistoryNewer,
+    HistoryReadOnly,
+    StoreError,
+    explain,
+)
+from app.coach.store.files import DB_NAME, LOCK_NAME, InstanceLock, data_dir, move_aside
+from app.coach.store.history import HistoryStore
+from app.coach.store.startup import OpenedHistory, WindowHistory, open_for_report, open_for_window
+from app.coach.store.writes import PAIN_MOMENTS, now_iso
+
+__all__ = [
+    "DB_NAME",
+    "LOCK_NAME",
+    "PAIN_MOMENTS",
+    "HistoryBusy",
+    "HistoryDamaged",
+    "HistoryInUse",
+    "HistoryNewer",
+    "HistoryReadOnly",
+    "HistoryStore",
+    "InstanceLock",
+    "OpenedHistory",
+    "StoreError",
+    "WindowHistory",
+    "data_dir",
+    "explain",
+    "move_aside",
+    "now_iso",
+    "open_for_report",
+    "open_for_window",
+]
