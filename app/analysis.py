@@ -5,38 +5,16 @@ Shared by ``hipcoach analyze``, ``hipcoach eval`` and the replay view; imports n
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
+from app.clip_report import ClipReport
 from exercises.checker import ExerciseChecker
 from exercises.registry import get_exercise
 from pose.estimator import MODELS_DIR, PoseEstimator
 from pose.filtering import PoseFilter
 from pose.pipeline import Step, run_pipeline
 from pose.sources import VideoInfo, file_frames, probe_video, threaded
-
-SCHEMA_VERSION = 1
-
-
-def _plain(record: Any) -> dict:
-    if hasattr(record, "to_json"):
-        return record.to_json()
-    if dataclasses.is_dataclass(record):
-        return dataclasses.asdict(record)
-    return dict(record)
-
-
-def _rounded(value: Any) -> Any:
-    """Round floats to what a person would read (ms for times), recursively."""
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_rounded(v) for v in value]
-    return value
 
 
 class ClipAnalysis:
@@ -91,34 +69,35 @@ class ClipAnalysis:
         return (self._last_ms - self._first_ms + period_ms) / 1000.0
 
     def report(self) -> dict:
-        """The analysis as the schema-1 JSON of PRODUCT.md (plus a few added fields)."""
+        """Transitional: the schema-1 JSON, until app/cli.py reads :meth:`clip_report` by attribute."""
+        return self.clip_report().to_json()
+
+    def clip_report(self) -> ClipReport:
+        """The analysis as one :class:`ClipReport` (``clip_report().to_json()`` is PRODUCT.md's schema 1)."""
         self.close()
         checker = self.checker
-        return _rounded(
-            {
-                "schema": SCHEMA_VERSION,
-                "video": self.video,
-                "exercise": self.exercise.id,
-                "model": self.model,
-                "duration_s": self.duration_s,
-                "frames": self.frames,
-                "frames_with_pose": self.frames_with_pose,
-                "reps": checker.reps,
-                "reps_by_side": None if checker.reps_by_side is None else dict(checker.reps_by_side),
-                "reps_detail": [_plain(r) for r in checker.reps_detail],
-                "faults": [_plain(f) for f in checker.faults],
-                "status": [_plain(s) for s in checker.status_intervals],
-                "partial_reps": [_plain(p) for p in getattr(checker, "partial_reps", [])],
-                "notes": [_plain(n) for n in getattr(checker, "notes", [])],
-                "fps": self.info.fps,
-                "size_px": [self.info.width, self.info.height],
-            }
+        return ClipReport(
+            video=self.video,
+            exercise=self.exercise.id,
+            model=self.model,
+            duration_s=self.duration_s,
+            frames=self.frames,
+            frames_with_pose=self.frames_with_pose,
+            reps=checker.reps,
+            reps_by_side=checker.reps_by_side,
+            reps_detail=tuple(checker.reps_detail),
+            faults=tuple(checker.faults),
+            status=tuple(checker.status_intervals),
+            partial_reps=tuple(checker.partial_reps),
+            notes=tuple(checker.notes),
+            fps=self.info.fps,
+            size_px=(self.info.width, self.info.height),
         )
 
 
-def analyze_clip(video: str | Path, exercise_id: str, model: str = "full") -> dict:
+def analyze_clip(video: str | Path, exercise_id: str, model: str = "full") -> ClipReport:
     """Analyse a whole clip and return its report (no progress, no drawing)."""
     analysis = ClipAnalysis(video, exercise_id, model)
     for _ in analysis.steps():
         pass
-    return analysis.report()
+    return analysis.clip_report()

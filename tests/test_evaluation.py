@@ -1,4 +1,4 @@
-"""app.evaluation against hand-written truth and fake analyser outputs (no video, no MediaPipe)."""
+"""app.evaluation against hand-written truth and fake analyser reports (no video, no MediaPipe)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluation import (
-    ClipTruth,
-    check_thresholds,
-    evaluate,
-    evaluate_manifest,
-    format_report,
-    format_table,
-    load_manifest,
-    match_rep_times,
-    match_reps,
-    score_clip,
-    summarize,
-)
+from app.clip_report import ClipReport
+from app.evaluation import evaluate_manifest
+from app.evaluation.gates import check_thresholds
+from app.evaluation.manifest import ClipTruth, load_manifest
+from app.evaluation.matching import match_rep_times, match_reps
+from app.evaluation.scoring import evaluate, score_clip, summarize
+from app.evaluation.text_report import format_report, format_table
+from exercises.events import FaultRecord, RepRecord
 
 
 def rep(index, start, end, side=None, hold=None, faults=()):
+    """A rep as a truth file writes it."""
     return {"index": index, "side": side, "start_s": start, "end_s": end, "hold_s": hold, "faults": list(faults)}
+
+
+def counted(index, start, end, side=None, hold=None, faults=()):
+    """A rep as the analyser reports it."""
+    return RepRecord(index, side, start, end, None, hold, list(faults))
 
 
 BRIDGE = ClipTruth(
@@ -52,13 +53,30 @@ SLR = ClipTruth(
 
 
 def analysis(reps, by_side=None, faults=()):
-    return {"schema": 1, "reps": len(reps), "reps_by_side": by_side, "reps_detail": reps, "faults": list(faults)}
+    """A fake analyser's report: ``reps`` (dicts as :func:`rep` writes them) counted, ``faults`` raised."""
+    return ClipReport(
+        video="clip.mp4",
+        exercise="glute_bridge",
+        model="lite",
+        duration_s=40.0,
+        frames=1200,
+        frames_with_pose=1200,
+        reps=len(reps),
+        reps_by_side=by_side,
+        reps_detail=tuple(
+            counted(r["index"], r["start_s"], r["end_s"], r["side"], r["hold_s"], r["faults"]) for r in reps
+        ),
+        faults=tuple(FaultRecord(f["code"], f["rep"], f["t_s"], f.get("cue", "")) for f in faults),
+        status=(),
+    )
 
 
-PERFECT_BRIDGE = analysis(
-    [rep(1, 2.2, 9.8, hold=5.1), rep(2, 12.1, 19.7, hold=2.2, faults=["hold_short"]), rep(3, 22.3, 29.5, hold=4.8)],
-    faults=[{"code": "hold_short", "rep": 2, "t_s": 16.0, "cue": "Hold longer"}],
-)
+BRIDGE_COUNTED = [
+    rep(1, 2.2, 9.8, hold=5.1),
+    rep(2, 12.1, 19.7, hold=2.2, faults=["hold_short"]),
+    rep(3, 22.3, 29.5, hold=4.8),
+]
+PERFECT_BRIDGE = analysis(BRIDGE_COUNTED, faults=[{"code": "hold_short", "rep": 2, "t_s": 16.0, "cue": "Hold longer"}])
 
 
 def test_perfect_analysis_scores_perfectly():
@@ -78,27 +96,25 @@ def test_count_rates(got_reps, exact, within_one):
 
 
 def test_fault_on_the_wrong_rep_is_both_a_false_positive_and_a_miss():
-    a = analysis(PERFECT_BRIDGE["reps_detail"], faults=[{"code": "hold_short", "rep": 3, "t_s": 27.0}])
-    a["reps_detail"] = [dict(r, faults=[]) for r in a["reps_detail"]]
+    a = analysis([dict(r, faults=[]) for r in BRIDGE_COUNTED], faults=[{"code": "hold_short", "rep": 3, "t_s": 27.0}])
     r = score_clip(BRIDGE, a)
     assert (r.fault_tp, r.fault_fp, r.fault_fn) == (0, 1, 1)
 
 
 def test_fault_with_other_code_does_not_match():
-    a = dict(PERFECT_BRIDGE, faults=[{"code": "hips_low", "rep": 2, "t_s": 16.0}])
-    a["reps_detail"] = [dict(r, faults=[]) for r in a["reps_detail"]]
+    a = analysis([dict(r, faults=[]) for r in BRIDGE_COUNTED], faults=[{"code": "hips_low", "rep": 2, "t_s": 16.0}])
     r = score_clip(BRIDGE, a)
     assert (r.fault_tp, r.fault_fp, r.fault_fn) == (0, 1, 1)
 
 
 def test_faults_listed_twice_count_once():
-    a = dict(PERFECT_BRIDGE)  # hold_short is both in faults and in reps_detail[1].faults
+    a = PERFECT_BRIDGE  # hold_short is both in faults and in reps_detail[1].faults
     r = score_clip(BRIDGE, a)
     assert (r.fault_tp, r.fault_fp) == (1, 0)
 
 
 def test_missing_hold_counts_the_whole_hold_as_error():
-    a = analysis([dict(r, hold_s=None) for r in PERFECT_BRIDGE["reps_detail"]])
+    a = analysis([dict(r, hold_s=None) for r in BRIDGE_COUNTED])
     r = score_clip(BRIDGE, a)
     assert max(r.hold_errors_s) == pytest.approx(5.0)
 
@@ -117,9 +133,9 @@ def test_per_side_counts():
 
 def test_match_reps_takes_the_largest_overlap_once():
     truth = [rep(1, 0, 4), rep(2, 5, 9)]
-    pred = [rep(1, 0.5, 5.5), rep(2, 5.8, 9)]
+    pred = [counted(1, 0.5, 5.5), counted(2, 5.8, 9)]
     pairs = match_reps(truth, pred)
-    assert [(t["index"], p["index"]) for t, p in pairs] == [(1, 1), (2, 2)]
+    assert [(t["index"], p.index) for t, p in pairs] == [(1, 1), (2, 2)]
 
 
 def test_analyser_errors_are_recorded_and_fail_the_gate():
@@ -217,39 +233,39 @@ def test_bad_manifest_is_a_value_error(tmp_path):
 
 
 def test_rep_times_match_one_to_one():
-    counted = [rep(1, 0.5, 2.4), rep(2, 2.6, 4.5), rep(3, 5.0, 6.0)]
-    t = match_rep_times(counted, [1.4, 3.5, 7.5])
+    reps = [counted(1, 0.5, 2.4), counted(2, 2.6, 4.5), counted(3, 5.0, 6.0)]
+    t = match_rep_times(reps, [1.4, 3.5, 7.5])
     assert t.pairs == ((0, 1.4), (1, 3.5)) and t.false_reps == (2,) and t.missed_times == (7.5,)
     assert t.merged_reps == ()
 
 
 def test_right_count_of_one_false_and_one_missed_rep_shows_both():
     # Two true reps at 9.7 and 13.8 s; two counted reps, one of them while standing idle at 6-7.9 s.
-    t = match_rep_times([rep(1, 6.0, 7.93), rep(2, 8.93, 11.33)], [9.7, 13.8])
+    t = match_rep_times([counted(1, 6.0, 7.93), counted(2, 8.93, 11.33)], [9.7, 13.8])
     assert t.matched == 1 and t.false_reps == (0,) and t.missed_times == (13.8,)
 
 
 def test_rep_time_just_outside_a_rep_matches_within_the_slack_only():
-    assert match_rep_times([rep(1, 1.0, 2.0)], [2.25]).matched == 1
-    assert match_rep_times([rep(1, 1.0, 2.0)], [2.35]).matched == 0
-    assert match_rep_times([rep(1, 1.0, 2.0)], [0.75]).matched == 1
-    assert match_rep_times([rep(1, 1.0, 2.0)], [0.65]).matched == 0
+    assert match_rep_times([counted(1, 1.0, 2.0)], [2.25]).matched == 1
+    assert match_rep_times([counted(1, 1.0, 2.0)], [2.35]).matched == 0
+    assert match_rep_times([counted(1, 1.0, 2.0)], [0.75]).matched == 1
+    assert match_rep_times([counted(1, 1.0, 2.0)], [0.65]).matched == 0
 
 
 def test_a_rep_holding_two_true_reps_is_merged_and_one_time_is_missed():
-    t = match_rep_times([rep(1, 0.0, 4.0)], [1.0, 3.0])
+    t = match_rep_times([counted(1, 0.0, 4.0)], [1.0, 3.0])
     assert t.merged_reps == (0,) and t.matched == 1 and len(t.missed_times) == 1
 
 
 def test_slack_never_steals_a_time_that_lies_inside_another_rep():
     # 2.1 s lies inside rep 2 and within the slack of rep 1 (listed first): rep 2 takes it, rep 1 is false.
-    t = match_rep_times([rep(1, 0.5, 1.9), rep(2, 2.0, 3.5)], [2.1])
+    t = match_rep_times([counted(1, 0.5, 1.9), counted(2, 2.0, 3.5)], [2.1])
     assert t.pairs == ((1, 2.1),) and t.false_reps == (0,)
 
 
 def test_one_time_serves_at_most_one_counted_rep():
     # A rep counted twice (split into two halves around one true moment): one of them is false.
-    t = match_rep_times([rep(1, 1.0, 2.0), rep(2, 2.05, 3.0)], [2.02])
+    t = match_rep_times([counted(1, 1.0, 2.0), counted(2, 2.05, 3.0)], [2.02])
     assert t.matched == 1 and len(t.false_reps) == 1
 
 

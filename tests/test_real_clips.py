@@ -18,7 +18,11 @@ import sys
 
 import pytest
 
-from app.evaluation import evaluate_manifest, format_report, load_manifest, match_rep_times
+from app.clip_report import ClipReport
+from app.evaluation import evaluate_manifest
+from app.evaluation.manifest import load_manifest
+from app.evaluation.matching import match_rep_times
+from app.evaluation.text_report import format_report
 from tests.conftest import SHARED_CLIPS, shared_clips
 
 # Clips the engine still gets wrong, by file name, with what goes wrong. Each is a strict expected
@@ -41,10 +45,11 @@ def expected_range(clip: dict) -> tuple[int, int]:
 
 @pytest.fixture(scope="session")
 def real_analysis():
-    """``analysis(clip) -> analyze --json dict``, each clip analysed once per session (kept in memory only)."""
-    cache: dict[str, dict] = {}
+    """``analysis(clip) -> ClipReport`` read back from ``analyze --json``, each clip analysed once per
+    session (kept in memory only)."""
+    cache: dict[str, ClipReport] = {}
 
-    def analysis(clip: dict) -> dict:
+    def analysis(clip: dict) -> ClipReport:
         if clip["path"] not in cache:
             result = subprocess.run(
                 [sys.executable, "-m", "app", "analyze", clip["path"], "--exercise", clip["exercise"], "--json", "-"],
@@ -53,7 +58,7 @@ def real_analysis():
                 timeout=600,
             )
             assert result.returncode == 0, result.stderr[-2000:]
-            cache[clip["path"]] = json.loads(result.stdout)
+            cache[clip["path"]] = ClipReport.from_json(json.loads(result.stdout))
         return cache[clip["path"]]
 
     return analysis
@@ -77,32 +82,32 @@ def test_xfail_list_names_only_real_clips():
 def test_counts_and_rep_times_match_the_real_clip(clip, real_analysis):
     report = real_analysis(clip)
     lo, hi = expected_range(clip)
-    detail = report["reps_detail"]
+    detail = report.reps_detail
     timing = match_rep_times(detail, clip.get("rep_times_s") or ())
     print(
-        f"{clip['file']}: counted {report['reps']}, expected {lo}-{hi}"
+        f"{clip['file']}: counted {report.reps}, expected {lo}-{hi}"
         + (
             f"; matched {[t for _, t in timing.pairs]}, missed {list(timing.missed_times)}, "
-            f"false reps {[(detail[k]['start_s'], detail[k]['end_s']) for k in timing.false_reps]}"
+            f"false reps {[(detail[k].start_s, detail[k].end_s) for k in timing.false_reps]}"
             if clip.get("rep_times_s")
             else "; no rep times to match"
         )
     )
-    assert lo <= report["reps"] <= hi, f"counted {report['reps']}, expected {lo}..{hi}"
-    assert len(detail) == report["reps"]
+    assert lo <= report.reps <= hi, f"counted {report.reps}, expected {lo}..{hi}"
+    assert len(detail) == report.reps
     # Every counted rep lies inside the clip and in time order.
-    starts = [r["start_s"] for r in detail]
+    starts = [r.start_s for r in detail]
     assert starts == sorted(starts)
-    assert all(0 <= r["start_s"] < r["end_s"] <= report["duration_s"] + 0.05 for r in detail)
+    assert all(0 <= r.start_s < r.end_s <= report.duration_s + 0.05 for r in detail)
     if clip.get("rep_times_s"):
-        spans = lambda ks: [(detail[k]["start_s"], detail[k]["end_s"]) for k in ks]  # noqa: E731
+        spans = lambda ks: [(detail[k].start_s, detail[k].end_s) for k in ks]  # noqa: E731
         assert not timing.false_reps, f"counted reps at no true rep: {spans(timing.false_reps)}"
         assert not timing.merged_reps, f"counted reps holding two true reps: {spans(timing.merged_reps)}"
     if clip.get("seconds"):
-        assert report["duration_s"] == pytest.approx(clip["seconds"], abs=0.5), "the whole clip was not read"
-    if report["reps"] == 0 and hi > 0:
+        assert report.duration_s == pytest.approx(clip["seconds"], abs=0.5), "the whole clip was not read"
+    if report.reps == 0 and hi > 0:
         # A person moved and nothing counted: the report must say why (PRODUCT.md).
-        assert report.get("status") or report.get("partial_reps")
+        assert report.status or report.partial_reps
 
 
 def test_eval_over_the_real_clips(tmp_path, real_analysis):
@@ -129,8 +134,8 @@ def test_eval_over_the_real_clips(tmp_path, real_analysis):
     for clip, scored in zip(CLIPS, summary["clips"]):
         report = real_analysis(clip)
         lo, hi = expected_range(clip)
-        timing = match_rep_times(report["reps_detail"], clip.get("rep_times_s") or ())
-        assert (scored["count_error"] == 0) == (lo <= report["reps"] <= hi), clip["file"]
+        timing = match_rep_times(report.reps_detail, clip.get("rep_times_s") or ())
+        assert (scored["count_error"] == 0) == (lo <= report.reps <= hi), clip["file"]
         if clip.get("rep_times_s"):
             assert len(scored["false_reps"]) == len(timing.false_reps), clip["file"]
             assert scored["rep_times_matched"] == timing.matched, clip["file"]
