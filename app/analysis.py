@@ -75,24 +75,50 @@ class ClipAnalysis:
     def clip_report(self) -> ClipReport:
         """The analysis as one :class:`ClipReport` (``clip_report().to_json()`` is PRODUCT.md's schema 1)."""
         self.close()
-        checker = self.checker
-        return ClipReport(
+        return checker_report(
+            self.checker,
             video=self.video,
             exercise=self.exercise.id,
             model=self.model,
             duration_s=self.duration_s,
             frames=self.frames,
             frames_with_pose=self.frames_with_pose,
-            reps=checker.reps,
-            reps_by_side=checker.reps_by_side,
-            reps_detail=tuple(checker.reps_detail),
-            faults=tuple(checker.faults),
-            status=tuple(checker.status_intervals),
-            partial_reps=tuple(checker.partial_reps),
-            notes=tuple(checker.notes),
             fps=self.info.fps,
             size_px=(self.info.width, self.info.height),
         )
+
+
+def checker_report(
+    checker: ExerciseChecker,
+    *,
+    video: str,
+    exercise: str,
+    model: str,
+    duration_s: float,
+    frames: int,
+    frames_with_pose: int,
+    fps: float | None = None,
+    size_px: tuple[int, int] | None = None,
+) -> ClipReport:
+    """The report of a finished checker's records plus what the caller knows of the clip (the one place a
+    checker becomes a report: the analysis here, and developer tools replaying cached landmarks)."""
+    return ClipReport(
+        video=video,
+        exercise=exercise,
+        model=model,
+        duration_s=duration_s,
+        frames=frames,
+        frames_with_pose=frames_with_pose,
+        reps=checker.reps,
+        reps_by_side=checker.reps_by_side,
+        reps_detail=tuple(checker.reps_detail),
+        faults=tuple(checker.faults),
+        status=tuple(checker.status_intervals),
+        partial_reps=tuple(checker.partial_reps),
+        notes=tuple(checker.notes),
+        fps=fps,
+        size_px=size_px,
+    )
 
 
 def analyze_clip(video: str | Path, exercise_id: str, model: str = "full") -> ClipReport:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.clip_report import ClipReport
 from pose.scene_cut import CHANGED_LEVELS, CUT_FRACTION
 
 
@@ -38,8 +39,9 @@ def cache_clip(video: Path, out: Path, model: str) -> None:
         pickle.dump({"frames": frames, "thumbs": np.array(thumbs)}, fh)
 
 
-def replay(cached: Path, exercise: str) -> dict:
-    """The analyse report's counting fields, from cached raw landmarks."""
+def replay(cached: Path, exercise: str, model: str = "full") -> ClipReport:
+    """The analysis report from cached raw landmarks (the clip's own fps and size are not kept)."""
+    from app.analysis import checker_report
     from exercises.checker import ExerciseChecker
     from pose.filtering import PoseFilter
 
@@ -52,14 +54,26 @@ def replay(cached: Path, exercise: str) -> dict:
             raw = dataclasses.replace(raw, scene_cut=bool(changed.mean() > CUT_FRACTION))
         checker.update(pose_filter.apply(raw))
     checker.finish()
-    return checker.report()
+    frames = data["frames"]
+    times_ms = [f.timestamp_ms for f in frames]
+    # As the analysis counts it: the last frame lasts one frame period too.
+    period_ms = (times_ms[-1] - times_ms[0]) / (len(times_ms) - 1) if len(times_ms) > 1 else 0.0
+    return checker_report(
+        checker,
+        video=str(cached),
+        exercise=exercise,
+        model=model,
+        duration_s=(times_ms[-1] - times_ms[0] + period_ms) / 1000.0 if times_ms else 0.0,
+        frames=len(frames),
+        frames_with_pose=sum(f.has_pose for f in frames),
+    )
 
 
-def _timing(report: dict, times: list[float], slack_s: float = 0.3) -> str:
+def _timing(report: ClipReport, times: list[float], slack_s: float = 0.3) -> str:
     marks = []
-    for r in report["reps_detail"]:
-        hits = [t for t in times if r["start_s"] - slack_s <= t <= r["end_s"] + slack_s]
-        marks.append(f"{r['start_s']:.1f}-{r['end_s']:.1f}{'' if len(hits) == 1 else '!' + str(len(hits))}")
+    for r in report.reps_detail:
+        hits = [t for t in times if r.start_s - slack_s <= t <= r.end_s + slack_s]
+        marks.append(f"{r.start_s:.1f}-{r.end_s:.1f}{'' if len(hits) == 1 else '!' + str(len(hits))}")
     return " ".join(marks)
 
 
@@ -85,15 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         if not cached.exists():
             print(f"--- {clip['file']}: not cached yet")
             continue
-        report = replay(cached, clip["exercise"])
+        report = replay(cached, clip["exercise"], args.model)
         lo, hi = clip.get("reps_range", [clip["reps"], clip["reps"]])
         times = clip.get("rep_times_s", [])
-        good = lo <= report["reps"] <= hi and "!" not in _timing(report, times) if times else lo <= report["reps"] <= hi
+        good = lo <= report.reps <= hi and "!" not in _timing(report, times) if times else lo <= report.reps <= hi
         ok += good
-        partial = ",".join(f"{p['reason']}@{p['start_s']:.1f}" for p in report["partial_reps"])
-        status = ",".join(f"{s['code']}@{s['start_s']:.1f}-{s['end_s']}" for s in report["status"])
+        partial = ",".join(f"{p.reason}@{p.start_s:.1f}" for p in report.partial_reps)
+        status = ",".join(f"{s.code}@{s.start_s:.1f}-{s.end_s}" for s in report.status)
         print(
-            f"{'OK ' if good else 'BAD'} {clip['file']:38s} {report['reps']:2d} [{lo},{hi}] "
+            f"{'OK ' if good else 'BAD'} {clip['file']:38s} {report.reps:2d} [{lo},{hi}] "
             f"{_timing(report, times) if times else ''} | partial {partial} | status {status}"
         )
     if args.replay:
