@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 import zlib
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pytest
 from app import cli
 from app.coach import charts
 from app.coach.report import CSV_COLUMNS, ReportError, write_report
+from app.coach.report.data import clock, stamp
 from app.coach.schema import MIGRATIONS
 from tests import history_fixture as fx
 
@@ -446,7 +447,7 @@ def test_html_leads_with_the_summary_and_leaves_out_every_rep(conn, tmp_path):
 
 def test_html_every_rep_comes_last_when_asked(conn, tmp_path):
     raw = write_report(conn, fx.PROFILE, tmp_path / "r.html", per_rep=True).read_text(encoding="utf-8")
-    assert raw.index("<h2>Sessions</h2>") < raw.index('<h2 id="every-rep">Every rep</h2>')
+    assert raw.index("<h2>Sessions</h2>") < raw.index('<section id="every-rep"><h2>Every rep</h2>')
     assert raw.index("Every rep</h2>") < raw.index('<table class="reps">')
 
 
@@ -525,3 +526,47 @@ def test_chart_legend_stays_off_the_plot():
     assert len(legend) == 3 and all(t.y < top for t in legend)
     title_end = 4 + len(drawing.title) * 13 * 0.6
     assert all(t.y > 16 or t.x > title_end for t in legend)  # not over the title either
+
+
+# ----------------------------------------------------------------------------- dates and times
+
+
+def test_stored_timestamps_are_read_as_written():
+    offset = timezone(timedelta(hours=1))
+    assert stamp("2026-11-02T08:01:30+01:00") == datetime(2026, 11, 2, 8, 1, 30, tzinfo=offset)
+    assert stamp("2026-11-02T08:01:30") == datetime(2026, 11, 2, 8, 1, 30)  # older rows: no offset
+    assert stamp("2026-11-02 08:01:30.250000") == datetime(2026, 11, 2, 8, 1, 30, 250000)
+    assert stamp(None) is None and stamp("") is None and stamp("yesterday") is None
+    # the local time it was written in, never converted to this machine's zone
+    assert clock(stamp("2026-11-02T23:50:00-05:00")) == "23:50"
+    assert clock(stamp("2026-11-02T08:01:30.9+01:00"), seconds=True) == "08:01:30"
+    assert clock(None) == "–"
+
+
+def test_times_in_the_report_come_from_the_timestamps(conn, tmp_path):
+    text = " ".join(_parse_html(write_report(conn, fx.PROFILE, tmp_path / "r.html", per_rep=True)).text)
+    last = fx.TRAINED_DAYS[9]
+    # session 9 starts at 23:50 and ends after midnight: the clock times as recorded, the day it started
+    assert f"{last.day} November {last.year}, 23:50-00:20" in text
+    assert "Set 1: Glute bridge, started 23:51" in text
+    made = re.search(r"Made (\d{4}-\d\d-\d\d \d\d:\d\d) by HipCoach", text)
+    assert made is not None
+    assert abs(datetime.strptime(made.group(1), "%Y-%m-%d %H:%M") - datetime.now()) < timedelta(minutes=2)
+    data = json.loads(write_report(conn, fx.PROFILE, tmp_path / "r.json").read_text())
+    generated = datetime.fromisoformat(data["generated_at"])
+    assert generated.utcoffset() is not None and generated.microsecond == 0
+    assert data["sessions"][-1]["started_at"] == fx.session_start(9).isoformat()  # stored text, unchanged
+
+
+def test_an_unreadable_time_shows_a_dash(tmp_path):
+    c = sqlite3.connect(":memory:")
+    fx.create_schema(c)
+    c.execute("INSERT INTO profiles (id, name, created_at) VALUES (1, 'Kim', '2026-11-01T08:00:00+01:00')")
+    c.execute("INSERT INTO sessions (id, profile_id, started_at) VALUES (1, 1, '2026-11-02T08:00:00+01:00')")
+    c.execute("INSERT INTO sets (id, session_id, exercise, started_at) VALUES (1, 1, 'glute_bridge', 'soon')")
+    c.execute(
+        "INSERT INTO reps (set_id, idx, start_s, end_s, peak_angle_deg, recorded_at) VALUES (1, 1, 1.0, 3.0, 150, '')"
+    )
+    page = _parse_html(write_report(c, 1, tmp_path / "k.html", per_rep=True))
+    text = " ".join(page.text)
+    assert "Set 1: Glute bridge, started –" in text and page.rep_rows == 1
