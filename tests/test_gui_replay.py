@@ -65,8 +65,8 @@ def test_seeking_keeps_playhead_table_and_plot_in_sync(qtbot, reviewed):
     middle = (rep["start_s"] + rep["end_s"]) / 2
     review.seek_s(middle)
     assert abs(review.timeline.position_s - middle) < 0.05
-    assert abs(review.playhead.value() - middle) < 0.05
-    assert review._rows[review.table.currentRow()]["index"] == rep["index"]
+    assert abs(review.plot.playhead.value() - middle) < 0.05
+    assert review.table.rows[review.table.currentRow()]["index"] == rep["index"]
     # Clicking a row jumps to the start of its rep.
     review._row_clicked(0, 0)
     assert abs(review.timeline.position_s - report["reps_detail"][0]["start_s"]) < 0.05
