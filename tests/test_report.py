@@ -570,3 +570,21 @@ def test_an_unreadable_time_shows_a_dash(tmp_path):
     page = _parse_html(write_report(c, 1, tmp_path / "k.html", per_rep=True))
     text = " ".join(page.text)
     assert "Set 1: Glute bridge, started –" in text and page.rep_rows == 1
+
+
+def test_a_new_section_is_one_edit(conn, tmp_path, monkeypatch):
+    # a section written once shows in both the HTML page and the PDF, after the others
+    from app.coach.report import sections
+    from app.coach.report.blocks import Heading, Paragraph, Section, Table
+
+    def goals(data):
+        return Section(
+            "Goals", (Heading("This month", 3), Paragraph("Walk 20 minutes."), Table(("Goal",), (("stairs",),)))
+        )
+
+    monkeypatch.setattr(sections, "SECTIONS", (*sections.SECTIONS, goals))
+    raw = write_report(conn, fx.PROFILE, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert raw.index("<h2>Sessions</h2>") < raw.index("<section><h2>Goals</h2>")
+    assert "Walk 20 minutes." in raw and "<td>stairs</td>" in raw
+    _, text = _pdf_text(write_report(conn, fx.PROFILE, tmp_path / "r.pdf"))
+    assert "Goals" in text and "Walk 20 minutes." in text and "stairs" in text

@@ -55,7 +55,8 @@ def _section(section: Section) -> str:
     inner = [_block(b) for b in section.blocks]
     if section.title is None:
         return "\n".join(inner)
-    return "\n".join([f'<section id="{section.anchor}"><h2>{escape(section.title)}</h2>', *inner, "</section>"])
+    opening = f'<section id="{escape(section.anchor)}">' if section.anchor else "<section>"
+    return "\n".join([f"{opening}<h2>{escape(section.title)}</h2>", *inner, "</section>"])
 
 
 def _block(block: Block) -> str:
@@ -74,6 +75,7 @@ def _block(block: Block) -> str:
         if block.drawing.empty:  # collapsed: one line, not an empty frame
             return f'<p class="note">{escape(block.empty_text)}</p>'
         return f"<figure>{charts.to_svg(block.drawing)}</figure>"
+    # a Group: one session of the every-rep list, kept together when printed
     return '<section class="session">\n' + "\n".join(_block(b) for b in block.blocks) + "\n</section>"
 
 

@@ -113,7 +113,7 @@ class _PdfReport:
                 self.table(block)
         elif isinstance(block, Figure):
             self.figure(block)
-        else:
+        else:  # a Group: its blocks in order
             self.blocks(block.blocks)
 
     # ------------------------------------------------------------------------- layout
