@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from exercises.events import Event, HoldBroken, HoldReached
-from exercises.rounding import rounded
+from exercises.rounding import rounded_s
 
 HOLD_GRACE_S = 0.3  # a dip below the hold band shorter than this does not break a hold
 HOLD_BAND_FRAC = 0.10  # the top of a rep: within 10 % of its range below the peak ...
@@ -17,7 +17,7 @@ HOLD_DRIFT_FRAC = 0.05  # a sag at the top slower than this (of the range per se
 NAN = float("nan")
 
 
-def _crossing(trace: list, i: int, level: float) -> float:
+def _crossing(trace: list[tuple[float, float]], i: int, level: float) -> float:
     """Time at which the signal crossed ``level`` between samples i-1 and i (interpolated)."""
     t1, x1 = trace[i]
     if i == 0:
@@ -105,11 +105,12 @@ class HoldTimer:
         elif self.run_i is not None and self.below_since is None:
             self.below_since, self.below_i = _crossing(tr, n, floor), n
         if self.run_i is not None:
+            assert self.hold_start is not None  # set whenever run_i is
             # Below the band (a dip, or the lowering): the live hold stops growing.
             self.live_hold = max(0.0, (t if self.below_since is None else self.below_since) - self.hold_start)
             if self.live_hold >= target and not self.hold_reached and self.below_since is None:
                 self.hold_reached = True
-                events.append(HoldReached(rounded(t), self.rep_index, rounded(self.live_hold), self.reached_cue))
+                events.append(HoldReached(rounded_s(t), self.rep_index, rounded_s(self.live_hold), self.reached_cue))
             if self.below_since is not None and t - self.below_since > HOLD_GRACE_S and x < floor - band:
                 self.close(range_x, t, events)
         else:
@@ -134,7 +135,7 @@ class HoldTimer:
         run = max(0.0, end - self.hold_start)
         self.best_hold = max(self.best_hold, run)
         if not self.hold_reached and self.target_s is not None:
-            events.append(HoldBroken(rounded(t), self.rep_index, rounded(run), self.target_s, ""))
+            events.append(HoldBroken(rounded_s(t), self.rep_index, rounded_s(run), self.target_s, ""))
         self.hold_start = None
         self.run_i = None
         self.below_since = None

@@ -27,10 +27,10 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from exercises.definitions import FAULT_CODES, ExerciseDef, FormRule
-from exercises.events import CheckerStep
+from exercises.events import CheckerStep, PartialRep, RepCompleted
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Calibration:
             raise ValueError(f"calibration rest_deg must be a finite number or None, got {self.rest_deg!r}")
 
 
-def _finite(x: Any) -> bool:
+def _finite(x: Any) -> TypeGuard[float]:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
@@ -151,7 +151,7 @@ class CalibrationRecorder:
         if state.phase == "rest" and state.status is None and _finite(state.angle_deg):
             self.rest_values.append(float(state.angle_deg))
         for event in step.events:
-            if event.kind in ("rep_completed", "partial_rep"):
+            if isinstance(event, (RepCompleted, PartialRep)):
                 peak = event.record.peak_angle_deg
                 if _finite(peak):
                     self.peaks.append(float(peak))

@@ -7,7 +7,7 @@ from collections import deque
 
 from exercises.definitions import ExerciseDef
 from exercises.events import Event, FaultRaised
-from exercises.rounding import rounded
+from exercises.rounding import rounded_s
 from exercises.signals import BodyReader, Reading
 from pose.landmarks import Side
 
@@ -111,7 +111,7 @@ class RuleJudge:
             best = self._best[rule.code]
             if (best < rule.limit) if rule.fault_if == "below" else (best > rule.limit):
                 self.raise_fault(rule.code, rule.cue, t, events)
-        if d.has_hold and hold_s < d.hold_target_s - d.hold_tolerance_s:
+        if d.hold_target_s is not None and hold_s < d.hold_target_s - d.hold_tolerance_s:
             self.raise_fault("hold_short", d.cues.hold_short, t, events)
         # Tempo of the movement itself: a 5 s hold must not hide a rushed lift and lowering.
         moving_s = duration_s - (hold_s if d.has_hold else 0.0)
@@ -123,7 +123,7 @@ class RuleJudge:
             return
         self.faults.append(code)
         self.fault_t[code] = t
-        events.append(FaultRaised(rounded(t), code, self.rep_index, cue))
+        events.append(FaultRaised(rounded_s(t), code, self.rep_index, cue))
 
     def cue(self, code: str) -> str:
         """What to say about the fault ``code``."""

@@ -18,6 +18,7 @@ import os
 import tempfile
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -201,7 +202,7 @@ class PoseEstimator:
             from mediapipe.tasks.python import BaseOptions
             from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
 
-            def options(mode, people: int):
+            def options(mode: RunningMode, people: int) -> PoseLandmarkerOptions:
                 return PoseLandmarkerOptions(
                     base_options=BaseOptions(model_asset_path=str(path)),
                     running_mode=mode,
@@ -271,7 +272,7 @@ class PoseEstimator:
         return self._people_seen
 
     @staticmethod
-    def _to_frame(result, timestamp_ms: float, size: tuple[int, int], people: int, cut: bool) -> PoseFrame:
+    def _to_frame(result: Any, timestamp_ms: float, size: tuple[int, int], people: int, cut: bool) -> PoseFrame:
         poses = result.pose_landmarks or []
         if not poses or len(poses[0]) != NUM_LANDMARKS:
             return PoseFrame.empty(timestamp_ms, size, scene_cut=cut)
@@ -304,5 +305,5 @@ class PoseEstimator:
     def __enter__(self) -> PoseEstimator:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -44,27 +44,27 @@ class OneEuroFilter:
     def __call__(self, x: np.ndarray, t_s: float) -> np.ndarray:
         """Filter sample ``x`` taken at time ``t_s`` (seconds); returns the smoothed array."""
         x = np.asarray(x, dtype=np.float64)
-        if self._x is None or self._t_s is None or self._x.shape != x.shape:
+        prev, prev_dx, prev_t_s = self._x, self._dx, self._t_s
+        if prev is None or prev_dx is None or prev_t_s is None or prev.shape != x.shape:
             self._x = x.copy()
             self._dx = np.zeros_like(x)
             self._t_s = t_s
             return x.copy()
-        dt = t_s - self._t_s
+        dt = t_s - prev_t_s
         if dt <= 0:
             # Same or earlier timestamp: nothing new to learn, return the current estimate.
-            return np.where(np.isnan(x), np.nan, self._x)
+            return np.where(np.isnan(x), np.nan, prev)
         self._t_s = t_s
-        prev = self._x
         fresh = np.isnan(prev) & ~np.isnan(x)
         dx = (x - prev) / dt
         a_d = _alpha(self.d_cutoff_hz, dt)
-        dx_hat = a_d * dx + (1.0 - a_d) * self._dx
+        dx_hat = a_d * dx + (1.0 - a_d) * prev_dx
         cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
         a = _alpha(cutoff, dt)
         x_hat = a * x + (1.0 - a) * prev
         have = ~np.isnan(x)
         new_x = np.where(fresh, x, np.where(have, x_hat, prev))
-        new_dx = np.where(have & ~fresh, dx_hat, np.where(fresh, 0.0, self._dx))
+        new_dx = np.where(have & ~fresh, dx_hat, np.where(fresh, 0.0, prev_dx))
         self._x = new_x
         self._dx = new_dx
         return np.where(have, new_x, np.nan)

@@ -176,10 +176,11 @@ def probe_video(path: str | Path) -> VideoInfo:
         fps = info.fps
         first_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
         ok, _ = cap.read()
-        step_ms = cap.get(cv2.CAP_PROP_POS_MSEC) - first_ms if ok else None
-        too_close = step_ms is not None and 0.0 < step_ms < 1000.0 / MAX_FPS
-        if too_close or (fps > MAX_FPS and not (step_ms and step_ms > 0)):
-            rate = 1000.0 / step_ms if too_close else fps
+        # The first two frames' spacing: zero or less (or no second frame) says nothing.
+        step_ms = cap.get(cv2.CAP_PROP_POS_MSEC) - first_ms if ok else 0.0
+        spaced = step_ms > 0
+        if (spaced and step_ms < 1000.0 / MAX_FPS) or (fps > MAX_FPS and not spaced):
+            rate = 1000.0 / step_ms if spaced else fps
             raise SourceError(
                 f"{path} has {rate:.0f} frames per second; HipCoach reads clips of up to "
                 f"{MAX_FPS:g} fps (a broken or high-speed recording: re-encode it at a normal rate)"
