@@ -1,8 +1,8 @@
 """Replay review data, Qt-free: analysed frames kept compactly, the exports (mp4, CSV, JSON), and
 the review's words: what the plot measures, why a movement did not count, what the overlay says.
 
-Every reason and status is worded once, in :mod:`exercises.events` (faults in
-:mod:`app.coach.report`); this module only picks the words, so no engine code reaches the screen.
+Every reason, note, status and fault is worded once, in :mod:`exercises.vocabulary`; this module only
+picks the words, so no engine code reaches the screen.
 """
 
 from __future__ import annotations
@@ -22,11 +22,9 @@ from app.annotate import (  # the overlay's plain words live with the annotated 
     AnnotatedWriter,
     fit_lines,
     hud_lines,
-    plain,
 )
-from app.coach.report import fault_word
 from exercises.definitions import ExerciseDef
-from exercises.events import NOTE_MESSAGES, PARTIAL_REASONS
+from exercises.vocabulary import fault_label, note_message, partial_reason
 from pose.frame import PoseFrame
 from pose.overlay import draw_panel, draw_skeleton
 from pose.pipeline import Step, StepTimings
@@ -48,11 +46,11 @@ SIGNAL_MEASURES = {
 
 
 def partial_words(reason: str) -> str:
-    return PARTIAL_REASONS.get(reason, plain(reason))
+    return partial_reason(reason)
 
 
 def note_words(note: dict) -> str:
-    text = NOTE_MESSAGES.get(note["code"], plain(note["code"]))
+    text = note_message(note["code"])
     return f"{text} ({note['detail']})" if note.get("detail") else text
 
 
@@ -142,7 +140,7 @@ def review_rows(report: dict) -> list[dict]:
     (its ``index`` is empty: it has no rep number). ``counted`` tells them apart.
     """
     rows = [
-        dict(row, faults=", ".join(fault_word(c) for c in rep.get("faults", [])), result="counted", counted=True)
+        dict(row, faults=", ".join(fault_label(c) for c in rep.get("faults", [])), result="counted", counted=True)
         for row, rep in zip(rep_rows(report), report.get("reps_detail", []))
     ]
     for part in report.get("partial_reps") or []:
@@ -155,7 +153,7 @@ def review_rows(report: dict) -> list[dict]:
                 "duration_s": round(part["end_s"] - part["start_s"], 3),
                 "peak_angle_deg": "" if part.get("peak_angle_deg") is None else part["peak_angle_deg"],
                 "hold_s": "",
-                "faults": ", ".join(fault_word(c) for c in part.get("faults", [])),
+                "faults": ", ".join(fault_label(c) for c in part.get("faults", [])),
                 "result": f"not counted: {partial_words(part['reason'])}",
                 "counted": False,
             }

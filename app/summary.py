@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from exercises.events import NOTE_MESSAGES, PARTIAL_REASONS
-
-STATUS_WORDS = {
-    "no_person": "nobody in view",
-    "out_of_frame": "body partly out of frame",
-    "joints_hidden": "key joints not visible",
-    "wrong_view": "wrong camera view for this exercise",
-    "wrong_position": "wrong position for this exercise",
-    "second_person": "two people in view, not told apart",
-    "movement_too_small": "moving, but not far enough to count",
-    "not_back_to_start": "not back to the start position between repetitions",
-    "outside_exercise": "moving outside the exercise's starting position",
-    "other_movement": "moving, but not in this exercise (is it the right one?)",
-}
+from exercises.vocabulary import note_message, partial_reason, status_label
 
 
 def format_summary(report: dict) -> str:
@@ -36,7 +23,7 @@ def format_summary(report: dict) -> str:
         lines.append(f"    #{rep['index']}{side}: {rep['start_s']:.1f}-{rep['end_s']:.1f} s{hold}{faults}")
     partial = report.get("partial_reps") or []
     if partial:
-        why = Counter(PARTIAL_REASONS.get(p["reason"], p["reason"]) for p in partial)
+        why = Counter(partial_reason(p["reason"]) for p in partial)
         lines.append(
             f"  partial repetitions (not counted): {len(partial)}: "
             + ", ".join(f"{reason} x{n}" for reason, n in why.most_common())
@@ -53,12 +40,10 @@ def format_summary(report: dict) -> str:
         for s in report["status"]:
             total[s["code"]] += s["end_s"] - s["start_s"]
         lines.append(
-            "  not counting: "
-            + ", ".join(f"{STATUS_WORDS.get(code, code)} {secs:.1f} s" for code, secs in total.most_common())
+            "  not counting: " + ", ".join(f"{status_label(code)} {secs:.1f} s" for code, secs in total.most_common())
         )
     for note in dict.fromkeys(
-        NOTE_MESSAGES.get(n["code"], n["code"]) + (f" ({n['detail']})" if n.get("detail") else "")
-        for n in report.get("notes") or []
+        note_message(n["code"]) + (f" ({n['detail']})" if n.get("detail") else "") for n in report.get("notes") or []
     ):
         lines.append(f"  note: {note}")
     return "\n".join(lines)
