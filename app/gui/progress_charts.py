@@ -18,7 +18,7 @@ from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.coach.progress_values import DayStat, SessionSummary, asymmetry_ratio
-from app.gui.widgets import BAD, GOOD, LEFT, RIGHT, WARN, big_font
+from app.gui.style import BAD, GOOD, LEFT, RIGHT, WARN, big_font
 from exercises.definitions import ExerciseDef
 
 DAY_S = 86400.0

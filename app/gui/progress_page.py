@@ -32,7 +32,7 @@ from PyQt6.QtWidgets import (
 from app.coach import progress
 from app.coach import store as store_mod
 from app.gui.progress_charts import ChartData, ProgressCharts
-from app.gui.widgets import big_font
+from app.gui.style import big_font
 from exercises.registry import EXERCISE_IDS, get_exercise
 
 log = logging.getLogger(__name__)

@@ -28,11 +28,13 @@ from PyQt6.QtWidgets import (
 )
 
 from app.analysis import ClipAnalysis
+from app.clip_report import ClipReport
 from app.gui.replay_export import EXPORT_FILTERS, ask_export_target, write_export
 from app.gui.replay_plot import AnglePlot, caption_for, plot_legend_html
 from app.gui.replay_table import RepTable
 from app.gui.replay_timeline import Timeline, timeline_legend
-from app.gui.widgets import VideoView, big_font
+from app.gui.style import big_font
+from app.gui.widgets import VideoView
 from app.gui.worker import GeneratorWorker
 from app.review_data import (
     AnalysisDone,
@@ -54,7 +56,7 @@ SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
 class ReplayPage(QWidget):
     """Open a clip, analyse it as the chosen exercise in a worker thread, then play it back and explain it."""
 
-    analysis_finished = pyqtSignal(dict)
+    analysis_finished = pyqtSignal(object)  # the ClipReport
     analysis_failed = pyqtSignal(str)
     exercise_chosen = pyqtSignal(str)  # the person picked another exercise here (the window follows)
 
@@ -64,7 +66,7 @@ class ReplayPage(QWidget):
         self.path: Path | None = None
         self.exercise_id = "glute_bridge"
         self.frames: list[ReplayFrame] = []
-        self.report: dict | None = None
+        self.report: ClipReport | None = None
         self.fps = 30.0
         self.position = 0
         self.speed = 1.0
@@ -294,16 +296,15 @@ class ReplayPage(QWidget):
         self.video.clear(f"Analysis stopped: {message}")
         self.analysis_failed.emit(message)
 
-    def _done(self, report: dict) -> None:
+    def _done(self, report: ClipReport) -> None:
         self.report = report
         self.progress.setValue(self.progress.maximum())
-        self.progress.setFormat(f"{get_exercise(self.exercise_id).title}: {report['reps']} reps")
+        self.progress.setFormat(f"{get_exercise(self.exercise_id).title}: {report.reps} reps")
         self.timeline.duration_s = max(self.timeline.duration_s, self.frames[-1].t_s if self.frames else 0.0)
         self.timeline.analysed_s = self.timeline.duration_s
-        partials = report.get("partial_reps") or []
-        self.timeline.set_data(
-            report["reps_detail"], report["faults"], report["status"], partials, report.get("notes") or []
-        )
+        drawn = report.to_json()  # the timeline and the plot draw records as JSON, as the live events give them
+        partials = drawn["partial_reps"]
+        self.timeline.set_data(drawn["reps_detail"], drawn["faults"], drawn["status"], partials, drawn["notes"])
         self.plot.show_frames(self.frames)
         self.plot.mark_not_counted(partials)  # the plot shows them too: a cycle on the curve that did not count
         self._show_plot_legend()
@@ -313,23 +314,23 @@ class ReplayPage(QWidget):
             w.setEnabled(bool(self.frames))
         self.analysis_finished.emit(report)
 
-    def _summary_text(self, report: dict) -> str:
+    def _summary_text(self, report: ClipReport) -> str:
         """The count, then why anything else did not count, in plain words."""
-        reps = report["reps"]
+        reps = report.reps
         text = [f"{reps} repetition{'s' if reps != 1 else ''} counted."]
-        partials = report.get("partial_reps") or []
+        partials = report.partial_reps
         if partials:
-            reasons = dict.fromkeys(partial_words(p["reason"]) for p in partials)
+            reasons = dict.fromkeys(partial_words(p.reason) for p in partials)
             n = len(partials)
             text.append(f"{n} movement{'s' if n != 1 else ''} did not count: {'; '.join(reasons)}.")
         seconds: dict[str, float] = {}
-        for span in report.get("status") or []:
-            seconds[span["code"]] = seconds.get(span["code"], 0.0) + span["end_s"] - span["start_s"]
+        for span in report.status:
+            seconds[span.code] = seconds.get(span.code, 0.0) + span.end_s - span.start_s
         for code, secs in sorted(seconds.items(), key=lambda kv: -kv[1]):
             text.append(f"Not counting for {secs:.1f} s: {status_words(code)}.")
-        for note in dict.fromkeys(note_words(n) for n in report.get("notes") or []):
+        for note in dict.fromkeys(note_words(n.code, n.detail) for n in report.notes):
             text.append(f"Note: {note}.")
-        if reps == 0 and not partials and not report.get("status"):
+        if reps == 0 and not partials and not report.status:
             text.append("No movement that looked like a repetition was seen.")
         return " ".join(text)
 

@@ -16,7 +16,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QColor
 
 from app.gui.replay_timeline import PARTIAL, swatch
-from app.gui.widgets import GOOD, MUTED
+from app.gui.style import GOOD, MUTED
 from app.review_data import ReplayFrame
 from exercises.registry import get_exercise
 from exercises.texts import SIGNAL_CAPTIONS

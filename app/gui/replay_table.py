@@ -9,7 +9,7 @@ from __future__ import annotations
 from PyQt6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.gui.replay_timeline import PARTIAL, side_colour
-from app.gui.widgets import MUTED
+from app.gui.style import MUTED
 from app.review_data import REVIEW_COLUMNS
 
 HEADERS = {

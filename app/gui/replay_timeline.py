@@ -12,7 +12,7 @@ from PyQt6.QtGui import QBrush, QColor, QPainter, QPen
 from PyQt6.QtWidgets import QToolTip, QWidget
 
 from app.coach.report import fault_word
-from app.gui.widgets import BAD, LEFT, MUTED, RIGHT, WARN, big_font
+from app.gui.style import BAD, LEFT, MUTED, RIGHT, WARN, big_font
 from app.review_data import note_words, partial_words
 from exercises.vocabulary import status_message as status_words
 
@@ -105,7 +105,7 @@ class Timeline(QWidget):
         for span in filter(near, self.status):
             lines.append(f"Not counting: {status_words(span['code'])}")
         for note in filter(near, self.notes):
-            lines.append(f"Note: {note_words(note)}")
+            lines.append(f"Note: {note_words(note['code'], note.get('detail', ''))}")
         return "\n".join(lines)
 
     def set_position(self, t_s: float) -> None:

@@ -39,7 +39,7 @@ from PyQt6.QtWidgets import (
 
 from app.coach.override_text import OverrideError, parse_overrides
 from app.coach.routine import DEFAULT_ROUTINE, RoutineItem, routine_from_settings, routine_to_settings
-from app.gui.widgets import big_font
+from app.gui.style import big_font
 from exercises.personalise import STRICTNESS
 from exercises.registry import EXERCISE_IDS, get_exercise
 
