@@ -53,21 +53,8 @@ class _PdfReport:
     """One PDF being written: the fpdf2 document and the few layout rules every section shares."""
 
     def __init__(self, data: ReportData) -> None:
-        from fpdf import FPDF
-
-        footer_text = charts.pdf_text(f"{data.full_heading} - {data.range_text}")
-
-        class _Pdf(FPDF):
-            def footer(self) -> None:
-                self.set_y(-12)
-                self.set_font("Helvetica", "", 8)
-                self.set_text_color(110, 110, 110)
-                self.cell(0, 6, footer_text, align="L")
-                self.cell(0, 6, f"page {self.page_no()} of {{nb}}", align="R")
-                self.set_text_color(*BLACK)
-
         self.data = data
-        self.pdf: FPDF = _Pdf(format="A4")
+        self.pdf = _new_document(charts.pdf_text(f"{data.full_heading} - {data.range_text}"))
         self.pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.pdf.set_auto_page_break(True, margin=BOTTOM_MM)
         self.pdf.set_title(charts.pdf_text(data.full_heading))
@@ -216,33 +203,34 @@ class _PdfReport:
         size = _table_size(table)
         row_h = size * 0.5 + 1.6
         widths = _widths_mm(table, self.width)
-
-        def rule() -> None:
-            pdf.set_draw_color(*BLACK)
-            pdf.set_line_width(0.2)
-            pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + sum(widths), pdf.get_y())
-
-        def heading_row() -> None:
-            pdf.set_font("Helvetica", "B", size)
-            pdf.set_fill_color(*HEAD_FILL)
-            for text, w in zip(table.head, widths):
-                pdf.cell(w, row_h, text, fill=True)
-            pdf.ln(row_h)
-            rule()
-            pdf.set_font("Helvetica", "", size)
-
-        heading_row()
+        self._rep_heading(table.head, widths, size, row_h)
         for n, row in enumerate(table.rows):
-            if pdf.get_y() + row_h > self.bottom:
+            if pdf.get_y() + row_h > self.bottom:  # the heading again on each new page
                 pdf.add_page()
-                heading_row()
+                self._rep_heading(table.head, widths, size, row_h)
             pdf.set_fill_color(*(ROW_FILL if n % 2 else (255, 255, 255)))
             for text, w in zip(row, widths):
                 pdf.cell(w, row_h, self._fit(charts.pdf_text(text), w - 2 * pdf.c_margin), fill=True)
             pdf.ln(row_h)
-        rule()
+        self._rule(sum(widths))
         pdf.set_fill_color(255, 255, 255)
         pdf.ln(2)
+
+    def _rep_heading(self, head: Sequence[str], widths: Sequence[float], size: float, row_h: float) -> None:
+        pdf = self.pdf
+        pdf.set_font("Helvetica", "B", size)
+        pdf.set_fill_color(*HEAD_FILL)
+        for text, w in zip(head, widths):
+            pdf.cell(w, row_h, text, fill=True)
+        pdf.ln(row_h)
+        self._rule(sum(widths))
+        pdf.set_font("Helvetica", "", size)
+
+    def _rule(self, length: float) -> None:
+        pdf = self.pdf
+        pdf.set_draw_color(*BLACK)
+        pdf.set_line_width(0.2)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + length, pdf.get_y())
 
     def _fit(self, text: str, room: float) -> str:
         """``text`` cut to ``room`` mm with '...' (rare: a long fault list)."""
@@ -251,6 +239,25 @@ class _PdfReport:
         while len(text) > 1 and self.pdf.get_string_width(text + "...") > room:
             text = text[:-1]
         return text + "..."
+
+
+def _new_document(footer_text: str) -> FPDF:
+    """An empty A4 document whose pages end with ``footer_text`` and 'page n of m'.
+
+    fpdf2 is imported here, when a PDF is made: it takes seconds to load and most runs never need it.
+    """
+    from fpdf import FPDF
+
+    class _ReportPdf(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Helvetica", "", 8)
+            self.set_text_color(110, 110, 110)
+            self.cell(0, 6, footer_text, align="L")
+            self.cell(0, 6, f"page {self.page_no()} of {{nb}}", align="R")
+            self.set_text_color(*BLACK)
+
+    return _ReportPdf(format="A4")
 
 
 def _table_size(table: Table) -> float:
