@@ -10,9 +10,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from app.coach.report import fault_word
 from app.outputs import OutputError, OutputFile
-from exercises.events import STATUS_MESSAGES
+from exercises.vocabulary import (
+    fault_label,
+    phase_words,
+    plain,  # noqa: F401 (app.review_data imports it from here until it asks the vocabulary)
+    status_message,
+)
 from pose.overlay import draw_panel, draw_skeleton
 from pose.pipeline import Step
 
@@ -99,24 +103,6 @@ def _opencv_quiet():
         log.setLogLevel(previous)
 
 
-# The checker's phases (exercises.events.CheckerState) as a person would say them.
-PHASE_WORDS = {
-    "setup": "getting into position",
-    "rest": "ready for the next repetition",
-    "active": "in a repetition",
-    "relax": "relaxing",
-}
-
-
-def plain(code: str) -> str:
-    """A code nobody worded yet, at least without underscores."""
-    return code.replace("_", " ")
-
-
-def status_words(code: str) -> str:
-    return STATUS_MESSAGES.get(code, plain(code))
-
-
 def hud_lines(state: Any, caption: str = "angle") -> list[str]:
     """The review overlay's text for a checker state: plain words only (no phase names or codes)."""
     if state is None:
@@ -129,13 +115,13 @@ def hud_lines(state: Any, caption: str = "angle") -> list[str]:
     angle = getattr(state, "angle_deg", None)
     if angle is not None and not np.isnan(angle):
         lines.append(f"{caption[:1].upper() + caption[1:]} {angle:.0f} deg")
-        phase = PHASE_WORDS.get(state.phase, plain(state.phase))
+        phase = phase_words(state.phase)
         lines.append(phase[:1].upper() + phase[1:])
     if getattr(state, "status", None):
-        lines.append(f"Not counting: {status_words(state.status)}")
+        lines.append(f"Not counting: {status_message(state.status)}")
     faults = getattr(state, "faults", ())
     if faults:
-        lines.append("Check: " + ", ".join(fault_word(f) for f in faults))
+        lines.append("Check: " + ", ".join(fault_label(f) for f in faults))
     return lines
 
 

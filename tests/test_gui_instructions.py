@@ -12,8 +12,10 @@ from PyQt6.QtGui import QImage, QPalette
 from PyQt6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from app.gui import style
-from app.guidance import INSTRUCTIONS, PLACEMENTS, camera_diagram, camera_placement, camera_spot, status_advice
+from app.guidance import camera_diagram
 from exercises.registry import EXERCISE_IDS, get_exercise
+from exercises.texts import PLACEMENTS, camera_placement, camera_spot, instructions
+from exercises.vocabulary import status_advice
 
 # PRODUCT.md's exercise table: (position words, hold_s, sides, repetitions phrase or None).
 TABLE = {
@@ -62,7 +64,7 @@ def user_texts(ex_id: str) -> list[str]:
     """Everything a person reads or hears about setting up this exercise."""
     ex = get_exercise(ex_id)
     return [
-        *INSTRUCTIONS[ex_id],
+        *instructions(ex_id),
         ex.note,
         ex.cues.setup,
         camera_placement(ex_id),
@@ -77,7 +79,7 @@ def sentences(text: str) -> list[str]:
 @pytest.mark.parametrize("ex_id", EXERCISE_IDS)
 def test_steps_follow_the_product_table(ex_id):
     position, hold_s, sides, reps = TABLE[ex_id]
-    steps = INSTRUCTIONS[ex_id]
+    steps = instructions(ex_id)
     text = " ".join(steps).lower()
     assert position in text
     assert ("hold for" in text and f"{hold_s} seconds" in text) == (hold_s is not None)
@@ -91,11 +93,11 @@ def test_steps_follow_the_product_table(ex_id):
 
 
 def test_the_steps_say_what_the_article_says_where_it_is_specific():
-    assert "1 inch" in INSTRUCTIONS["straight_leg_raise"][1]
-    assert "5 to 10 cm" in INSTRUCTIONS["bridge_march"][1]
-    assert "pillow" in INSTRUCTIONS["prone_hip_extension"][0]
-    assert "both hands" in INSTRUCTIONS["standing_hip_extension"][0]
-    assert "warm up" in INSTRUCTIONS["squat"][0].lower()
+    assert "1 inch" in instructions("straight_leg_raise")[1]
+    assert "5 to 10 cm" in instructions("bridge_march")[1]
+    assert "pillow" in instructions("prone_hip_extension")[0]
+    assert "both hands" in instructions("standing_hip_extension")[0]
+    assert "warm up" in instructions("squat")[0].lower()
 
 
 @pytest.mark.parametrize("ex_id", EXERCISE_IDS)
@@ -158,7 +160,7 @@ def test_picker_shows_the_steps_the_placement_once_and_the_drawing(qtbot):
     assert picker.drawing_path == camera_diagram("hip_abduction")
     assert picker.camera_drawing.pixmap().toImage() != before
     assert camera_placement("hip_abduction") in picker.placement.text()
-    assert all(f"<li>{step}</li>" in picker.steps.text() for step in INSTRUCTIONS["hip_abduction"])
+    assert all(f"<li>{step}</li>" in picker.steps.text() for step in instructions("hip_abduction"))
 
 
 @pytest.fixture

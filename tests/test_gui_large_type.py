@@ -22,7 +22,7 @@ _qt_environment()
 from PyQt6.QtCore import QRect, Qt  # noqa: E402
 from PyQt6.QtGui import QFontMetricsF  # noqa: E402
 
-from app.gui.live import voice_words  # noqa: E402
+from app.gui.live_view import voice_words  # noqa: E402
 from app.gui.widgets import BigBoard  # noqa: E402
 from app.live.pipeline import LiveSource  # noqa: E402
 from tests.conftest import sample_truth  # noqa: E402
@@ -84,7 +84,7 @@ def test_large_type_is_the_default_while_a_set_runs_and_d_switches(qtbot, data_d
     qtbot.keyClick(window, Qt.Key.Key_D)
     assert live.board.isVisible() and not live.side.isVisible()
     # The one cue on the board is the "not counting" banner's, or the last cue said.
-    live._show_cue("Keep your knee straight")
+    live._show_cue("Keep your knee straight", "fault")
     if not live.status_banner.message:
         assert live.board.cue == "Keep your knee straight"
     live.stop(show_summary=False)

@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from app.gui.voice import Voice, write_tone  # noqa: E402
+from app.live.cues import CueThrottle  # noqa: E402
 
 
 @pytest.fixture
@@ -38,6 +39,20 @@ def test_muted_voice_still_shows_every_cue(qtbot, voice):
     voice.set_muted(True)
     voice.offer("Lift and hold", "cue")
     qtbot.waitUntil(lambda: said == ["Lift and hold"], timeout=2000)
+
+
+def test_each_cue_comes_with_its_kind(qtbot, voice):
+    said: list[tuple[str, str]] = []
+    voice.said.connect(lambda text, kind: said.append((text, kind)))
+    voice.set_muted(True)
+    voice.throttle = CueThrottle(min_gap_s=0.0)  # no pause between cues: the test needs no clock
+    with voice.holding():  # one batch: said in the queue's order, each with its kind
+        voice.offer("I can't see anyone", "status")
+        voice.offer("3", "count")
+        voice.offer("Keep your knee straight", "fault")
+    qtbot.waitUntil(lambda: len(said) == 3, timeout=3000)
+    assert said == [("3", "count"), ("Keep your knee straight", "fault"), ("I can't see anyone", "status")]
+    assert [(c.text, c.kind) for c in voice.history] == said
 
 
 def test_rep_sound_is_a_valid_short_wav(tmp_path):

@@ -19,8 +19,9 @@ from PyQt6.QtWidgets import (
 )
 
 from app.gui.widgets import VideoView, big_font
-from app.guidance import INSTRUCTIONS, camera_diagram, camera_placement, demo_clip, safety_text
+from app.guidance import camera_diagram, demo_clip, safety_text
 from exercises.registry import EXERCISE_IDS, get_exercise
+from exercises.texts import camera_placement, instructions
 from pose.sources import SourceError, VideoFrame, file_frames
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ class ExercisePicker(QDialog):
         ex = get_exercise(ex_id)
         self.chosen = ex_id
         self.title.setText(ex.title)
-        steps = "".join(f"<li>{s}</li>" for s in INSTRUCTIONS[ex_id])
+        steps = "".join(f"<li>{s}</li>" for s in instructions(ex_id))
         target = ""
         if ex.target_reps:
             target = f"<p><b>Aim:</b> {ex.target_reps}{' per side' if ex.unilateral else ''}"

@@ -1,7 +1,8 @@
 """Spoken cues and short sounds. Degrades to on-screen only when no speech engine is available.
 
 What is said, and when, is decided by :class:`app.live.cues.CueThrottle`; this class only talks to
-QtTextToSpeech and QSoundEffect, and emits ``said`` for every cue it delivers (spoken or shown).
+QtTextToSpeech and QSoundEffect, and emits ``said`` (text, kind) for every cue it delivers (spoken or
+shown), so the screen knows a count from a fault without comparing words.
 
 QTextToSpeech.say() interrupts whatever is being spoken, and the engine reports "Speaking" a
 moment after say() (later still on a busy machine). So the voice counts itself busy from say()
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from PyQt6.QtCore import QObject, QTimer, QUrl, pyqtSignal
 
-from app.live.cues import CueThrottle
+from app.live.cues import Cue, CueKind, CueThrottle
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,16 @@ def write_tone(path: Path, notes: list[tuple[float, float]], rate: int = 22050, 
 
 
 class Voice(QObject):
-    said = pyqtSignal(str)  # every cue delivered, in order (also when muted or without a speech engine)
+    # Every cue delivered, in order (also when muted or without a speech engine): its text and its kind
+    # (app.live.cues.CueKind). A slot taking only the text gets only the text.
+    said = pyqtSignal(str, str)
     availability = pyqtSignal(str)  # a one-line note on what the voice can do
 
     def __init__(self, parent: QObject | None = None, engine: str | None = None, enable_speech: bool = True) -> None:
         super().__init__(parent)
         self.throttle = CueThrottle()
         self.muted = False
-        self.history: list[str] = []
+        self.history: list[Cue] = []
         self._tts = None
         self._utterance: tuple[float, float] | None = None  # (said at, longest it may take) until the end is reported
         self._held = 0  # > 0 while several cues are being offered together
@@ -117,7 +120,7 @@ class Voice(QObject):
         if muted and self._tts is not None:
             self._tts.stop()
 
-    def offer(self, text: str, kind: str = "cue") -> None:
+    def offer(self, text: str, kind: CueKind = "cue") -> None:
         self.throttle.offer(text, kind, time.monotonic())
         if not self._held:
             self._pump()
@@ -175,8 +178,8 @@ class Voice(QObject):
         cue = self.throttle.next_cue(now, self._busy(now))
         if cue is None:
             return
-        self.history.append(cue.text)
-        self.said.emit(cue.text)
+        self.history.append(cue)
+        self.said.emit(cue.text, cue.kind)
         if self._tts is not None and not self.muted:
             self._utterance = (now, self.longest_utterance_s(cue.text))
             self._tts.say(cue.text)

@@ -16,18 +16,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import count as _counter
+from typing import Literal
+
+# What a cue is, so the screen can show it without guessing from its words: a rep's count, a form
+# fault, a hold prompt, a "not counting" status, a milestone, or any other instruction.
+CueKind = Literal["count", "fault", "hold", "status", "milestone", "cue"]
 
 # Higher is said first; ties go in the order offered. A rep's count, then what to fix in it, then
 # the milestone it reached.
-PRIORITY = {"status": 0, "cue": 1, "hold": 2, "milestone": 3, "fault": 4, "count": 5}
+PRIORITY: dict[CueKind, int] = {"status": 0, "cue": 1, "hold": 2, "milestone": 3, "fault": 4, "count": 5}
 # Kinds that are never dropped once accepted.
-MUST_SAY = frozenset({"count", "fault", "milestone"})
+MUST_SAY: frozenset[CueKind] = frozenset({"count", "fault", "milestone"})
 
 
 @dataclass(frozen=True)
 class Cue:
     text: str
-    kind: str  # one of PRIORITY
+    kind: CueKind
     offered_s: float = 0.0
     order: int = field(default=0, compare=False)
 
@@ -71,7 +76,7 @@ class CueThrottle:
         """The cues waiting, in the order they would be said."""
         return tuple(sorted(self._queue, key=lambda c: (-c.priority, c.order)))
 
-    def offer(self, text: str, kind: str, now_s: float) -> None:
+    def offer(self, text: str, kind: CueKind, now_s: float) -> None:
         """A cue the engine would like said: it is queued, or dropped as a quick repeat or a duplicate."""
         text = text.strip()
         if not text or self._too_soon(text, kind, now_s):
@@ -111,7 +116,7 @@ class CueThrottle:
     def _keep_s(self, cue: Cue) -> float:
         return self.status_stale_s if cue.kind == "status" else self.stale_s
 
-    def _too_soon(self, text: str, kind: str, now_s: float) -> bool:
+    def _too_soon(self, text: str, kind: CueKind, now_s: float) -> bool:
         if kind in ("count", "milestone"):  # each is news, even "one" again after a reset
             return False
         gap = self.status_repeat_gap_s if kind == "status" else self.repeat_gap_s

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.coach import safety
-from exercises.events import STATUS_MESSAGES
+from exercises.vocabulary import status_message
 
 # After a resume, a gap this long between two frames is the pause, not exercise time. A camera
 # (or a file played as one) sends a frame every 30-250 ms; a pause holds them back for seconds.
@@ -208,4 +208,4 @@ def _why_none(session: SessionLog, reps: int) -> list[str]:
     if reps or not session.statuses:
         return []
     code, _ = session.statuses.most_common(1)[0]
-    return [f"Mostly not counting: {STATUS_MESSAGES.get(code, code.replace('_', ' '))}."]
+    return [f"Mostly not counting: {status_message(code)}."]
