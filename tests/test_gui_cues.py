@@ -203,3 +203,14 @@ def test_session_log_summarises_reps_holds_faults_and_time():
     assert "Reps: left 1 of 10, right 1 of 10" in lines
     assert "Holds achieved: 1" in lines
     assert "Form to work on: knee bent x1" in lines
+
+
+def test_each_cue_said_keeps_the_kind_it_was_offered_with():
+    throttle = CueThrottle(min_gap_s=0.0)
+    throttle.offer("I can't see anyone", "status", 0.0)
+    throttle.offer("Keep your knee straight", "fault", 0.0)
+    throttle.offer("3", "count", 0.0)
+    said = []
+    while (cue := throttle.next_cue(0.1, busy=False)) is not None:
+        said.append((cue.text, cue.kind))
+    assert said == [("3", "count"), ("Keep your knee straight", "fault"), ("I can't see anyone", "status")]

@@ -15,7 +15,7 @@ from app.gui import style
 from app.guidance import camera_diagram
 from exercises.registry import EXERCISE_IDS, get_exercise
 from exercises.texts import PLACEMENTS, camera_placement, camera_spot, instructions
-from exercises.vocabulary import status_advice
+from exercises.vocabulary import STATUSES, status_advice
 
 # PRODUCT.md's exercise table: (position words, hold_s, sides, repetitions phrase or None).
 TABLE = {
@@ -45,18 +45,7 @@ CONFLICTS = {
     "feet": ("side-on", "to your side", "from the side", "floor level", "hip height", "stool"),
     "side_standing": ("floor level", "on the floor", "above you", "beyond your feet", "along your body", "stool"),
 }
-STATUS_CODES = (
-    "no_person",
-    "out_of_frame",
-    "joints_hidden",
-    "wrong_view",
-    "wrong_position",
-    "second_person",
-    "movement_too_small",
-    "not_back_to_start",
-    "outside_exercise",
-    "other_movement",
-)
+STATUS_CODES = tuple(STATUSES)  # every status, the movement notices too
 MODEL_WORDS = re.compile(r"\b(lite|heavy|full model|pose model|model)\b", re.IGNORECASE)
 
 

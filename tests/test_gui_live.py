@@ -119,3 +119,17 @@ def test_a_corrupt_file_says_so_without_crashing(qtbot, window, tmp_path):
         window.live.start(LiveSource(path=bad), "squat", "lite")
     assert window.live.message.title.text() == "Cannot play this video"
     assert "broken.mp4" in window.live.message.body.text()
+
+
+def test_the_cue_banner_follows_the_cues_kind_not_its_words(qtbot, window):
+    from app.gui.widgets import BAD
+    from exercises.vocabulary import status_message
+
+    live = window.live
+    live.stack.setCurrentWidget(live.video)
+    live._show_cue(status_message("no_person"), "status")  # the "not counting" banner says it, with advice
+    assert live.cue_banner.message == ""
+    live._show_cue("Any words at all", "fault")  # a fault is red whatever its sentence
+    assert live.cue_banner.message == "Any words at all" and live.cue_banner.background == BAD
+    live._show_cue("Lift and hold", "cue")
+    assert live.cue_banner.message == "Lift and hold" and live.cue_banner.background != BAD
