@@ -23,6 +23,7 @@ from app.annotate import (  # the overlay's plain words live with the annotated 
     fit_lines,
     hud_lines,
 )
+from app.clip_report import ClipReport
 from exercises.definitions import ExerciseDef
 from exercises.vocabulary import fault_label, note_message, partial_reason
 from pose.frame import PoseFrame
@@ -49,9 +50,10 @@ def partial_words(reason: str) -> str:
     return partial_reason(reason)
 
 
-def note_words(note: dict) -> str:
-    text = note_message(note["code"])
-    return f"{text} ({note['detail']})" if note.get("detail") else text
+def note_words(code: str, detail: str = "") -> str:
+    """A note in words, with what it concerns when known ("... (knee bent)")."""
+    text = note_message(code)
+    return f"{text} ({detail})" if detail else text
 
 
 def plot_title(definition: ExerciseDef, caption: str) -> str:
@@ -96,7 +98,7 @@ class ReplayFrame:
 
 @dataclass(frozen=True)
 class AnalysisDone:
-    report: dict
+    report: ClipReport
 
 
 def analysis_items(analysis: ClipAnalysis) -> Iterator[ReplayFrame | AnalysisDone]:
@@ -106,55 +108,58 @@ def analysis_items(analysis: ClipAnalysis) -> Iterator[ReplayFrame | AnalysisDon
         if not ok:
             raise OSError(f"cannot compress frame {step.frame.index}")
         yield ReplayFrame(step.frame.index, step.frame.timestamp_ms / 1000.0, jpeg, step.pose, step.result)
-    yield AnalysisDone(analysis.report())
+    yield AnalysisDone(analysis.clip_report())
 
 
 REP_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults")
 
 
-def rep_rows(report: dict) -> list[dict]:
-    rows = []
-    for rep in report.get("reps_detail", []):
-        rows.append(
-            {
-                "index": rep["index"],
-                "side": rep.get("side") or "",
-                "start_s": rep["start_s"],
-                "end_s": rep["end_s"],
-                "duration_s": round(rep["end_s"] - rep["start_s"], 3),
-                "peak_angle_deg": "" if rep.get("peak_angle_deg") is None else rep["peak_angle_deg"],
-                "hold_s": "" if rep.get("hold_s") is None else rep["hold_s"],
-                "faults": " ".join(rep.get("faults", [])),
-            }
-        )
-    return rows
+def _blank_if_none(value: float | None) -> float | str:
+    return "" if value is None else value
+
+
+def rep_rows(report: ClipReport) -> list[dict]:
+    """One row per counted rep, in :data:`REP_COLUMNS` (the reps CSV)."""
+    return [
+        {
+            "index": rep.index,
+            "side": rep.side or "",
+            "start_s": rep.start_s,
+            "end_s": rep.end_s,
+            "duration_s": round(rep.end_s - rep.start_s, 3),
+            "peak_angle_deg": _blank_if_none(rep.peak_angle_deg),
+            "hold_s": _blank_if_none(rep.hold_s),
+            "faults": " ".join(rep.faults),
+        }
+        for rep in report.reps_detail
+    ]
 
 
 REVIEW_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults", "result")
 
 
-def review_rows(report: dict) -> list[dict]:
+def review_rows(report: ClipReport) -> list[dict]:
     """The review table: counted reps and the movements that did not count, in time order.
 
     A counted rep's ``result`` is "counted"; a partial one's "not counted: <reason in words>"
     (its ``index`` is empty: it has no rep number). ``counted`` tells them apart.
     """
     rows = [
-        dict(row, faults=", ".join(fault_label(c) for c in rep.get("faults", [])), result="counted", counted=True)
-        for row, rep in zip(rep_rows(report), report.get("reps_detail", []))
+        dict(row, faults=", ".join(fault_label(c) for c in rep.faults), result="counted", counted=True)
+        for row, rep in zip(rep_rows(report), report.reps_detail)
     ]
-    for part in report.get("partial_reps") or []:
+    for part in report.partial_reps:
         rows.append(
             {
                 "index": "",
-                "side": part.get("side") or "",
-                "start_s": part["start_s"],
-                "end_s": part["end_s"],
-                "duration_s": round(part["end_s"] - part["start_s"], 3),
-                "peak_angle_deg": "" if part.get("peak_angle_deg") is None else part["peak_angle_deg"],
+                "side": part.side or "",
+                "start_s": part.start_s,
+                "end_s": part.end_s,
+                "duration_s": round(part.end_s - part.start_s, 3),
+                "peak_angle_deg": _blank_if_none(part.peak_angle_deg),
                 "hold_s": "",
-                "faults": ", ".join(fault_label(c) for c in part.get("faults", [])),
-                "result": f"not counted: {partial_words(part['reason'])}",
+                "faults": ", ".join(fault_label(c) for c in part.faults),
+                "result": f"not counted: {partial_words(part.reason)}",
                 "counted": False,
             }
         )
@@ -162,7 +167,7 @@ def review_rows(report: dict) -> list[dict]:
     return rows
 
 
-def write_reps_csv(report: dict, path: str | Path) -> Path:
+def write_reps_csv(report: ClipReport, path: str | Path) -> Path:
     path = Path(path)
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=REP_COLUMNS)
@@ -171,9 +176,9 @@ def write_reps_csv(report: dict, path: str | Path) -> Path:
     return path
 
 
-def write_report_json(report: dict, path: str | Path) -> Path:
+def write_report_json(report: ClipReport, path: str | Path) -> Path:
     path = Path(path)
-    path.write_text(json.dumps(report, indent=2) + "\n")
+    path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
     return path
 
 

@@ -47,29 +47,29 @@ def reviewed(qapp):
 def test_replay_fills_the_timeline_and_the_rep_table(reviewed):
     win, truth, report = reviewed
     review = win.review
-    assert report["reps"] == truth["reps"]
+    assert report.reps == truth["reps"]
     # One row per counted rep, and one per movement that did not count (marked so).
     results = [review.table.item(r, review.table.columnCount() - 1).text() for r in range(review.table.rowCount())]
     assert results.count("counted") == truth["reps"]
-    assert len(results) == truth["reps"] + len(report["partial_reps"])
+    assert len(results) == truth["reps"] + len(report.partial_reps)
     assert len(review.timeline.reps) == truth["reps"]
     assert [r["index"] for r in review.timeline.reps] == list(range(1, truth["reps"] + 1))
-    assert len(review.frames) == report["frames"]
+    assert len(review.frames) == report.frames
     assert review.progress.value() == review.progress.maximum()
 
 
 def test_seeking_keeps_playhead_table_and_plot_in_sync(qtbot, reviewed):
     win, truth, report = reviewed
     review = win.review
-    rep = report["reps_detail"][-1]
-    middle = (rep["start_s"] + rep["end_s"]) / 2
+    rep = report.reps_detail[-1]
+    middle = (rep.start_s + rep.end_s) / 2
     review.seek_s(middle)
     assert abs(review.timeline.position_s - middle) < 0.05
     assert abs(review.plot.playhead.value() - middle) < 0.05
-    assert review.table.rows[review.table.currentRow()]["index"] == rep["index"]
+    assert review.table.rows[review.table.currentRow()]["index"] == rep.index
     # Clicking a row jumps to the start of its rep.
     review._row_clicked(0, 0)
-    assert abs(review.timeline.position_s - report["reps_detail"][0]["start_s"]) < 0.05
+    assert abs(review.timeline.position_s - report.reps_detail[0].start_s) < 0.05
     before = review.position
     review.step_frames(1)
     assert review.position == before + 1
@@ -92,7 +92,7 @@ def test_exports_write_valid_files(reviewed, tmp_path):
     cap = cv2.VideoCapture(str(out))
     try:
         assert cap.isOpened()
-        assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == report["frames"]
+        assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == report.frames
         ok, image = cap.read()
         assert ok and image.shape[1] == truth["width"]
     finally:

@@ -21,19 +21,20 @@ _qt_environment()
 import pytest  # noqa: E402
 
 from app import review_data  # noqa: E402
+from app.clip_report import ClipReport  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
-from exercises.events import PARTIAL_REASONS, STATUS_MESSAGES  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
+from exercises.vocabulary import partial_reason, status_message  # noqa: E402
 from tests.conftest import sample_truth  # noqa: E402
 
 ENGINE_WORDS = re.compile(r"\b(setup|rest|active|relax|too_small|across_cut|out_of_frame)\b|_")
 
 
-def wait_for_report(qapp, review, exercise_id: str, timeout_s: float = 120.0) -> dict:
+def wait_for_report(qapp, review, exercise_id: str, timeout_s: float = 120.0) -> ClipReport:
     """Process events until the review holds a finished report for ``exercise_id``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if review.report is not None and review.report["exercise"] == exercise_id:
+        if review.report is not None and review.report.exercise == exercise_id:
             return review.report
         qapp.processEvents()
         time.sleep(0.01)
@@ -61,29 +62,29 @@ def cut_review(qapp):
 def test_a_movement_that_did_not_count_is_shown_with_its_reason(cut_review):
     win, truth, report = cut_review
     review = win.review
-    cut = [p for p in report["partial_reps"] if p["reason"] == "across_cut"]
-    assert report["reps"] == truth["reps"] and cut, report["partial_reps"]
-    words = PARTIAL_REASONS["across_cut"]
+    cut = [p for p in report.partial_reps if p.reason == "across_cut"]
+    assert report.reps == truth["reps"] and cut, report.partial_reps
+    words = partial_reason("across_cut")
     # The timeline draws it, and pointing at it says why in words.
-    assert review.timeline.partials == report["partial_reps"]
-    middle = (cut[0]["start_s"] + cut[0]["end_s"]) / 2
+    assert review.timeline.partials == report.to_json()["partial_reps"]
+    middle = (cut[0].start_s + cut[0].end_s) / 2
     tip = review.timeline.describe_at(middle, slack_s=0.0)
     assert f"not counted: {words}" in tip and "across_cut" not in tip
     assert "not counted" in review.timeline_legend.text()
     # A row per movement in the table, in time order, marked with the reason.
     rows = table_texts(review)
     result = [row[-1] for row in rows]
-    assert result.count("counted") == report["reps"]
+    assert result.count("counted") == report.reps
     assert f"not counted: {words}" in result
     starts = [float(row[2]) for row in rows]
     assert starts == sorted(starts)
     # The plot marks the same span, and the summary line says it in words.
-    assert len(review._partial_regions) == len(report["partial_reps"])
-    assert words in review.summary.text() and f"{report['reps']} repetitions counted" in review.summary.text()
+    assert len(review._partial_regions) == len(report.partial_reps)
+    assert words in review.summary.text() and f"{report.reps} repetitions counted" in review.summary.text()
     # Clicking the row of the movement that did not count jumps to it.
     row = result.index(f"not counted: {words}")
     review._row_clicked(row, 0)
-    assert abs(review.timeline.position_s - cut[0]["start_s"]) < 0.1
+    assert abs(review.timeline.position_s - cut[0].start_s) < 0.1
 
 
 def test_the_plot_names_its_angle_and_labels_the_target_band(cut_review):
@@ -135,7 +136,7 @@ def test_the_overlay_words_a_status_and_a_fault():
     lines = review_data.hud_lines(State(), "hip angle")
     assert lines[0] == "Reps 2   left 1  right 1"
     assert lines[1:3] == ["Hip angle 120 deg", "Getting into position"]
-    assert f"Not counting: {STATUS_MESSAGES['out_of_frame']}" in lines
+    assert f"Not counting: {status_message('out_of_frame')}" in lines
     assert "Check: knee bent" in lines
     assert not [line for line in lines if ENGINE_WORDS.search(line)]
 
@@ -143,7 +144,7 @@ def test_the_overlay_words_a_status_and_a_fault():
 def test_overlay_lines_are_wrapped_to_fit_a_narrow_portrait_picture():
     import cv2
 
-    status = f"Not counting: {STATUS_MESSAGES['other_movement']}"
+    status = f"Not counting: {status_message('other_movement')}"
     for shape in ((480, 848, 3), (848, 480, 3)):  # landscape, then a phone held upright
         lines = review_data.fit_lines(["Reps 2", status], shape)
         assert lines[0] == "Reps 2" and " ".join(lines[1:]) == status
@@ -172,7 +173,7 @@ def test_choosing_another_exercise_analyses_again_and_every_page_follows(qapp, c
         report = wait_for_report(qapp, review, "glute_bridge")
     finally:
         review.progress.valueChanged.disconnect(seen.append)
-    assert report["exercise"] == "glute_bridge"
+    assert report.exercise == "glute_bridge"
     assert any(0 < v < review.progress.maximum() for v in seen), "no progress shown while analysing"
     title = get_exercise("glute_bridge").title
     assert review.file_label.text().endswith(title)
@@ -185,7 +186,7 @@ def test_choosing_another_exercise_analyses_again_and_every_page_follows(qapp, c
     progress.exercise_box.activated.emit(progress.exercise_box.currentIndex())
     assert win.exercise_box.currentData() == "squat"
     assert review.exercise_box.currentData() == "squat"
-    assert wait_for_report(qapp, review, "squat")["reps"] == _report["reps"]
+    assert wait_for_report(qapp, review, "squat").reps == _report.reps
     # From the toolbar: Progress follows too.
     win.exercise_box.setCurrentIndex(win.exercise_box.findData("glute_bridge"))
     assert progress.exercise_id == "glute_bridge" and review.exercise_id == "glute_bridge"

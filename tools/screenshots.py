@@ -50,11 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         window.open_review(clip, exercise)
         window.review.analysis_finished.connect(after_review)
 
-    def after_review(report: dict) -> None:
-        reps = report["reps_detail"]
+    def after_review(report) -> None:  # the review's ClipReport
+        reps = report.reps_detail
         if reps:
             rep = reps[min(1, len(reps) - 1)]
-            window.review.seek_s((rep["start_s"] + rep["end_s"]) / 2)
+            window.review.seek_s((rep.start_s + rep.end_s) / 2)
         shot("replay.png")
         from app.gui.picker import ExercisePicker
 
