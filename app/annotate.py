@@ -11,12 +11,7 @@ import cv2
 import numpy as np
 
 from app.outputs import OutputError, OutputFile
-from exercises.vocabulary import (
-    fault_label,
-    phase_words,
-    plain,  # noqa: F401 (app.review_data imports it from here until it asks the vocabulary)
-    status_message,
-)
+from exercises.vocabulary import fault_label, phase_words, status_message
 from pose.overlay import draw_panel, draw_skeleton
 from pose.pipeline import Step
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from exercises.vocabulary import MOVEMENT_STATUS_CODES, NOTES, PARTIALS, STATUS_CODES, STATUSES
+from exercises.vocabulary import MOVEMENT_STATUS_CODES, STATUS_CODES, STATUSES
 
-# The words for each code live in exercises.vocabulary. Until their last importers switch to its
-# functions, these old names stay here, built from the vocabulary's rows (not a second copy).
+# The words for each code live in exercises.vocabulary. Until the checker asks its status_message,
+# this old name stays here, built from the vocabulary's rows (not a second copy); the code tuples too.
 STATUS_MESSAGES = {code: row.message for code, row in STATUSES.items()}
-PARTIAL_REASONS = {code: row.words for code, row in PARTIALS.items()}
-NOTE_MESSAGES = {code: row.message for code, row in NOTES.items()}
-__all__ = ["MOVEMENT_STATUS_CODES", "STATUS_CODES"]  # importable from here too, for the same reason
+__all__ = ["MOVEMENT_STATUS_CODES", "STATUS_CODES"]
 
 
 class _Json:
