@@ -321,16 +321,17 @@ def test_sharp_pain_stops_at_once_and_records(qtbot, data_dir):
     window.coach.close()
 
 
-def test_routine_goes_through_rest_to_done(qtbot, window, data_dir):
+def test_routine_goes_through_rest_to_done(qtbot, window, data_dir, monkeypatch):
     coach = window.coach
     squat = sample_truth("squat_side_fast")
     abduction = sample_truth("hip_abduction_ok")
     clips = {"squat": squat["path"], "hip_abduction": abduction["path"]}
-    coach.routine_override = (
+    routine = (
         RoutineItem("squat", target_reps=2, rest_s=1),
         RoutineItem("hip_abduction", target_reps=1, rest_s=1),
     )
-    coach.routine_source = lambda item: LiveSource(path=clips[item.exercise], speed=1.5)
+    monkeypatch.setattr(coach, "routine_items", lambda: routine)  # a tiny routine
+    monkeypatch.setattr(coach, "routine_source", lambda item, base: LiveSource(path=clips[item.exercise], speed=1.5))
     pages: list = []
     window.live.stack.currentChanged.connect(lambda i: pages.append(window.live.stack.widget(i)))
     said: list[str] = []
@@ -370,15 +371,16 @@ def test_routine_goes_through_rest_to_done(qtbot, window, data_dir):
     assert [(m, s) for m, s, _ in pain_rows(data_dir)] == [("before", 2), ("after", 2)]
 
 
-def test_routine_next_skips_and_stop_ends_it_keeping_what_was_counted(qtbot, data_dir):
+def test_routine_next_skips_and_stop_ends_it_keeping_what_was_counted(qtbot, data_dir, monkeypatch):
     window = make_window(qtbot, checkins=False)
     coach = window.coach
     squat = sample_truth("squat_side_fast")
-    coach.routine_override = (
+    routine = (
         RoutineItem("squat", target_reps=8, rest_s=1),
         RoutineItem("squat", target_reps=8, rest_s=1),
     )
-    coach.routine_source = lambda item: LiveSource(path=squat["path"], speed=1.5)
+    monkeypatch.setattr(coach, "routine_items", lambda: routine)  # a tiny routine
+    monkeypatch.setattr(coach, "routine_source", lambda item, base: LiveSource(path=squat["path"], speed=1.5))
     window.routine_action.trigger()
     qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)
     qtbot.keyClick(window, "n")  # Next (N) before the target: a skip

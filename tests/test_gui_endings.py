@@ -170,14 +170,15 @@ def test_paused_time_is_not_counted_in_a_live_set(qtbot, data_dir, tmp_path):
     window.coach.close()
 
 
-def test_a_routine_with_a_pain_rise_ends_in_rest_not_well_done(qtbot, data_dir, tmp_path):
+def test_a_routine_with_a_pain_rise_ends_in_rest_not_well_done(qtbot, data_dir, tmp_path, monkeypatch):
     from app.coach.routine import RoutineItem
 
     window = make_window(qtbot)
     coach = window.coach
     clip = make_short_clip(tmp_path / "short.mp4")
-    coach.routine_override = (RoutineItem("squat", target_reps=2, rest_s=1),)
-    coach.routine_source = lambda item: LiveSource(path=clip)
+    routine = (RoutineItem("squat", target_reps=2, rest_s=1),)
+    monkeypatch.setattr(coach, "routine_items", lambda: routine)  # a tiny routine
+    monkeypatch.setattr(coach, "routine_source", lambda item, base: LiveSource(path=clip))
     window.routine_action.trigger()
     answer_screening(qtbot, coach)
     answer_pain(qtbot, coach, "before", keys="1")

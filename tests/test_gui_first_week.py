@@ -214,7 +214,7 @@ def page_button(window, text: str):
     return next(b for b in buttons if b is not None and not b.isHidden() and b.text() == text)
 
 
-def test_no_camera_is_checked_before_the_pain_question_and_is_not_a_session(qtbot, data_dir):
+def test_no_camera_is_checked_before_the_pain_question_and_is_not_a_session(qtbot, data_dir, monkeypatch):
     window = make_window(qtbot)
     coach = window.coach
     coach.request_start(NO_CAMERA, "squat")
@@ -230,7 +230,7 @@ def test_no_camera_is_checked_before_the_pain_question_and_is_not_a_session(qtbo
     assert coach.pain_dialog is None and coach.screening_dialog.isHidden()
 
     # The routine with no camera: the same page, not "You ended the routine early".
-    coach.routine_source = lambda item: NO_CAMERA
+    monkeypatch.setattr(coach, "routine_source", lambda item, base: NO_CAMERA)
     window.live.message.title.setText("")
     window.routine_action.trigger()
     qtbot.waitUntil(lambda: window.live.message.title.text() == "No camera found", timeout=10_000)
@@ -260,8 +260,9 @@ def test_a_camera_lost_before_its_first_picture_leaves_no_session(qtbot, data_di
     assert rows(data_dir, "SELECT COUNT(*) FROM sets") == [(0,)]
 
     # In a routine: the same page, and no routine summary on top of it.
-    coach.routine_override = (RoutineItem("squat", target_reps=2, rest_s=1),)
-    coach.routine_source = lambda item: NO_CAMERA
+    routine = (RoutineItem("squat", target_reps=2, rest_s=1),)
+    monkeypatch.setattr(coach, "routine_items", lambda: routine)  # a tiny routine
+    monkeypatch.setattr(coach, "routine_source", lambda item, base: NO_CAMERA)
     window.live.message.title.setText("")
     window.routine_action.trigger()
     qtbot.waitUntil(lambda: visible(coach.pain_dialog), timeout=5000)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
+from app.coach import plan
 from app.coach.routine import (
     DEFAULT_ROUTINE,
+    USUAL_START_REPS,
     RoutineItem,
     RoutineRunner,
     ramp,
     routine_from_settings,
     routine_to_settings,
 )
+from app.coach.safety import apply_pain_easing
 from exercises.registry import EXERCISE_IDS, get_exercise
 
 
@@ -285,3 +289,47 @@ def test_runner_rejects_unknown_exercises():
 
 def test_default_routine_covers_every_exercise():
     assert sorted(i.exercise for i in DEFAULT_ROUTINE) == sorted(EXERCISE_IDS)
+
+
+# ----------------------------------------------------------------------------- one home for targets and policy
+
+
+def test_default_targets_are_the_exercise_definitions_own():
+    """The article's numbers live in the definitions; the routine reads them (10 where it gives none)."""
+    for item in DEFAULT_ROUTINE:
+        assert item.target_reps == (get_exercise(item.exercise).target_reps or USUAL_START_REPS)
+
+
+def test_programme_day_counts_calendar_days_from_the_first_session():
+    assert plan.programme_day(None, date(2026, 11, 10)) == 1  # nothing done yet
+    assert plan.programme_day(date(2026, 11, 10), date(2026, 11, 10)) == 1
+    assert plan.programme_day(date(2026, 11, 7), date(2026, 11, 10)) == 4
+    assert plan.programme_day(date(2026, 11, 12), date(2026, 11, 10)) == 1  # a clock set back: never before day 1
+
+
+def test_todays_routine_takes_a_physiotherapists_target_then_the_ramp():
+    settings = {"overrides": {"glute_bridge": {"target_reps": 12}, "squat": "not a dict"}}
+    day1 = {i.exercise: i.target_reps for i in plan.todays_routine(settings, 1)}
+    assert day1["glute_bridge"] == 4 and day1["glute_squeeze"] == 10  # 12 / 3 and 30 / 3
+    full = {i.exercise: i.target_reps for i in plan.todays_routine(settings, 8)}
+    assert full["glute_bridge"] == 12 and full["squat"] == 10
+    assert plan.todays_routine({"overrides": ["damaged"]}, 8) == DEFAULT_ROUTINE
+
+
+def test_exercise_definition_uses_todays_target_the_running_item_and_survives_bad_overrides(caplog):
+    settings = {"strictness": "gentle", "overrides": {"squat": {"target_reps": 12}}}
+    assert plan.exercise_definition("squat", settings, 3).target_reps == 6  # 12 / 2 on day 3
+    running = RoutineItem("squat", target_reps=2)
+    assert plan.exercise_definition("squat", settings, 3, current=running).target_reps == 2
+    with caplog.at_level(logging.WARNING):
+        fallback = plan.exercise_definition("squat", {"overrides": {"squat": {"hold_target_s": -5}}}, 8)
+    assert fallback == get_exercise("squat") and "personalising squat failed" in caplog.text
+
+
+def test_pain_eases_each_exercise_once():
+    """A pain rise eases the session's exercises, except one already eased when sharp pain stopped it."""
+    once = plan.eased_after_pain({}, ["squat", "glute_bridge"], already_eased=["squat"])
+    targets = {i.exercise: i.target_reps for i in routine_from_settings(once)}
+    assert targets["glute_bridge"] == routine_from_settings(apply_pain_easing({}, "glute_bridge"))[1].target_reps
+    assert targets["glute_bridge"] < 30 and targets["squat"] == 10
+    assert set(once["pain_easing"]) == {"glute_bridge"}

@@ -49,20 +49,18 @@ class RoutineItem:
     enabled: bool = True
 
 
-# The source article's daily routine, in its order. Targets: "up to 30" squeezes and bridges,
-# "15 per foot" for the march; the article gives no number for the others, 10 (each side) is
-# a usual home-programme starting dose.
-DEFAULT_ROUTINE: tuple[RoutineItem, ...] = (
-    RoutineItem("glute_squeeze", 30),
-    RoutineItem("glute_bridge", 30),
-    RoutineItem("bridge_march", 15),
-    RoutineItem("straight_leg_raise", 10),
-    RoutineItem("hip_abduction", 10),
-    RoutineItem("prone_hip_extension", 10),
-    RoutineItem("standing_hip_flexion", 10),
-    RoutineItem("standing_hip_extension", 10),
-    RoutineItem("squat", 10),
-)
+# The article gives no number for most exercises: 10 (each side) is a usual home-programme
+# starting dose. Its own numbers ("up to 30" squeezes and bridges, "15 per foot" for the march)
+# are the exercises' ``target_reps`` in exercises/definitions.py, their one home.
+USUAL_START_REPS = 10
+
+
+def _article_item(exercise: str) -> RoutineItem:
+    return RoutineItem(exercise, get_exercise(exercise).target_reps or USUAL_START_REPS)
+
+
+# The source article's daily routine, in its order (the registry's).
+DEFAULT_ROUTINE: tuple[RoutineItem, ...] = tuple(_article_item(exercise) for exercise in EXERCISE_IDS)
 
 _DEFAULTS = {item.exercise: item for item in DEFAULT_ROUTINE}
 
@@ -71,7 +69,7 @@ _DEFAULTS = {item.exercise: item for item in DEFAULT_ROUTINE}
 
 
 def _default_item(exercise: str) -> RoutineItem:
-    return _DEFAULTS.get(exercise) or RoutineItem(exercise, get_exercise(exercise).target_reps or 10)
+    return _DEFAULTS.get(exercise) or _article_item(exercise)
 
 
 def _clamped_int(value: Any, low: int, high: int, fallback: int, what: str, exercise: str) -> int:

@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app.coach import store as store_mod
+from app.coach.store import WindowHistory
 from app.gui.coaching import Coach
 from app.gui.live import LivePage
 from app.gui.voice import Voice
@@ -55,9 +56,9 @@ class MainWindow(QMainWindow):
         self.live = LivePage(self.voice)
         self.live.exercise_id = exercise_id
         self.live.model = model
-        self.store = None  # the history (app.coach.store.HistoryStore), opened by the coach below
-        self.profile_id = None
-        self.coach = Coach(self, self.live, self.voice, checkins=checkins)
+        # The history: one store for the window and its coach, opened by the coach below.
+        self.window_history = WindowHistory()
+        self.coach = Coach(self, self.live, self.voice, self.window_history, checkins=checkins)
         self.live.pick_camera = self._choose_camera  # what the "no camera" page offers
         self.live.open_recording = self._choose_review_file
         self.review = None  # built on first use (pyqtgraph import)
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
         self.coach.status.connect(lambda text: self.statusBar().showMessage(text, 20000))
         self.coach.exercise_shown.connect(self._show_exercise_quietly)
         history_note = self.coach.open_history()
-        self._show_history_problem(self.coach.history_problem)
+        self._show_history_problem(self.window_history.problem)
         self.live.refresh_exercise()  # targets from the profile's routine
         if history_note or self.voice.note:
             self.statusBar().showMessage("   ".join(n for n in (history_note, self.voice.note) if n), 20000)
@@ -312,14 +313,21 @@ class MainWindow(QMainWindow):
 
     def _open_history(self):
         """``(HistoryStore, profile_id)``; the store's one-sentence :class:`StoreError` when there is none."""
-        if getattr(self, "store", None) is None:
-            opened = store_mod.open_for_window()  # no question here: only the startup offers a move
-            self.store, self.profile_id = opened.store, opened.profile_id
-            self.coach.history_problem = opened.problem
-            self._show_history_problem(opened.problem)
-            if opened.store is None:
-                raise opened.problem
-        return self.store, self.profile_id
+        if self.window_history.store is not None:
+            return self.window_history.get()
+        try:
+            return self.window_history.get()  # no question here: only the startup offers a move
+        finally:
+            self._show_history_problem(self.window_history.problem)
+
+    @property
+    def store(self):
+        """The history (:class:`app.coach.store.HistoryStore`), None while there is none."""
+        return self.window_history.store
+
+    @property
+    def profile_id(self) -> int | None:
+        return self.window_history.profile_id
 
     def _show_history_problem(self, problem: store_mod.StoreError | None) -> None:
         """The banner above the tabs: what is wrong with the history and what it means for this window."""
@@ -375,7 +383,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _data_deleted(self, folder: Path) -> None:
-        self.store = None  # the old one is closed; a fresh, empty history opens now
+        self.window_history.forget()  # the old one is closed; a fresh, empty history opens now
         self.history()
         self.refresh_progress()
         self.statusBar().showMessage(
@@ -400,7 +408,7 @@ class MainWindow(QMainWindow):
     def show_data_location(self) -> None:
         from app.gui.data_dialog import show_data_location
 
-        store = getattr(self, "store", None)
+        store = self.store
         show_data_location(self, Path(store.path).parent if store is not None else store_mod.data_dir())
 
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -30,6 +30,11 @@ _CODE_BY_MESSAGE = (  # Python 3.10 has no error codes: the messages SQLite give
 )
 
 
+# What a read of the history may raise (reads let sqlite3 errors through; a file may vanish):
+# a caller that must go on without the answer catches these.
+READ_ERRORS = (sqlite3.Error, OSError)
+
+
 class StoreError(Exception):
     """A history problem a person can act on; ``str()`` is one sentence saying what to do."""
 
