@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exercises.definitions import ExerciseDef
 from exercises.events import Event, StatusChanged, StatusInterval
-from exercises.rounding import rounded
+from exercises.rounding import rounded_s
 from exercises.signals import Reading
 from exercises.vocabulary import MOVEMENT_STATUS_CODES, status_message
 
@@ -67,11 +67,11 @@ class StatusDebouncer:
             # The new status is dated from when it began, not from when it was believed.
             since = self._candidate_since
             if self.shown is not None and since > self._shown_since:
-                self.intervals.append(StatusInterval(self.shown, rounded(self._shown_since), rounded(since)))
+                self.intervals.append(StatusInterval(self.shown, rounded_s(self._shown_since), rounded_s(since)))
             prev, self.shown, self._shown_since, self._has_candidate = self.shown, raw, since, False
-            events.append(StatusChanged(rounded(t), raw, prev, status_message(raw) if raw else ""))
+            events.append(StatusChanged(rounded_s(t), raw, prev, status_message(raw) if raw else ""))
 
     def close(self, t: float) -> None:
         """The session ends at ``t``: the status still shown becomes an interval."""
         if self.shown is not None:
-            self.intervals.append(StatusInterval(self.shown, rounded(self._shown_since), rounded(t)))
+            self.intervals.append(StatusInterval(self.shown, rounded_s(self._shown_since), rounded_s(t)))
