@@ -388,3 +388,58 @@ def test_several_processes_opening_a_fresh_history_at_once_all_succeed(tmp_path)
 
     with ThreadPoolExecutor(6) as pool:
         assert list(pool.map(open_and_close, range(6))) == [SCHEMA_VERSION] * 6
+
+
+# ---------------------------------------------------------------------- one way in for a report and a window
+
+
+def test_a_report_opens_the_history_read_only_with_the_sessions_own_profile(tmp_path):
+    from app.coach.store import open_for_report
+
+    path = tmp_path / "history.sqlite3"
+    with HistoryStore.open(path) as store:
+        first = store.ensure_profile()
+        # A second profile, as another program (or a later HipCoach) might write it.
+        second = store.connection.execute(
+            "INSERT INTO profiles (name, created_at) VALUES ('B', '2026-11-01T10:00:00+00:00')"
+        ).lastrowid
+        sid = store.start_session(second)
+    before = path.read_bytes()
+    store, profile = open_for_report(path)
+    assert profile == first and store.read_only is not None
+    store.close()
+    store, profile = open_for_report(path, sid)
+    assert profile == second
+    store.close()
+    with pytest.raises(StoreError, match=f"there is no session {sid + 1} in this history"):
+        open_for_report(path, sid + 1)
+    with pytest.raises(StoreError, match="there is no history"):
+        open_for_report(tmp_path / "none" / "history.sqlite3")
+    assert path.read_bytes() == before  # a report never writes
+
+
+def test_the_window_history_is_one_store_reopened_on_demand(tmp_path):
+    from app.coach.store import WindowHistory
+
+    history = WindowHistory(tmp_path / "history.sqlite3")
+    opened = history.open()
+    assert opened.store is history.store and history.profile_id == opened.profile_id and history.problem is None
+    assert history.get() == (opened.store, opened.profile_id)  # not opened again
+    folder = history.store.delete_all_data()
+    history.forget()
+    store, profile = history.get()  # a fresh, empty history
+    assert store is not opened.store and (folder / "history.sqlite3").exists() and profile == 1
+    history.close()
+    history.close()  # closing twice is harmless
+    assert history.store is None
+
+
+def test_the_window_history_says_why_there_is_none(tmp_path):
+    from app.coach.store import WindowHistory
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    history = WindowHistory(blocker / "history.sqlite3")
+    with pytest.raises(StoreError, match="data folder"):
+        history.get()
+    assert history.store is None and "data folder" in str(history.problem)
