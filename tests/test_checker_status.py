@@ -10,8 +10,8 @@ import pytest
 
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
-from exercises.events import STATUS_CODES
 from exercises.registry import EXERCISE_IDS, get_exercise
+from exercises.vocabulary import STATUS_CODES
 from pose.frame import PoseFrame
 from tests.checker_harness import run, run_frames
 from tests.synthetic_skeleton import Scenario, generate, idle
