@@ -58,10 +58,11 @@ from exercises.rep import ARM_WATCH_S, Excursion, Rep
 from exercises.rest import LearntRest, PostureGates
 from exercises.rounding import rounded
 from exercises.rules import RuleJudge
-from exercises.signals import BodyReader, Reading, _ema
+from exercises.signals import BodyReader, Reading
 from exercises.status import StatusDebouncer, frame_status
 from pose.frame import PoseFrame
 from pose.landmarks import SIDES, Side
+from pose.smoothing import ema
 
 ABORT_AFTER_S = 1.0  # a rep interrupted this long no longer counts
 FIRST_FRAMES_S = 0.5  # readable this soon after the first frame: a rep under way may have begun before it
@@ -104,6 +105,7 @@ class ExerciseChecker:
         self.faults: list[FaultRecord] = []
         self.partial_reps: list[PartialRecord] = []
         self._statuses = StatusDebouncer()
+        self._held_back: list[Reading] = []  # readable frames seen while a status still showed
         self.status_intervals: list[StatusInterval] = self._statuses.intervals
         self._notes = NoteKeeper()
         self.notes = self._notes.notes
@@ -160,7 +162,7 @@ class ExerciseChecker:
         if self._guided is not None:
             self._step_guided(reading, t, events)
         else:
-            self._step_reps(reading, t, events)
+            self._step_counting(reading, status is None, t, events)
         self._t = t
         state = self._make_state(t)
         self._last_state = state
@@ -206,6 +208,24 @@ class ExerciseChecker:
 
     # ------------------------------------------------------------------ counting
 
+    def _step_counting(self, reading: Reading, frame_ok: bool, t: float, events: list[Event]) -> None:
+        """Count from this frame. A status waits to be sure before it goes (a moment of good
+        frames), and the count must not lose what it saw meanwhile: readable frames seen while a
+        status still showed are judged, in order, once it clears (a leg lifted as the camera
+        finds it again)."""
+        if self._blocked() is not None:
+            if frame_ok:
+                self._held_back.append(reading)
+            else:
+                self._held_back.clear()
+            self._step_reps(reading, t, events)
+            return
+        held, self._held_back = self._held_back, []
+        for earlier in held:
+            self._step_reps(earlier, earlier.t_s, events)
+            self._t = earlier.t_s
+        self._step_reps(reading, t, events)
+
     def _step_reps(self, reading: Reading, t: float, events: list[Event]) -> None:
         if reading.hard_status is not None or self._blocked():
             self._freeze(t, events)
@@ -221,17 +241,17 @@ class ExerciseChecker:
         x = xs[side]
         dt = t - self._t if self._t is not None else 0.0
         # How fast the (smoothed) signal moves: jitter averages out, lying down does not.
-        v_smooth = _ema(self._last_v, reading.signal[side], dt, 0.15)
+        v_smooth = ema(self._last_v, reading.signal[side], dt, 0.15)
         if dt > 0 and math.isfinite(self._last_v):
             rate = abs(v_smooth - self._last_v) / dt
-            self._signal_rate = rate if math.isinf(self._signal_rate) else _ema(self._signal_rate, rate, dt, 0.15)
+            self._signal_rate = rate if math.isinf(self._signal_rate) else ema(self._signal_rate, rate, dt, 0.15)
         self._last_x, self._last_v = x, v_smooth
         for s_, v in reading.signal.items():
             if math.isfinite(v):
                 prev = self._side_v.get(s_, NAN)
-                now = self._side_v[s_] = _ema(prev, v, dt, 0.15)
+                now = self._side_v[s_] = ema(prev, v, dt, 0.15)
                 if dt > 0 and math.isfinite(prev):
-                    self._side_rate[s_] = _ema(self._side_rate.get(s_, NAN), abs(now - prev) / dt, dt, 0.15)
+                    self._side_rate[s_] = ema(self._side_rate.get(s_, NAN), abs(now - prev) / dt, dt, 0.15)
         self._value, self._value_side = reading.signal[side], side
         rep = self._rep
         in_posture = rep is not None or (self._gates.hold(reading, dt) and not self._rest.below_window(reading))
@@ -371,11 +391,14 @@ class ExerciseChecker:
             return False
         t_tr, v_tr, values = self._trough
         v_hi = self._setup_high[1]
-        if (
-            v_hi - v_tr >= d.min_range_deg
-            and v - v_tr >= d.enter_deg - d.exit_deg
-            and self._watched_for(t) >= ARM_WATCH_S
-        ):
+        # Up again: that leg, or the other one starting its lift (legs taking turns).
+        rises = [
+            d.direction * (now - values[s])
+            for s, now in reading.signal.items()
+            if math.isfinite(now) and math.isfinite(values.get(s, math.nan))
+        ]
+        rise = max(rises, default=v - v_tr)
+        if v_hi - v_tr >= d.min_range_deg and rise >= d.enter_deg - d.exit_deg and self._watched_for(t) >= ARM_WATCH_S:
             self._count_first_cycle(t_tr, v_tr, events)
             self._arm(values, t_tr, 0.0)
             return True
@@ -451,6 +474,7 @@ class ExerciseChecker:
 
     def _after_cut(self, t: float, events: list[Event]) -> None:
         """Another shot begins: nothing under way counts across it, and rest is learnt anew."""
+        self._held_back.clear()
         if self._rep is not None:
             self._abandon(t, "across_cut", events)
         self._back_to_setup()

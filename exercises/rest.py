@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 
 from exercises.definitions import ExerciseDef
-from exercises.signals import BodyReader, Reading, _ema
+from exercises.signals import BodyReader, Reading
 from pose.landmarks import SIDES, Side
+from pose.smoothing import ema
 
 REST_TAU_S = 2.0  # how fast the learnt rest value follows the person at rest
 REST_WINDOW_MARGIN_DEG = 3.0
@@ -72,9 +73,9 @@ class LearntRest:
             # The mean of rest, not its lowest jitter: a base at the jitter's floor would put
             # the jitter's peaks half-way to a rep.
             if setting_up or (fast and r < d.enter_deg):
-                base = _ema(base, v, dt, REST_TAU_S / 4)  # getting into position: learn fast
+                base = ema(base, v, dt, REST_TAU_S / 4)  # getting into position: learn fast
             elif r < d.exit_deg or (stuck and r < d.enter_deg):
-                base = _ema(base, v, dt, REST_TAU_S)
+                base = ema(base, v, dt, REST_TAU_S)
             self.base[side] = self._clamp(base)
 
     def in_window(self, v: float) -> bool:
@@ -113,7 +114,7 @@ class PostureGates:
             v = self.reader.measure(measure, side)
             prev = self._prev.get(k, NAN)
             if dt > 0 and math.isfinite(prev) and math.isfinite(v):
-                self._rate[k] = _ema(self._rate.get(k, 0.0), abs(v - prev) / dt, dt, 0.2)
+                self._rate[k] = ema(self._rate.get(k, 0.0), abs(v - prev) / dt, dt, 0.2)
             self._prev[k] = v
             ok = ok and lo <= v <= hi
         return ok

@@ -31,6 +31,7 @@ from pose.geometry import (
     width_ratio,
 )
 from pose.landmarks import SIDES, Side, landmark_index, other_side
+from pose.smoothing import ema
 
 _NAMES = ("shoulder", "hip", "knee", "ankle", "ear", "heel", "foot_index")
 _IDX = {(n, s): landmark_index(n, s) for n in _NAMES for s in SIDES}
@@ -54,6 +55,8 @@ SHIN_THIGH_RATIO_OK = (0.7, 1.5)
 FRAME_MARGIN = 0.02
 MIN_VISIBILITY = 0.3
 TORSO_JUMP_FRAC = 0.35  # torso length change from its recent value that marks a glitch
+FORGET_POSTURE_AFTER_S = 0.5  # out of sight this long: which way the person faces is learnt afresh
+FACING_VOTES, FACING_MIN_MARGIN = 9, 3  # frames voting on facing; how many more one way than the other
 MAX_JOINT_SPEED_TORSO_PER_S = 8.0  # a fast squat moves the hips about 3 torso lengths a second
 BODY_WINDOW_S = 1.0
 AMBIGUOUS_HOLD_S = 1.0  # after the skeleton jumped with someone else in view, who is who is unclear this long
@@ -71,13 +74,6 @@ WALK_WINDOW_S = 0.8
 WALK_MIN_TRAVEL_TORSO = 0.35  # hips and both ankles carried sideways this far in the window
 _WALK_IDX = [_IDX[("hip", "left")], _IDX[("ankle", "left")], _IDX[("ankle", "right")]]
 _SPEED_IDX = [_IDX[(n, s)] for n in ("shoulder", "hip", "knee", "ankle") for s in SIDES]
-
-
-def _ema(prev: float, value: float, dt_s: float, tau_s: float) -> float:
-    if not math.isfinite(prev):
-        return value
-    a = 1.0 - math.exp(-max(dt_s, 0.0) / tau_s)
-    return prev + a * (value - prev)
 
 
 @dataclass(frozen=True)
@@ -111,8 +107,11 @@ class BodyReader:
     def reset(self) -> None:
         self._t_s = float("nan")
         self._ratio = float("nan")
-        self._facing = float("nan")
+        # The last few frames' votes on which way the person faces (0 votes left out): a sum,
+        # not an average that decays, so a turn or a new shot is followed within a few frames.
+        self._facing_votes: deque[float] = deque(maxlen=FACING_VOTES)
         self._feet = float("nan")
+        self._lost_since = math.inf  # when the person was last lost from view (inf: in view)
         self._vis = {s: float("nan") for s in SIDES}
         self.best_side: Side | None = None
         self._thigh_ref = {s: float("nan") for s in SIDES}
@@ -148,11 +147,18 @@ class BodyReader:
         self._t_s = t
         others = frame.people_count > 1
         if not frame.has_pose:
+            if not math.isfinite(self._lost_since):
+                self._lost_since = t
             self._prev_pts = None
             self._torso = float("nan")
             self._hip_track.clear()
             self.walking = False
             return Reading(t, "no_person", self.view, "unknown", self.best_side, {}, frame.scene_cut, others)
+        if t - self._lost_since >= FORGET_POSTURE_AFTER_S:
+            # Back after a while out of sight: maybe another shot, or the person turned round.
+            # Which way they face is learnt again, not decayed to from what it was.
+            self._facing_votes.clear()
+        self._lost_since = math.inf
         self._xy = frame.xy_px
         self._size = frame.image_size_px
         self._update_context(frame, dt)
@@ -161,6 +167,8 @@ class BodyReader:
             # The skeleton jumped. With someone else in view it may have jumped to them: the
             # two cannot be told apart for a while. Alone, it is a glitch of the model.
             status = "joints_hidden"
+            self._hip_track.clear()  # where a glitched skeleton put the hips is no walk
+            self.walking = False
             if others:
                 self._ambiguous_until = t + AMBIGUOUS_HOLD_S
         if others and t < self._ambiguous_until and status in (None, "joints_hidden"):
@@ -178,7 +186,7 @@ class BodyReader:
     def _update_context(self, frame: PoseFrame, dt: float) -> None:
         r = width_ratio(frame)
         if math.isfinite(r):
-            self._ratio = _ema(self._ratio, r, dt, 0.4)
+            self._ratio = ema(self._ratio, r, dt, 0.4)
         if math.isfinite(self._ratio):
             self.view = (
                 "side"
@@ -189,15 +197,15 @@ class BodyReader:
             )
         f = facing_x(frame)
         if f != 0:
-            self._facing = _ema(self._facing, f, dt, 0.7)
+            self._facing_votes.append(f)
         fx = lying_feet_x(frame)
         if fx != 0:
-            self._feet = _ema(self._feet, fx, dt, 0.7)
+            self._feet = ema(self._feet, fx, dt, 0.7)
         vis = frame.visibility
         for s in SIDES:
             idx = self._key_idx[s]
             score = float(vis[idx].sum()) / len(idx)
-            self._vis[s] = _ema(self._vis[s], score, dt, 0.5)
+            self._vis[s] = ema(self._vis[s], score, dt, 0.5)
         if self.best_side is None:
             self.best_side = "left" if self._vis["left"] >= self._vis["right"] else "right"
         elif not self.side_locked:
@@ -235,7 +243,7 @@ class BodyReader:
             self._follow_floor(float(np.max(ankles[:, 1])), torso, dt)
         width = self._dist("shoulder", "left", "shoulder", "right") + self._dist("hip", "left", "hip", "right")
         if math.isfinite(width):
-            self._width = _ema(self._width, width, dt, WIDTH_TAU_S)
+            self._width = ema(self._width, width, dt, WIDTH_TAU_S)
         decay = math.exp(-dt / 20.0)
         for s in SIDES:
             for limb, refs, length in (
@@ -349,7 +357,9 @@ class BodyReader:
     @property
     def facing(self) -> float:
         """+1 / -1: the person faces image right / left (side view, standing); 0 unknown."""
-        return float(np.sign(self._facing)) if abs(self._facing) > 0.3 else 0.0  # NaN compares False
+        votes = self._facing_votes
+        total = sum(votes)  # the first votes count at once when they agree
+        return float(np.sign(total)) if votes and abs(total) >= min(FACING_MIN_MARGIN, len(votes)) else 0.0
 
     @property
     def feet_x(self) -> float:

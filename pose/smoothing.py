@@ -11,6 +11,15 @@ import math
 import numpy as np
 
 
+def ema(prev: float, value: float, dt_s: float, tau_s: float) -> float:
+    """One step of an exponential moving average with time constant ``tau_s`` over a gap of
+    ``dt_s``; a missing (NaN) ``prev`` starts it at ``value``."""
+    if not math.isfinite(prev):
+        return value
+    a = 1.0 - math.exp(-max(dt_s, 0.0) / tau_s)
+    return prev + a * (value - prev)
+
+
 def _alpha(cutoff_hz: np.ndarray | float, dt_s: float) -> np.ndarray | float:
     tau = 1.0 / (2.0 * math.pi * cutoff_hz)
     return 1.0 / (1.0 + tau / dt_s)

@@ -16,7 +16,7 @@ import pytest
 from pose.frame import PoseFrame
 from pose.landmarks import landmark_index
 from tests.checker_harness import run, run_frames
-from tests.synthetic_skeleton import Scenario, generate, rep_phase
+from tests.synthetic_skeleton import Scenario, generate, idle, rep_phase
 
 NO_PAUSE = dict(idle_s=0.0, rest_s=0.0, hold_s=0.0, tail_s=1.0)
 
@@ -175,3 +175,41 @@ def test_a_front_view_knee_angle_is_never_negative():
     assert reader.view == "front"
     value = reader.measure("squat_knee_angle", reading.best_side)
     assert 0.0 <= value <= 180.0
+
+
+def _later(frames: list[PoseFrame], offset_s: float) -> list[PoseFrame]:
+    return [dataclasses.replace(f, timestamp_ms=f.timestamp_ms + 1000.0 * offset_s) for f in frames]
+
+
+def _out_of_sight(t0_s: float, seconds: float, fps: float, size: tuple[int, int]) -> list[PoseFrame]:
+    n = round(seconds * fps)
+    return [PoseFrame.empty(1000.0 * (t0_s + k / fps), size) for k in range(n)]
+
+
+def test_lifts_that_begin_as_the_person_comes_back_into_sight_count():
+    # Standing facing left, out of sight for a second (a close-up, a step away), then seen from
+    # the other side, already lifting: no pause, the first lift begins with the first frames.
+    # Which way they face is learnt afresh, and the frames seen while "no person" was still on
+    # screen are not lost to the count.
+    before = generate(idle("standing_hip_flexion", seconds=3.0, facing=-1))
+    sc = Scenario("standing_hip_flexion", reps=5, facing=1, noise_px=2.0, seed=3, **NO_PAUSE)
+    gap_start = before[-1].timestamp_s + 1 / sc.fps
+    gap = _out_of_sight(gap_start, 1.0, sc.fps, before[0].image_size_px)
+    after = _later(generate(sc), gap_start + 1.0)
+    r = run_frames("standing_hip_flexion", before + gap + after)
+    assert r.checker.reps == sc.expected_reps, (r.checker.reps_detail, r.checker.partial_reps)
+    first = r.checker.reps_detail[0]
+    assert first.start_s < gap_start + 1.0 + sc.rise_s, first  # the first lift, not a later one
+
+
+def test_a_skeleton_glitch_is_not_taken_for_walking():
+    # For a moment during a squat the model puts the skeleton somewhere else (a close-up fading
+    # out, a reflection): where it put the hips is no walk, and the squat still counts.
+    sc = Scenario("squat", reps=4, idle_s=2.0, noise_px=2.0, seed=5)
+    t_glitch = sc.idle_s + sc.rep_period_s + 0.4  # on the way down into rep 2
+    frames = [
+        _shifted(f, 250.0, 1.0, cut=False) if t_glitch <= f.timestamp_s < t_glitch + 0.3 else f for f in generate(sc)
+    ]
+    r = run_frames("squat", frames)
+    assert "walking" not in [p.reason for p in r.checker.partial_reps], r.checker.partial_reps
+    assert r.checker.reps == sc.expected_reps

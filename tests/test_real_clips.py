@@ -28,11 +28,7 @@ from tests.conftest import SHARED_CLIPS, shared_clips
 # Clips the engine still gets wrong, by file name, with what goes wrong. Each is a strict expected
 # failure: the day one passes, its test turns red and its line here must go (engine engineer: update
 # this dict with the engine). Measured with the full model.
-XFAIL: dict[str, str] = {
-    "standing_flexion_swings_side.mp4": "5 of 6 counted: the swing at 20.0 s comes right after a cut, before the "
-    "model finds the legs (no_person / joints_hidden until 20.0 s, the leg "
-    "already at the top): its lift is not seen",
-}
+XFAIL: dict[str, str] = {}
 
 CLIPS = shared_clips()
 pytestmark = pytest.mark.skipif(not CLIPS, reason=f"real clips not present at {SHARED_CLIPS}")
