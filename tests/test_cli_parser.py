@@ -159,3 +159,21 @@ def test_headless_commands_run_without_loading_qt(tmp_path):
     assert seen["codes"] == [0, 2] and seen["mediapipe"], (seen, result.stderr)
     assert json.loads(report.read_text())["frames"] == 12
     assert seen["qt"] == []
+
+
+def test_the_readme_command_lines_parse():
+    """Every command line the README documents is still understood (optional parts given)."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#", 1)[0] for line in text.splitlines() if line.startswith("hipcoach ")]
+    start = next(line for line in text.splitlines() if ".venv/bin/hipcoach " in line)
+    lines.append(start.split(".venv/bin/", 1)[1])
+    seen = set()
+    for line in lines:
+        argv = shlex.split(line.replace("[", "").replace("]", ""))[1:]
+        args = parse(argv)
+        expected = argv[0] if argv[0] in COMMANDS else "window"
+        assert args.command == expected, line
+        seen.add(args.command)
+    assert seen == set(EXPECTED_COMMANDS)
