@@ -162,11 +162,12 @@ class WindowHistory:
 
     def get(self) -> tuple[HistoryStore, int | None]:
         """``(store, profile_id)``, opening it on first use; the store's :class:`StoreError` when there is none."""
-        if self.store is None:
-            opened = self.open()
-            if opened.store is None:
-                raise opened.problem or StoreError("the history could not be opened")
-        return self.store, self.profile_id
+        if self.store is not None:
+            return self.store, self.profile_id
+        opened = self.open()
+        if opened.store is None:
+            raise opened.problem or StoreError("the history could not be opened")
+        return opened.store, opened.profile_id
 
     def forget(self) -> None:
         """The store was closed elsewhere (its data deleted): the next :meth:`get` opens a fresh one."""
