@@ -10,9 +10,9 @@ import cv2
 import pytest
 
 from tools.render.__main__ import build_parser, request_from_args
-from tools.render.generate import NEW_REQUEST_DEFAULTS
 from tools.render.motions import MOTIONS
 from tools.render.samples import ALL_ARGS, CLIPS, HARD_CASES, OUT_DIR, THRESHOLDS
+from tools.render.truth import NEW_REQUEST_DEFAULTS
 
 MANIFEST = json.loads((OUT_DIR / "manifest.json").read_text())
 BY_NAME = {c["name"]: c for c in MANIFEST["clips"]}

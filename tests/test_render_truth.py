@@ -13,19 +13,14 @@ import numpy as np
 import pytest
 
 from tools.render.__main__ import main as render_main
-from tools.render.generate import (
-    BLAZEPOSE,
-    ClipBuilder,
-    Look,
-    Request,
-    build_timeline,
-    frames,
-    render_clip,
-    truth_header,
-)
+from tools.render.generate import frames, render_clip
 from tools.render.motions import MOTIONS
+from tools.render.posing import ClipBuilder
 from tools.render.renderer import Renderer
+from tools.render.request import Look, Request
 from tools.render.rig import true_angles
+from tools.render.timeline import build_timeline
+from tools.render.truth import BLAZEPOSE, truth_header
 
 TINY = dict(width=128, height=96, supersample=1, fps=10.0, setup_s=0.5, tail_s=0.2)
 

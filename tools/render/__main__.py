@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .generate import CLOTH, FLOORS, HAIR, SKIN, WALLS, Look, Request, render_clip
+from .generate import render_clip
 from .motions import FAULT_CODES, MOTIONS
+from .request import CLOTH, FLOORS, HAIR, SKIN, WALLS, Look, Request
 
 
 def _fault(text: str) -> tuple[str, tuple[int, ...] | None]:

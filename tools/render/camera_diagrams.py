@@ -18,8 +18,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .generate import ClipBuilder, Request, params_at
+from .posing import ClipBuilder
 from .renderer import Camera, Renderer
+from .request import Request
+from .timeline import params_at
 
 log = logging.getLogger(__name__)
 

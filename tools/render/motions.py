@@ -3,7 +3,7 @@
 Each :class:`Motion` maps a small dict of motion parameters (depth, lift of each leg, bridge
 height, ...) to segment pitches (see :mod:`rig`), limb abductions and an *anchor*: the body
 points that stay put on the floor (both ankles when standing, the shoulders in a bridge), so feet
-do not slide. Faults are changes to a rep's peak parameters (or its timing, see ``generate``).
+do not slide. Faults are changes to a rep's peak parameters (or its timing, see ``timeline``).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .generate import BLAZEPOSE
+from .truth import BLAZEPOSE
 
 # --------------------------------------------------------------------------- measured numbers
 # Measured 2026-12-02 with `python -m tools.render.noise` (model "full", VIDEO mode, every frame):
