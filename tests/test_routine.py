@@ -333,3 +333,9 @@ def test_pain_eases_each_exercise_once():
     assert targets["glute_bridge"] == routine_from_settings(apply_pain_easing({}, "glute_bridge"))[1].target_reps
     assert targets["glute_bridge"] < 30 and targets["squat"] == 10
     assert set(once["pain_easing"]) == {"glute_bridge"}
+
+
+def test_an_after_score_counts_as_the_next_before_for_ten_minutes():
+    assert plan.pain_before_again(None, 100.0) is None
+    assert plan.pain_before_again((3, 100.0), 100.0 + plan.RECENT_PAIN_S) == 3
+    assert plan.pain_before_again((3, 100.0), 100.0 + plan.RECENT_PAIN_S + 1) is None

@@ -23,6 +23,8 @@ from exercises.registry import get_exercise
 
 log = logging.getLogger(__name__)
 
+RECENT_PAIN_S = 600.0  # "Start again" within this long after the pain check-in takes that answer as "before"
+
 
 def programme_day(start: date | None, today: date | None = None) -> int:
     """1 on the first day of training (or before any, ``start`` None), counting calendar days."""
@@ -93,3 +95,12 @@ def eased_after_pain(settings: dict, exercises: Iterable[str], already_eased: It
         if exercise not in skip:
             settings = apply_pain_easing(settings, exercise)
     return settings
+
+
+def pain_before_again(last_after: tuple[int, float] | None, now_s: float) -> int | None:
+    """The "after" score answered at ``last_after`` = (score, monotonic seconds) still counts as the
+    next start's "before" within :data:`RECENT_PAIN_S` (asking again within seconds is a second
+    question with the same answer); None when it is too old or there is none."""
+    if last_after is None or now_s - last_after[1] > RECENT_PAIN_S:
+        return None
+    return last_after[0]

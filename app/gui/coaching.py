@@ -45,7 +45,6 @@ from exercises.registry import get_exercise
 log = logging.getLogger(__name__)
 
 SHARP_SAID = "Stopping now. Stop and rest. Don't push through sharp pain."
-RECENT_PAIN_S = 600.0  # "Start again" within this long after the pain check-in takes that answer as "before"
 
 
 class Coach(CoachQuestions, CoachRoutine, QObject):
@@ -275,18 +274,18 @@ class Coach(CoachQuestions, CoachRoutine, QObject):
     def start_again(self, source: LiveSource, exercise_id: str) -> None:
         """The summary's "Start again": the pain answered a moment ago is this start's "before"
         (asking it again within seconds is a second question with the same answer)."""
-        recent = self._last_pain_after
-        if recent is None or time.monotonic() - recent[1] > RECENT_PAIN_S or self.mode is not None:
+        recent = plan.pain_before_again(self._last_pain_after, time.monotonic())
+        if recent is None or self.mode is not None:
             self.request_start(source, exercise_id)
             return
         if self.live.running:
             self.stop()
-        self.status.emit(f"Your pain now: {recent[0]} (you answered a moment ago).")
+        self.status.emit(f"Your pain now: {recent} (you answered a moment ago).")
         self._before_session(
             source,
             lambda: self.start_again(source, exercise_id),
             lambda before: self._start_single(source, exercise_id, before),
-            known_pain=recent[0],
+            known_pain=recent,
         )
 
     def default_source(self) -> LiveSource:
