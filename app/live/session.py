@@ -36,7 +36,6 @@ class SessionLog:
     last_s: float | None = None
     frames: int = 0
     end_reason: str = ""  # what ended the session, in words
-    cues: list[str] = field(default_factory=list)  # everything shown or said, in order
     paused_s: float = 0.0  # frame time that passed while the person had paused
     _after_resume: int = 0
 
