@@ -16,29 +16,24 @@ from app.coach.store.errors import (
     StoreError,
     explain,
 )
-from app.coach.store.files import DB_NAME, LOCK_NAME, InstanceLock, data_dir, move_aside
+from app.coach.store.files import DB_NAME, LOCK_NAME, data_dir, move_aside
 from app.coach.store.history import HistoryStore
-from app.coach.store.startup import OpenedHistory, WindowHistory, open_for_report, open_for_window
-from app.coach.store.writes import PAIN_MOMENTS, now_iso
+from app.coach.store.startup import WindowHistory, open_for_report, open_for_window
 
 __all__ = [
     "DB_NAME",
     "LOCK_NAME",
-    "PAIN_MOMENTS",
     "HistoryBusy",
     "HistoryDamaged",
     "HistoryInUse",
     "HistoryNewer",
     "HistoryReadOnly",
     "HistoryStore",
-    "InstanceLock",
-    "OpenedHistory",
     "StoreError",
     "WindowHistory",
     "data_dir",
     "explain",
     "move_aside",
-    "now_iso",
     "open_for_report",
     "open_for_window",
 ]

@@ -12,9 +12,6 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-# The tables "Delete my data" names with their counts (fixed names: never from outside).
-COUNTED_TABLES = ("sessions", "reps", "pain_scores", "screenings")
-
 
 def parse_time(text: str) -> datetime:
     """A stored timestamp (ISO 8601 with its UTC offset) as an aware datetime."""
@@ -56,13 +53,6 @@ class HistoryReads:
         except json.JSONDecodeError:
             return {}  # a damaged settings text: defaults, not a crash
         return settings if isinstance(settings, dict) else {}
-
-    def row_counts(self) -> dict[str, int]:
-        """How many sessions, reps, pain scores and screening answers the history holds."""
-        return {
-            table: int(self.connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-            for table in COUNTED_TABLES
-        }
 
     # ------------------------------------------------------------------ safety and calibration
     def safety_history(self, profile_id: int) -> list[dict]:
