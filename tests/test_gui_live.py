@@ -122,7 +122,7 @@ def test_a_corrupt_file_says_so_without_crashing(qtbot, window, tmp_path):
 
 
 def test_the_cue_banner_follows_the_cues_kind_not_its_words(qtbot, window):
-    from app.gui.widgets import BAD
+    from app.gui.style import BAD
     from exercises.vocabulary import status_message
 
     live = window.live

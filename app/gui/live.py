@@ -23,8 +23,8 @@ from PyQt6.QtWidgets import QWidget
 from app.gui.live_endings import LiveEndings
 from app.gui.live_layout import LiveLayout
 from app.gui.live_view import LiveView
+from app.gui.style import WARN
 from app.gui.voice import Voice
-from app.gui.widgets import WARN
 from app.gui.worker import GeneratorWorker
 from app.live.pipeline import LiveItem, LiveSource, live_items
 from app.live.session import Ending, SessionLog

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from PyQt6.QtGui import QColor
 
-from app.gui.widgets import BAD, GOOD, WARN
+from app.gui.style import BAD, GOOD, WARN
 from app.gui.worker import GeneratorWorker
 from app.guidance import demo_clip
 from app.live.pipeline import LiveSource

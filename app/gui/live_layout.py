@@ -20,7 +20,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.widgets import LEFT, MUTED, RIGHT, WARN, AngleBand, Banner, BigBoard, HoldRing, VideoView, big_font
+from app.gui.style import LEFT, MUTED, RIGHT, WARN, big_font
+from app.gui.widgets import AngleBand, Banner, BigBoard, HoldRing, VideoView
 
 SHARP_STYLE = (
     "QPushButton { color: #fff; background: #c62828; border-radius: 10px; padding: 8px; }"

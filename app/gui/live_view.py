@@ -12,8 +12,8 @@ import time
 from PyQt6.QtGui import QColor
 
 from app.gui.live_layout import SIDE_WIDTH_PX
+from app.gui.style import ACCENT, BAD, GOOD, MUTED, WARN
 from app.gui.voice import PLAIN_NO_VOICE, Voice
-from app.gui.widgets import BAD, GOOD, MUTED, WARN
 from app.live.cues import CueKind
 from exercises.texts import camera_placement, signal_caption
 from exercises.vocabulary import setup_checks, status_advice
@@ -190,7 +190,7 @@ class LiveView:
             return
         if kind == "status":
             return  # already on the "not counting" banner, with what to do about it
-        colour = background or (BAD if kind == "fault" else QColor(50, 110, 200))
+        colour = background or (BAD if kind == "fault" else ACCENT)
         self.cue_banner.show_message(text, colour, QColor(255, 255, 255) if colour != WARN else QColor(20, 20, 20))
         self._cue_until = time.monotonic() + 4.0
         self._update_board()
