@@ -202,14 +202,18 @@ def test_bilateral_reports_have_no_sides():
 
 def test_time_comes_only_from_timestamps():
     frames = generate(Scenario("squat", reps=3, noise_px=1.0))
-    a = run_frames("squat", frames).checker.report()
-    b = run_frames("squat", frames).checker.report()
-    assert a == b
-    shifted = [dataclasses.replace(f, timestamp_ms=f.timestamp_ms + 100_000.0) for f in frames]
-    c = run_frames("squat", shifted).checker.report()
-    assert [d["start_s"] - 100.0 for d in c["reps_detail"]] == pytest.approx(
-        [d["start_s"] for d in a["reps_detail"]], abs=0.011
+    a = run_frames("squat", frames).checker
+    b = run_frames("squat", frames).checker
+    assert (a.reps_detail, a.faults, a.status_intervals, a.partial_reps) == (
+        b.reps_detail,
+        b.faults,
+        b.status_intervals,
+        b.partial_reps,
     )
+    assert a.reps == 3
+    shifted = [dataclasses.replace(f, timestamp_ms=f.timestamp_ms + 100_000.0) for f in frames]
+    c = run_frames("squat", shifted).checker
+    assert [d.start_s - 100.0 for d in c.reps_detail] == pytest.approx([d.start_s for d in a.reps_detail], abs=0.011)
 
 
 def test_repeated_timestamps_are_ignored():
