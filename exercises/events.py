@@ -2,19 +2,13 @@
 
 All are frozen dataclasses; ``dataclasses.asdict(x)`` or ``x.to_json()`` gives plain dicts
 (``to_json`` of events adds their ``kind``). Times are seconds from the frame timestamps.
+The codes they carry, and the words for each, are :mod:`exercises.vocabulary`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
-
-from exercises.vocabulary import MOVEMENT_STATUS_CODES as MOVEMENT_STATUS_CODES  # for exercises.checker, for now
-from exercises.vocabulary import STATUSES
-
-# The words for each code live in exercises.vocabulary. Until the checker asks its status_message,
-# this old name stays here, built from the vocabulary's rows (not a second copy).
-STATUS_MESSAGES = {code: row.message for code, row in STATUSES.items()}
 
 
 class _Json:

@@ -45,7 +45,7 @@ CONFLICTS = {
     "feet": ("side-on", "to your side", "from the side", "floor level", "hip height", "stool"),
     "side_standing": ("floor level", "on the floor", "above you", "beyond your feet", "along your body", "stool"),
 }
-STATUS_CODES = tuple(STATUSES)  # every status, the movement notices too
+EVERY_STATUS = tuple(STATUSES)  # every status, the movement notices too
 MODEL_WORDS = re.compile(r"\b(lite|heavy|full model|pose model|model)\b", re.IGNORECASE)
 
 
@@ -57,7 +57,7 @@ def user_texts(ex_id: str) -> list[str]:
         ex.note,
         ex.cues.setup,
         camera_placement(ex_id),
-        *(status_advice(code, ex_id) for code in STATUS_CODES),
+        *(status_advice(code, ex_id) for code in EVERY_STATUS),
     ]
 
 
