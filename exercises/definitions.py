@@ -1,7 +1,7 @@
 """Exercise definitions as data: one frozen :class:`ExerciseDef` per exercise.
 
 Adding an exercise means adding a definition here (and its id in the registry), not a class.
-Signals and measures are chosen by name from :mod:`exercises.signals`.
+Signals and measures are chosen by name from :mod:`exercises.measures`.
 
 Threshold conventions: the counting signal is in degrees in its natural units (a hip angle of
 170, a leg lifted 15 above the floor). With ``direction=+1`` a rep goes *up* through
@@ -89,7 +89,7 @@ class ExerciseDef:
 
     id: str
     title: str
-    signal: str  # name in exercises.signals.SIGNALS
+    signal: str  # name in exercises.measures.SIGNALS
     unilateral: bool
     positions: tuple[Orientation, ...]  # accepted body orientations ("unknown" is always accepted)
     views: tuple[View, ...]  # accepted camera views ("unknown" is always accepted)
