@@ -119,7 +119,7 @@ class HistoryStore(HistoryReads, HistoryWrites):
             return found
         if self.read_only is not None:
             return None  # nothing recorded, and nothing can be: an empty history to show
-        return self._write("INSERT INTO profiles (name, created_at) VALUES (?, ?)", (name, now_iso())).lastrowid
+        return self._insert("INSERT INTO profiles (name, created_at) VALUES (?, ?)", (name, now_iso()))
 
     # ------------------------------------------------------------------ recovery and deletion
     def recover_interrupted(self) -> list[int]:

@@ -32,6 +32,13 @@ class HistoryWrites:
     def _write(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         raise NotImplementedError  # the store's: one statement, committed at once
 
+    def _insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One INSERT, committed at once; the new row's id."""
+        row_id = self._write(sql, params).lastrowid
+        if row_id is None:  # never for an INSERT into the history's tables (all have rowids)
+            raise RuntimeError(f"no row id after {sql.split('(')[0].strip()}")
+        return row_id
+
     # ------------------------------------------------------------------ profiles
     def save_profile_settings(self, profile_id: int, settings: dict) -> None:
         """Replace the profile's settings (a JSON-serialisable dict)."""
@@ -41,9 +48,7 @@ class HistoryWrites:
 
     # ------------------------------------------------------------------ sessions and sets
     def start_session(self, profile_id: int) -> int:
-        return self._write(
-            "INSERT INTO sessions (profile_id, started_at) VALUES (?, ?)", (profile_id, now_iso())
-        ).lastrowid
+        return self._insert("INSERT INTO sessions (profile_id, started_at) VALUES (?, ?)", (profile_id, now_iso()))
 
     def end_session(self, session_id: int, reason: str) -> None:
         """End the session (and any set still open in it, with the same reason)."""
@@ -58,10 +63,10 @@ class HistoryWrites:
         )
 
     def start_set(self, session_id: int, exercise: str, target_reps: int | None, strictness: str = "standard") -> int:
-        return self._write(
+        return self._insert(
             "INSERT INTO sets (session_id, exercise, started_at, target_reps, strictness) VALUES (?, ?, ?, ?, ?)",
             (session_id, exercise, now_iso(), target_reps, strictness),
-        ).lastrowid
+        )
 
     def end_set(self, set_id: int, reason: str) -> None:
         """End a set: 'done', 'stopped', 'pain', 'skipped', 'interrupted'. Ending twice keeps the first."""
@@ -103,9 +108,9 @@ class HistoryWrites:
     def open_status_span(self, set_id: int, code: str, start_s: float) -> int:
         """A "not counting" span as it starts (``end_s`` NULL until :meth:`close_status_span`), so a
         crash keeps it; readers show an open span as lasting to the end of its set."""
-        return self._write(
+        return self._insert(
             "INSERT INTO status_spans (set_id, code, start_s) VALUES (?, ?, ?)", (set_id, code, start_s)
-        ).lastrowid
+        )
 
     def close_status_span(self, span_id: int, end_s: float) -> None:
         self._write("UPDATE status_spans SET end_s = ? WHERE id = ? AND end_s IS NULL", (end_s, span_id))
@@ -127,10 +132,10 @@ class HistoryWrites:
         decide; default every "yes"). Returns the row's id."""
         plain = {str(k): bool(v) for k, v in answers.items()}
         stopped = [k for k, v in plain.items() if v] if blocks is None else [str(b) for b in blocks]
-        return self._write(
+        return self._insert(
             "INSERT INTO screenings (profile_id, answered_at, answers, any_yes, blocks) VALUES (?, ?, ?, ?, ?)",
             (profile_id, now_iso(), json.dumps(plain, sort_keys=True), int(any(plain.values())), json.dumps(stopped)),
-        ).lastrowid
+        )
 
     def add_safety_clearance(self, profile_id: int, reason: str, signs: Iterable[str]) -> int:
         """The person confirmed that a doctor has seen them (``reason`` 'doctor') or that the warning
@@ -140,11 +145,11 @@ class HistoryWrites:
         row = self.connection.execute(
             "SELECT id FROM screenings WHERE profile_id = ? ORDER BY id DESC LIMIT 1", (profile_id,)
         ).fetchone()
-        return self._write(
+        return self._insert(
             "INSERT INTO safety_clearances (profile_id, screening_id, cleared_at, reason, signs)"
             " VALUES (?, ?, ?, ?, ?)",
             (profile_id, None if row is None else row[0], now_iso(), reason, json.dumps(list(signs))),
-        ).lastrowid
+        )
 
     def save_calibration(self, profile_id: int, exercise: str, peak_deg: float, rest_deg: float | None) -> None:
         """The person's own range for an exercise (replaces an earlier one)."""
