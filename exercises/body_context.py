@@ -32,6 +32,8 @@ WALK_WINDOW_S = 0.8
 WALK_MIN_TRAVEL_TORSO = 0.35  # hips and both ankles carried sideways this far in the window
 
 NAN = float("nan")
+# (left ankle, right ankle) px, the recent torso length px, the hips' midpoint px: see StanceWindow.feet_torso
+FeetTorso = tuple[np.ndarray, np.ndarray, float, np.ndarray]
 
 
 class FacingVote:
@@ -187,7 +189,7 @@ class StanceWindow:
             feet.popleft()
 
     @property
-    def feet_torso(self) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    def feet_torso(self) -> FeetTorso:
         """(left ankle, right ankle) in px, each the median over the last moment (one glitched
         frame must not look like a step), the recent torso length (px, a stride's scale) and
         the hips' midpoint (px, the same median; blind to left/right swaps)."""

@@ -231,7 +231,7 @@ def _number(value: Any, what: str, low: float, high: float) -> float:
     return float(value)
 
 
-def _with_overrides(d: ExerciseDef, overrides: Mapping) -> ExerciseDef:
+def _with_overrides(d: ExerciseDef, overrides: Mapping[str, Any]) -> ExerciseDef:
     """A physiotherapist's explicit values; each bad one is a one-line ``ValueError``."""
     if not isinstance(overrides, Mapping):
         raise ValueError(f"overrides must be a mapping, got {type(overrides).__name__}")
@@ -274,7 +274,7 @@ def personalise(
     definition: ExerciseDef,
     strictness: str = "standard",
     calibration: Calibration | None = None,
-    overrides: Mapping | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> ExerciseDef:
     """The definition for one person: calibrated counting, strictness, then overrides (which win).
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from exercises.body_context import FeetTorso
 from exercises.definitions import ExerciseDef
 from exercises.hold import HoldTimer
 from pose.landmarks import Side
@@ -37,7 +38,7 @@ class Rep:
     peak_smooth: float = -math.inf  # the peak of the smoothed signal
     valley: tuple[float, float] | None = None  # (t, x): the lowest point of the smoothed signal since its peak
     votes: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
-    feet: tuple = ()  # BodyReader.feet_torso at the start: feet and hips carried away is a stride
+    feet: FeetTorso | tuple[()] = ()  # BodyReader.feet_torso at the start: feet and hips carried away is a stride
 
     @property
     def range_x(self) -> float:
@@ -57,7 +58,7 @@ class Rep:
         cycle = max(min_range, SPLIT_FRAC * (self.peak_smooth - self.start_x))
         return self.peak_smooth - x_v >= cycle and x - x_v >= cycle and x >= enter
 
-    def rejection(self, defn: ExerciseDef, feet_torso: tuple, t: float, x: float) -> str | None:
+    def rejection(self, defn: ExerciseDef, feet_torso: FeetTorso, t: float, x: float) -> str | None:
         """Why the rep ending at ``(t, x)`` does not count (a partial rep's reason), or None.
 
         ``feet_torso``: the ankles, the torso length and the hips now, as ``BodyReader.feet_torso``.

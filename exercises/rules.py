@@ -22,7 +22,7 @@ class RuleJudge:
     def __init__(self, defn: ExerciseDef, reader: BodyReader) -> None:
         self.defn = defn
         self.reader = reader
-        self._recent: dict[str, deque] = {}  # rule code -> (t, measure) of the last second at rest
+        self._recent: dict[str, deque[tuple[float, float]]] = {}  # rule code -> (t, measure) of the last second at rest
         self.not_judged: list[str] = []  # rules whose body parts are out of the picture this frame
         self.begin_rep(0, None)
 

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exercises.body_context import BodyMotion, FacingVote, FloorWatch, LimbReferences, StanceWindow, WalkWatch
+from exercises.body_context import (
+    BodyMotion,
+    FacingVote,
+    FeetTorso,
+    FloorWatch,
+    LimbReferences,
+    StanceWindow,
+    WalkWatch,
+)
 from exercises.definitions import ExerciseDef
 from exercises.measures import MEASURE_FUNCTIONS, MEASURES
 from pose.frame import PoseFrame
@@ -241,7 +249,7 @@ class BodyReader:
         return self._floor.last_airborne_t
 
     @property
-    def feet_torso(self) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    def feet_torso(self) -> FeetTorso:
         """See :attr:`exercises.body_context.StanceWindow.feet_torso`."""
         return self._stance.feet_torso
 

@@ -273,7 +273,11 @@ def live_file_frames(path: str | Path, speed: float = 1.0) -> Iterator[VideoFram
         yield frame
 
 
-_END = object()
+class _End:
+    """The reader thread's last item: the frames are over."""
+
+
+_END = _End()
 
 
 def threaded(frames: Iterator[VideoFrame], maxsize: int = 4) -> Iterator[VideoFrame]:
@@ -282,7 +286,7 @@ def threaded(frames: Iterator[VideoFrame], maxsize: int = 4) -> Iterator[VideoFr
 
     Errors raised by the source are re-raised in the consumer; closing the consumer stops the reader.
     """
-    buffer: queue.Queue = queue.Queue(maxsize=maxsize)
+    buffer: queue.Queue[VideoFrame | Exception | _End] = queue.Queue(maxsize=maxsize)
     stop = threading.Event()
 
     def reader() -> None:
@@ -311,7 +315,7 @@ def threaded(frames: Iterator[VideoFrame], maxsize: int = 4) -> Iterator[VideoFr
     try:
         while True:
             item = buffer.get()
-            if item is _END:
+            if isinstance(item, _End):
                 return
             if isinstance(item, Exception):
                 raise item
