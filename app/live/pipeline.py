@@ -2,7 +2,9 @@
 
 Frames from a camera (or a file played as one) go through the estimator, the pose filter and
 the exercise checker; each step comes out with the image to display already drawn, so the GUI
-thread only paints. Mirroring is for display only: the model always sees the frame as captured.
+thread only paints. Mirroring is for display only: the model always sees the frame as captured, and so does a
+recording of the set (:class:`~app.live.recording.SetRecording`), which is only offered each frame:
+the disk never holds up the live view.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.live.recording import SetRecording
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.registry import get_exercise
@@ -71,11 +74,15 @@ def live_items(
     model: str = "full",
     estimator: PoseEstimator | None = None,
     checker: ExerciseChecker | None = None,
+    recording: SetRecording | None = None,
 ) -> Iterator[LiveItem]:
     """Run the live pipeline; closing the generator releases the camera and the model.
 
     ``exercise`` is an id or a (personalised) definition. A ``checker`` passed in belongs to the
     caller, who calls its ``finish()`` (and keeps the events it returns) once the generator is closed.
+    A ``recording`` gets every frame the checker sees, as captured; closing the generator closes its
+    video, and its report is written by ``recording.finish(checker)`` once the checker has finished
+    (here for a checker of our own, else by the caller).
     """
     own_checker = checker is None
     if checker is None:
@@ -85,12 +92,18 @@ def live_items(
     arrivals: dict[int, float] = {}
     try:
         for step in run_pipeline(_stamped(source.frames(), arrivals), estimator, PoseFilter(), checker):
+            if recording is not None:
+                recording.offer(step.frame.image_bgr, step.frame.timestamp_ms, step.raw_pose.has_pose)
             image = draw_skeleton(step.frame.image_bgr, step.pose)
             if source.is_camera:
                 image = cv2.flip(image, 1)  # a mirror is what people expect of a webcam preview
             yield LiveItem(step, image, arrivals.pop(step.frame.index, time.perf_counter()))
     finally:
+        if recording is not None:
+            recording.close_video()  # the writer drains its queue; the live view has stopped by now
         if own_checker:
             checker.finish()
+            if recording is not None:
+                recording.finish(checker)
         if own_estimator:
             estimator.close()
