@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from app.analysis import checker_report
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.registry import EXERCISE_IDS, get_exercise
@@ -178,7 +179,9 @@ def test_report_records_are_json_ready():
     sc = Scenario("straight_leg_raise", reps=3, hold_s=2.0, tail_s=3.0, dropouts=((17.8, 2.0),))
     r = run(sc)
     c = r.checker
-    report = c.report()
+    report = checker_report(
+        c, video="x.mp4", exercise=sc.exercise, model="full", duration_s=sc.duration_s, frames=1, frames_with_pose=1
+    ).to_json()
     json.dumps(report)
     assert set(report["reps_detail"][0]) == {"index", "side", "start_s", "end_s", "peak_angle_deg", "hold_s", "faults"}
     assert set(report["faults"][0]) == {"code", "rep", "t_s", "cue"}
