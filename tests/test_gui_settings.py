@@ -96,25 +96,30 @@ def test_settings_round_trip(qtbot, store):
         again.close()
 
 
-def test_no_setting_promises_video_recording_and_an_old_saved_key_still_loads(qtbot, store):
-    from PyQt6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+def test_record_video_setting_with_its_retention_loads_and_saves(qtbot, store):
+    from app.coach import recordings
 
-    # Settings saved by an older version that offered "Record video of my sessions".
+    # Settings saved by an older version: "Record video of my sessions" on, no retention yet.
     pid = store.ensure_profile()
     store.save_profile_settings(pid, {"record_video": True, "strictness": "gentle"})
     dialog = dialog_for(qtbot, store)
     assert dialog.strictness_box.currentData() == "gentle"  # the rest of the old settings loaded
-    # Nothing records video yet, so no control, group or hint in the dialog speaks of it.
-    # (the folder label is left out: it shows tmp_path, which carries this test's name)
-    shown = [w for cls in (QAbstractButton, QLabel) for w in dialog.findChildren(cls) if w is not dialog.folder_label]
-    words = [w.text() for w in shown]
-    words += [box.title() for box in dialog.findChildren(QGroupBox)]
-    assert not any("video" in text.lower() for text in words)
-    assert not hasattr(dialog, "record_video")
-    # Saving leaves no stored claim behind either.
+    # Recording works now, so the dialog offers it, with how long recordings are kept (30 days by default).
+    assert dialog.record_video.text() == "Record video of my sessions" and dialog.record_video.isChecked()
+    assert (dialog.keep_amount.value(), dialog.keep_unit.currentData()) == (30, "days")
+    assert dialog.keep_amount.isEnabled()
+    dialog.keep_amount.setValue(5)
+    dialog.keep_unit.setCurrentIndex(dialog.keep_unit.findData("gb"))
     assert dialog.save()
     saved = store.profile_settings(pid)
-    assert "record_video" not in saved and saved["strictness"] == "gentle"
+    assert saved["strictness"] == "gentle"
+    assert recordings.settings_from(saved) == recordings.RecordingSettings(True, recordings.Retention("gb", 5.0))
+    # Off: the retention cannot be edited (nothing to keep) and the setting says off.
+    reopened = dialog_for(qtbot, store)
+    reopened.record_video.setChecked(False)
+    assert not reopened.keep_amount.isEnabled() and not reopened.keep_unit.isEnabled()
+    assert reopened.save()
+    assert store.profile_settings(pid)["record_video"] is False
 
 
 def test_reset_to_the_articles_routine(qtbot, store):
@@ -175,6 +180,11 @@ def test_delete_my_data_removes_the_database_and_the_app_keeps_working(qtbot, da
     store.end_session(sid, "done")
     assert not win.show_progress().is_empty
     db = store.path
+    from app.coach import recordings
+
+    video = recordings.new_video_path(recordings.folder_in(data_dir), sid, "glute_bridge")
+    video.write_bytes(b"\0" * 100)
+    recordings.report_path(video).write_text("{}")
 
     dialog = SettingsDialog(store, pid, win)
     qtbot.addWidget(dialog)
@@ -193,6 +203,8 @@ def test_delete_my_data_removes_the_database_and_the_app_keeps_working(qtbot, da
     # The confirmation names the file, the folder and what goes with it.
     assert db.name in asked[0] and str(data_dir) in asked[0]
     assert "1 session(s) with 2 rep(s)" in asked[0] and "1 pain score(s)" in asked[0]
+    assert "1 recorded video(s)" in asked[0]
+    assert not video.exists() and not recordings.folder_in(data_dir).exists()  # the recordings went too
     # When the window heard of it, the database and its WAL were gone.
     assert seen == [(data_dir, False, False)]
     # The window goes on with a fresh, empty history in the same folder.

@@ -4,8 +4,9 @@ Everything is stored in the profile's settings (``HistoryStore.save_profile_sett
 dialog owns: ``strictness`` (one of ``exercises.personalise.STRICTNESS``) and ``overrides``
 (``{exercise_id: {"target_reps": int, "hold_target_s": float, "limits": {fault_code: float}}}``, as
 ``personalise`` takes them; parsed by ``app.coach.override_text``). The routine is written by
-``app.coach.routine.routine_to_settings``. Other keys are kept as they were, except ``record_video``:
-nothing records video yet, so the dialog offers no such setting and drops the key older versions saved.
+``app.coach.routine.routine_to_settings``; the recording keys (``record_video`` and how long
+recordings are kept) by ``app.coach.recordings.settings_into``. Other keys are kept as they were.
+"Delete my data" removes the recordings with the history.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from app.coach import recordings
 from app.coach.override_text import OverrideError, parse_overrides
 from app.coach.routine import DEFAULT_ROUTINE, RoutineItem, routine_from_settings, routine_to_settings
 from app.gui.style import big_font
@@ -51,7 +53,7 @@ STRICTNESS_HELP = {
     "strict": "Strict: tighter form rules, for when the exercises feel easy.",
 }
 ROUTINE_COLUMNS = ("In", "Exercise", "Target reps", "Sets", "Rest (s)")
-RETIRED_RECORD_VIDEO_KEY = "record_video"
+KEEP_CHOICES = (("days", "days"), ("GB", "gb"))  # what the retention's number counts, as shown and stored
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:
@@ -320,8 +322,47 @@ class SettingsDialog(QDialog):
         data_layout.addWidget(self.folder_label)
         data_layout.addLayout(buttons)
         layout.addWidget(data)
+        layout.addWidget(self._recording_group())
         layout.addStretch(1)
         return page
+
+    def _recording_group(self) -> QGroupBox:
+        """Record each live set (the camera's picture as it was, with its analysis) and how long to keep them."""
+        chosen = recordings.settings_from(self.settings)
+        group = QGroupBox("Recordings")
+        form = QVBoxLayout(group)
+        self.record_video = QCheckBox("Record video of my sessions")
+        self.record_video.setChecked(chosen.record)
+        hint = QLabel(
+            "Each set is saved as a video with its analysis, so you or your physiotherapist can review it "
+            "(Progress ▸ Review recording). They stay on this computer, in the folder above."
+        )
+        hint.setWordWrap(True)
+        keep = QHBoxLayout()
+        keep.addWidget(QLabel("Keep recordings of the last"))
+        self.keep_amount = _spin(1, 1000, max(1, round(chosen.retention.amount)))
+        self.keep_unit = QComboBox()
+        for label, unit in KEEP_CHOICES:
+            self.keep_unit.addItem(label, unit)
+        self.keep_unit.setCurrentIndex(self.keep_unit.findData(chosen.retention.unit))
+        keep.addWidget(self.keep_amount)
+        keep.addWidget(self.keep_unit)
+        keep.addWidget(QLabel("(older ones are deleted)"))
+        keep.addStretch(1)
+        for widget in (self.keep_amount, self.keep_unit):
+            widget.setEnabled(chosen.record)
+            self.record_video.toggled.connect(widget.setEnabled)
+        form.addWidget(self.record_video)
+        form.addWidget(hint)
+        form.addLayout(keep)
+        return group
+
+    def recording_settings(self) -> recordings.RecordingSettings:
+        retention = recordings.Retention(self.keep_unit.currentData(), float(self.keep_amount.value()))
+        return recordings.RecordingSettings(self.record_video.isChecked(), retention)
+
+    def _recordings_folder(self) -> Path:
+        return recordings.folder_in(Path(self.store.path).parent)
 
     def open_folder(self) -> bool:
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.store.path).parent)))
@@ -338,6 +379,7 @@ class SettingsDialog(QDialog):
             f"This deletes {path.name} in {path.parent}:\n"
             f"• {count('sessions')} session(s) with {count('reps')} rep(s) and their form faults\n"
             f"• {count('pain_scores')} pain score(s) and {count('screenings')} screening answer(s)\n"
+            f"• {len(recordings.list_recordings(self._recordings_folder()))} recorded video(s) and their analyses\n"
             f"• your calibration, routine and settings\n\n"
             "It cannot be undone. HipCoach keeps running with an empty history."
         )
@@ -357,8 +399,10 @@ class SettingsDialog(QDialog):
         """Delete the database now (no questions), emit ``data_deleted`` and close without saving."""
         from app.coach.store import StoreError
 
+        videos = self._recordings_folder()
         try:
             folder = self.store.delete_all_data()
+            recordings.delete_all(videos)
         except (StoreError, OSError) as exc:
             QMessageBox.warning(self, "Delete my data", f"Could not delete your data: {exc}")
             return None
@@ -375,8 +419,7 @@ class SettingsDialog(QDialog):
         settings = copy.deepcopy(self.settings)
         settings["strictness"] = strictness
         settings["overrides"] = parse_overrides(self._override_texts, strictness)
-        # A setting older versions offered; nothing records video yet, so no stored setting says it does.
-        settings.pop(RETIRED_RECORD_VIDEO_KEY, None)
+        recordings.settings_into(settings, self.recording_settings())
         return routine_to_settings(self.routine(), settings)
 
     def save(self) -> bool:
