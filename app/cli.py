@@ -21,14 +21,14 @@ import signal  # noqa: E402
 import sys  # noqa: E402
 
 from app.cli_parser import EXIT_BAD_INPUT, HEADLESS_COMMANDS, parse  # noqa: E402
-from app.commands import analyze, bench, evaluate, report  # noqa: E402
+from app.commands import analyze, batch, bench, evaluate, report  # noqa: E402
 from app.commands.shared import STOP, CliError, Terminated  # noqa: E402
 from app.outputs import OutputError  # noqa: E402
 from pose.estimator import MODEL_NAMES, ModelError  # noqa: E402
 from pose.sources import SourceError  # noqa: E402
 
 # Each command's module; its run(args) gives the exit status.
-_RUNNERS = {"analyze": analyze.run, "eval": evaluate.run, "bench": bench.run, "report": report.run}
+_RUNNERS = {"analyze": analyze.run, "batch": batch.run, "eval": evaluate.run, "bench": bench.run, "report": report.run}
 
 
 def main(argv: list[str] | None = None) -> int:

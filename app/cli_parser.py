@@ -13,7 +13,7 @@ from exercises.registry import EXERCISE_IDS
 from models import BUNDLE_SHA256
 
 WINDOW = "window"
-HEADLESS_COMMANDS = ("analyze", "eval", "bench", "report")
+HEADLESS_COMMANDS = ("analyze", "batch", "eval", "bench", "report")
 COMMANDS = (WINDOW, *HEADLESS_COMMANDS)
 EXIT_BAD_INPUT = 2
 
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.commands = {
         WINDOW: _add_window(sub),
         "analyze": _add_analyze(sub),
+        "batch": _add_batch(sub),
         "eval": _add_eval(sub),
         "bench": _add_bench(sub),
         "report": _add_report(sub),
@@ -121,6 +122,25 @@ def _add_analyze(sub) -> argparse.ArgumentParser:
     analyze.add_argument("--json", metavar="PATH", help="write the JSON report to PATH ('-': stdout, JSON only)")
     analyze.add_argument("--annotate", metavar="OUT.mp4", help="write a video with skeleton and counters")
     return analyze
+
+
+def _add_batch(sub) -> argparse.ArgumentParser:
+    batch = sub.add_parser(
+        "batch",
+        help="analyse many clips on every core or a Dask cluster; resumable, with a summary table",
+        description="Analyse every clip the paths name (folders searched, globs expanded) into --out: one JSON "
+        "per clip, summary.csv and summary.html. A rerun skips clips already done.",
+    )
+    batch.add_argument("paths", nargs="+", metavar="PATH", help="video files, folders or globs ('clips/**/*.mp4')")
+    batch.add_argument("--exercise", required=True, help="exercise id, e.g. squat")
+    batch.add_argument("--out", default="hipcoach-batch", metavar="DIR", help="output folder (default hipcoach-batch)")
+    batch.add_argument("--jobs", type=int, metavar="N", help="local worker processes (default: one per core)")
+    batch.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786 (needs hipcoach[cluster])"
+    )
+    batch.add_argument("--annotate", action="store_true", help="also write each clip's annotated video")
+    batch.add_argument("--model", default="full", help=f"pose model: {', '.join(MODEL_NAMES)} (default full)")
+    return batch
 
 
 def _add_eval(sub) -> argparse.ArgumentParser:

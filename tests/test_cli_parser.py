@@ -17,7 +17,7 @@ from app.cli_parser import COMMANDS, MODEL_NAMES, build_parser, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every command the product has; a new one belongs here, in the parser and in the README.
-EXPECTED_COMMANDS = ("window", "analyze", "eval", "bench", "report")
+EXPECTED_COMMANDS = ("window", "analyze", "batch", "eval", "bench", "report")
 
 
 def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
