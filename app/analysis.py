@@ -68,12 +68,8 @@ class ClipAnalysis:
         period_ms = (self._last_ms - self._first_ms) / (self.frames - 1) if self.frames > 1 else 0.0
         return (self._last_ms - self._first_ms + period_ms) / 1000.0
 
-    def report(self) -> dict:
-        """Transitional: the schema-1 JSON, until app/cli.py reads :meth:`clip_report` by attribute."""
-        return self.clip_report().to_json()
-
-    def clip_report(self) -> ClipReport:
-        """The analysis as one :class:`ClipReport` (``clip_report().to_json()`` is PRODUCT.md's schema 1)."""
+    def report(self) -> ClipReport:
+        """The analysis as one :class:`ClipReport` (``report().to_json()`` is PRODUCT.md's schema 1)."""
         self.close()
         return checker_report(
             self.checker,
@@ -126,4 +122,4 @@ def analyze_clip(video: str | Path, exercise_id: str, model: str = "full") -> Cl
     analysis = ClipAnalysis(video, exercise_id, model)
     for _ in analysis.steps():
         pass
-    return analysis.clip_report()
+    return analysis.report()

@@ -65,7 +65,7 @@ def full_analysis(video: str | Path, exercise_id: str, model: str) -> tuple[int,
     start = time.perf_counter()
     analysis = ClipAnalysis(video, exercise_id, model)
     timings = [step.timings for step in analysis.steps()]
-    analysis.clip_report()  # building the report is part of the analyser's cost
+    analysis.report()  # building the report is part of the analyser's cost
     return len(timings), time.perf_counter() - start, timings
 
 

@@ -108,7 +108,7 @@ def analysis_items(analysis: ClipAnalysis) -> Iterator[ReplayFrame | AnalysisDon
         if not ok:
             raise OSError(f"cannot compress frame {step.frame.index}")
         yield ReplayFrame(step.frame.index, step.frame.timestamp_ms / 1000.0, jpeg, step.pose, step.result)
-    yield AnalysisDone(analysis.clip_report())
+    yield AnalysisDone(analysis.report())
 
 
 REP_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults")

@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
         STOP.graceful = False
         bar.close()
         report = analysis.report()
-        if report["frames"] == 0:
+        if report.frames == 0:
             raise CliError(f"{args.video} has no decodable video frames")
         annotated = writer.close() if writer is not None else None
         if args.json is not None:  # no --json: the readable summary alone
-            write_json(report, json_out)
+            write_json(report.to_json(), json_out)
     if args.json != "-":
         print(format_summary(report))
         if annotated is not None:
