@@ -225,3 +225,31 @@ def test_recording_settings_default_off_and_survive_damage():
     assert recordings.settings_from(damaged) == recordings.RecordingSettings(True, Retention())
     with pytest.raises(ValueError):
         Retention("days", 0)
+
+
+def test_a_set_recorded_before_its_session_existed_takes_the_sessions_number_at_the_end(tmp_path):
+    from types import SimpleNamespace
+
+    from app.live.recording import wanted_recording
+
+    session: list[int] = []
+    store = SimpleNamespace(path=tmp_path / "history.sqlite3")
+    assert wanted_recording(store, {}, "squat", "lite", lambda: None) is None  # off by default
+    assert wanted_recording(None, {"record_video": True}, "squat", "lite", lambda: None) is None  # no history
+    old = _fake_recording(recordings.folder_in(tmp_path), 1, datetime.now() - timedelta(days=60))
+    recording = wanted_recording(
+        store, {"record_video": True}, "squat", "lite", lambda: session[0] if session else None
+    )
+    assert recording is not None and not old.exists()  # the retention ran first (30 days)
+    assert "_s-_squat" in recording.video_path.name
+    for i in range(5):
+        recording.offer(np.full((48, 64, 3), 40 * i, np.uint8), i * 33.3, has_pose=False)
+    session.append(12)  # the history made the session with the first picture
+    checker = SimpleNamespace(
+        reps=0, reps_by_side=None, reps_detail=[], faults=[], status_intervals=[], partial_reps=[], notes=[]
+    )
+    stats = recording.finish(checker)
+    assert stats.frames_written == 5 and "Video recorded" in summary_line(stats)
+    assert "_s12_squat" in recording.video_path.name and recording.video_path.exists()
+    assert json.loads(recording.report_path.read_text())["session_id"] == 12
+    assert [r.video for r in recordings.for_session(recordings.folder_in(tmp_path), 12)] == [recording.video_path]

@@ -54,6 +54,16 @@ def new_video_path(folder: Path, session_id: int | None, exercise_id: str, now: 
     return path
 
 
+def with_session(video: Path, session_id: int | None) -> Path:
+    """The name ``video`` has once linked to ``session_id`` (unchanged when it already is, or for None)."""
+    match = _NAME.match(Path(video).name)
+    if match is None or session_id is None or match["session"] == str(session_id):
+        return Path(video)
+    start, end = match.span("session")
+    name = Path(video).name
+    return Path(video).with_name(f"{name[:start]}{session_id}{name[end:]}")
+
+
 def report_path(video: Path) -> Path:
     """Where a recording's analysis (schema-1 JSON) lives: beside it, same name."""
     return Path(video).with_suffix(".json")

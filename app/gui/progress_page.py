@@ -3,7 +3,8 @@
 The page only renders what ``app.coach.progress`` computes from the history database; it holds no
 state of its own beyond the chosen exercise and date range. The charts themselves are drawn by
 ``app.gui.progress_charts``. ``refresh()`` re-reads everything (the window calls it when a
-session ends and after the data was deleted).
+session ends and after the data was deleted). A session with recorded sets offers "Review recording"
+(``recording_chosen`` carries the :class:`~app.coach.recordings.Recording`; the window opens the review).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from PyQt6.QtCore import QDate, Qt
+from PyQt6.QtCore import QDate, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QTextCharFormat
 from PyQt6.QtWidgets import (
     QCalendarWidget,
@@ -21,6 +23,8 @@ from PyQt6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -29,7 +33,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.coach import progress
+from app.coach import progress, recordings
 from app.coach import store as store_mod
 from app.gui.progress_charts import ChartData, ProgressCharts
 from app.gui.style import big_font
@@ -64,6 +68,8 @@ class ProgressPage(QWidget):
     shows its one-sentence message in place of the charts (``problem_text``), never a traceback.
     """
 
+    recording_chosen = pyqtSignal(object)  # the Recording to review
+
     def __init__(
         self, history: HistoryProvider, parent: QWidget | None = None, today: Callable[[], date] = date.today
     ) -> None:
@@ -73,6 +79,7 @@ class ProgressPage(QWidget):
         self.data = ChartData()
         self.trained_days: set[date] = set()
         self._highlighted: set[date] = set()
+        self.session_recordings: dict[int, list[recordings.Recording]] = {}  # by table row
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -115,9 +122,9 @@ class ProgressPage(QWidget):
         self.days_label = QLabel("")
         self.days_label.setFont(big_font(13))
         self.days_label.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 5)
         # pain before the exercise list: the list is the column that may be cut short
-        self.table.setHorizontalHeaderLabels(["Date", "Reps", "Pain", "Exercises (reps)"])
+        self.table.setHorizontalHeaderLabels(["Date", "Reps", "Pain", "Exercises (reps)", "Recording"])
         self.table.horizontalHeaderItem(2).setToolTip("Pain from 0 to 10: before the session → after it")
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -126,7 +133,7 @@ class ProgressPage(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for col in (0, 1, 2):
+        for col in (0, 1, 2, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         recent = QLabel("Recent sessions")
         recent.setFont(big_font(13))
@@ -269,7 +276,13 @@ class ProgressPage(QWidget):
         # sessions that failed to start (no frames, no reps) are no training: left out
         rows = list(reversed(progress.trained_sessions(conn, profile_id)))[:RECENT_SESSIONS]
         self.table.setRowCount(len(rows))
+        folder = _recordings_folder(conn)
+        self.session_recordings = {}
         for r, row in enumerate(rows):
+            found = recordings.for_session(folder, row.id) if folder is not None else []
+            self.table.setCellWidget(r, 4, self._review_button(r, found) if found else None)
+            if found:
+                self.session_recordings[r] = found
             per_exercise = progress.daily_stats(conn, profile_id, session_id=row.id)
             done = ", ".join(f"{progress.title(d.exercise)} {d.reps}" for d in per_exercise)
             pain = f"{_pain(row.pain_before)} → {_pain(row.pain_after)}"
@@ -291,6 +304,23 @@ class ProgressPage(QWidget):
                 if c == 3:
                     item.setToolTip(text)
                 self.table.setItem(r, c, item)
+
+    def _review_button(self, row: int, found: list[recordings.Recording]) -> QPushButton:
+        """ "Review recording": the set's video; a menu of them when the session recorded several sets."""
+        button = QPushButton("Review recording" if len(found) == 1 else f"Review recording ({len(found)})")
+        if len(found) == 1:
+            button.clicked.connect(lambda: self.review_recording(row))
+        else:
+            menu = QMenu(button)
+            for i, rec in enumerate(found):
+                text = f"{progress.title(rec.exercise_id)}, {rec.started:%H:%M}"
+                menu.addAction(text).triggered.connect(lambda _c=False, i=i: self.review_recording(row, i))
+            button.setMenu(menu)
+        return button
+
+    def review_recording(self, row: int, index: int = 0) -> None:
+        """Open the review of the ``index``-th recorded set of the session in table row ``row``."""
+        self.recording_chosen.emit(self.session_recordings[row][index])
 
     # ------------------------------------------------------------------ charts
     def _refresh_charts(self) -> None:
@@ -318,6 +348,16 @@ def _when(started_at: str, this_year: int) -> str:
     except (TypeError, ValueError):
         return str(started_at)
     return when.strftime("%a %d %b, %H:%M" if when.year == this_year else "%a %d %b %Y, %H:%M")
+
+
+def _recordings_folder(conn) -> Path | None:
+    """The recordings folder beside the history this connection reads (None for an in-memory one)."""
+    try:
+        rows = conn.execute("PRAGMA database_list").fetchall()
+    except sqlite3.Error:
+        return None
+    main = next((r[2] for r in rows if r[1] == "main"), "")
+    return recordings.folder_in(Path(main).parent) if main else None
 
 
 def _pain(score: int | None) -> str:

@@ -76,6 +76,7 @@ class ReplayPage(QWidget):
         self._live_faults: list[dict] = []
         self._live_partials: list[dict] = []
         self._total_frames = 0
+        self._saved: ClipReport | None = None  # a recording's saved analysis, shown while the video loads
         self._build()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._advance)
@@ -211,13 +212,19 @@ class ReplayPage(QWidget):
         return self.plot.partial_regions
 
     # ------------------------------------------------------------------ analysis
-    def open(self, path: Path, exercise_id: str | None = None) -> None:
+    def open(self, path: Path, exercise_id: str | None = None, saved: ClipReport | None = None) -> None:
+        """Review ``path``; a recording's ``saved`` analysis shows at once while the video loads for playback."""
+        self.path = None  # the exercise first, without analysing
+        self.set_exercise(exercise_id or (saved.exercise if saved else self.exercise_box.currentData()))
         self.path = Path(path)
-        self.set_exercise(exercise_id or self.exercise_box.currentData(), force=True)
+        self._saved = saved if saved is not None and saved.exercise == self.exercise_id else None
+        self._analyse()
 
     def set_exercise(self, exercise_id: str, force: bool = False) -> None:
         """Review the clip as ``exercise_id``: a new exercise (or ``force``) analyses it again."""
         changed = exercise_id != self.exercise_id
+        if changed or force:
+            self._saved = None  # another exercise, or "Analyse again": the saved analysis no longer applies
         self.exercise_id = exercise_id
         self.exercise_box.blockSignals(True)
         self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
@@ -267,6 +274,9 @@ class ReplayPage(QWidget):
         worker.errored.connect(self._on_error)
         self.worker = worker
         worker.start()
+        if self._saved is not None:
+            self._show_report(self._saved)
+            self.summary.setText(self._summary_text(self._saved) + " (Loading the video for playback …)")
 
     def _on_item(self, item) -> None:
         if self.sender() is not self.worker:
@@ -290,7 +300,8 @@ class ReplayPage(QWidget):
             self.seek_frame(0)
         if n % 15 == 0:
             self.plot.show_frames(self.frames)
-            self.timeline.set_data(self._live_reps, self._live_faults, [], self._live_partials)
+            if self._saved is None:  # a saved analysis is already on the timeline
+                self.timeline.set_data(self._live_reps, self._live_faults, [], self._live_partials)
 
     def _on_error(self, message: str) -> None:
         self.video.clear(f"Analysis stopped: {message}")
@@ -301,18 +312,23 @@ class ReplayPage(QWidget):
         self.progress.setValue(self.progress.maximum())
         self.progress.setFormat(f"{get_exercise(self.exercise_id).title}: {report.reps} reps")
         self.timeline.duration_s = max(self.timeline.duration_s, self.frames[-1].t_s if self.frames else 0.0)
-        self.timeline.analysed_s = self.timeline.duration_s
-        drawn = report.to_json()  # the timeline and the plot draw records as JSON, as the live events give them
-        partials = drawn["partial_reps"]
-        self.timeline.set_data(drawn["reps_detail"], drawn["faults"], drawn["status"], partials, drawn["notes"])
+        partials = self._show_report(report)
         self.plot.show_frames(self.frames)
         self.plot.mark_not_counted(partials)  # the plot shows them too: a cycle on the curve that did not count
         self._show_plot_legend()
-        self.summary.setText(self._summary_text(report))
-        self.table.fill(review_rows(report))
         for w in (self.export_video, self.export_csv, self.export_json):
             w.setEnabled(bool(self.frames))
         self.analysis_finished.emit(report)
+
+    def _show_report(self, report: ClipReport) -> list[dict]:
+        """The timeline, summary and rep table of a report; returns its not-counted movements (as JSON)."""
+        self.timeline.analysed_s = self.timeline.duration_s
+        drawn = report.to_json()  # the timeline and the plot draw records as JSON, as the live events give them
+        partials: list[dict] = drawn["partial_reps"]
+        self.timeline.set_data(drawn["reps_detail"], drawn["faults"], drawn["status"], partials, drawn["notes"])
+        self.summary.setText(self._summary_text(report))
+        self.table.fill(review_rows(report))
+        return partials
 
     def _summary_text(self, report: ClipReport) -> str:
         """The count, then why anything else did not count, in plain words."""

@@ -19,7 +19,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -201,20 +201,26 @@ class SetRecording:
         self,
         folder: Path,
         exercise_id: str,
-        session_id: int | None,
+        session_id: int | None | Callable[[], int | None],
         model: str = "full",
         sink_factory: Callable[[Path], FrameSink] = Mp4Sink,
         max_queued: int = QUEUE_FRAMES,
     ) -> None:
-        self.video_path = recordings.new_video_path(folder, session_id, exercise_id)
+        # The history may make the session only with the set's first picture: a callable is asked again
+        # at the end, and the files then take the session's number.
+        self._session = session_id
+        self.video_path = recordings.new_video_path(folder, self.session_id, exercise_id)
         self.exercise_id = exercise_id
-        self.session_id = session_id
         self.model = model
         self.recorder = VideoRecorder(self.video_path, sink_factory, max_queued)
         self.frames_with_pose = 0
         self._first_ms: float | None = None
         self._last_ms: float | None = None
         self.report_path: Path | None = None
+
+    @property
+    def session_id(self) -> int | None:
+        return self._session() if callable(self._session) else self._session
 
     def offer(self, image_bgr: np.ndarray, t_ms: float, has_pose: bool) -> bool:
         if self._first_ms is None:
@@ -242,6 +248,11 @@ class SetRecording:
         stats = self.close_video()
         if not self.video_path.exists():
             return stats  # no frame came: nothing was recorded
+        session_id = self.session_id
+        linked = recordings.with_session(self.video_path, session_id)
+        if linked != self.video_path and not linked.exists():
+            os.replace(self.video_path, linked)
+            self.video_path = linked
         report = checker_report(
             checker,
             video=self.video_path.name,
@@ -254,12 +265,29 @@ class SetRecording:
             size_px=None,
         ).to_json()
         # Added fields (schema 1 allows them): which session, and what the recording left out.
-        report["session_id"] = self.session_id
+        report["session_id"] = session_id
         report["frames_recorded"] = stats.frames_written
         report["frames_dropped"] = stats.frames_dropped
         self.report_path = recordings.report_path(self.video_path)
         write_private_json(self.report_path, report)
         return stats
+
+
+def wanted_recording(
+    store: Any, settings: Mapping[str, Any], exercise_id: str, model: str, session_id: Callable[[], int | None]
+) -> SetRecording | None:
+    """A recording of the next set when the profile's settings ask for one (and a history is open: the
+    recordings live beside it); old recordings go first, as the settings' retention says."""
+    chosen = recordings.settings_from(settings)
+    if store is None or not chosen.record:
+        return None
+    folder = recordings.folder_in(Path(store.path).parent)
+    try:
+        recordings.apply_retention(folder, chosen.retention)
+        return SetRecording(folder, exercise_id, session_id, model)
+    except OSError as exc:  # a folder that cannot be made: the set runs unrecorded
+        log.warning("cannot record this set: %s", exc)
+        return None
 
 
 def write_private_json(path: Path, data: dict[str, Any]) -> None:

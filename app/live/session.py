@@ -36,6 +36,7 @@ class SessionLog:
     last_s: float | None = None
     frames: int = 0
     end_reason: str = ""  # what ended the session, in words
+    recording_note: str = ""  # the set's video: recorded, and how many frames it left out
     paused_s: float = 0.0  # frame time that passed while the person had paused
     _after_resume: int = 0
 
@@ -107,6 +108,8 @@ class SessionLog:
             lines.append("No form faults seen.")
         if self.end_reason:
             lines.append(self.end_reason)
+        if self.recording_note:
+            lines.append(self.recording_note)
         return lines
 
 
