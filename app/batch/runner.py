@@ -63,6 +63,7 @@ class BatchOutcome:
     skipped_errors: int = 0
     frames: int = 0
     wall_s: float = 0.0
+    pools_started: int = 0  # local pools built (more than one: a worker died and the pool was rebuilt)
     summary_csv: Path | None = None
     summary_html: Path | None = None
     records: list[dict] = field(default_factory=list)
@@ -201,6 +202,7 @@ def run_batch(
             outcome.records.append(record.to_json())
         if runner is not None:
             runner.run(plan.tasks, finished)
+            outcome.pools_started = getattr(runner, "pools_started", 0)
     finally:
         progress.close()
         outcome.wall_s = time.monotonic() - start
