@@ -201,7 +201,8 @@ def run_batch(
             outcome.errors += 1
             outcome.records.append(record.to_json())
         if runner is not None:
-            runner.run(plan.tasks, finished)
+            # Longest first: the last clips to start are short, so no worker idles while one long clip ends.
+            runner.run(sorted(plan.tasks, key=lambda t: -t.frames_hint), finished)
             outcome.pools_started = getattr(runner, "pools_started", 0)
     finally:
         progress.close()

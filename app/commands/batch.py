@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
         outcome = run_batch(options)
     except BatchError as exc:
         raise CliError(str(exc)) from None
+    except KeyboardInterrupt as exc:
+        exc.kept = f"; the clips finished so far are kept in {args.out} and the same command continues the batch"
+        raise
     for record in outcome.records:
         if not record.get("ok"):
             source, error = str(record.get("source")), str(record.get("error"))
