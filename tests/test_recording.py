@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from app.analysis import analyze_clip
+from app.cli import main as cli_main
 from app.coach import recordings
 from app.coach.recordings import Retention
 from app.live.pipeline import LiveSource, live_items
@@ -41,7 +42,7 @@ def decoded(video: Path) -> tuple[int, float, int]:
     return len(frames), float(last.pts * last.time_base), sum(f.key_frame for f in frames)
 
 
-def test_a_recorded_set_plays_and_analyses_again_to_the_live_counts(tmp_path):
+def test_a_recorded_set_plays_and_analyses_again_to_the_live_counts(tmp_path, capsys):
     truth = sample_truth(CLIP)
     recording = SetRecording(tmp_path / "recordings", truth["exercise"], session_id=7, model="lite")
     live_reps = 0
@@ -63,10 +64,14 @@ def test_a_recorded_set_plays_and_analyses_again_to_the_live_counts(tmp_path):
         assert path.stat().st_mode & 0o777 == 0o600
     assert recording.video_path.parent.stat().st_mode & 0o777 == 0o700
     # `hipcoach analyze` on the recording counts what the live set counted.
-    again = analyze_clip(recording.video_path, truth["exercise"], "lite")
-    assert again.reps == report["reps"]
-    assert again.reps_by_side == report["reps_by_side"]
-    assert [f.code for f in again.faults] == [f["code"] for f in report["faults"]]
+    capsys.readouterr()
+    args = ["analyze", str(recording.video_path), "--exercise", truth["exercise"], "--model", "lite", "--json", "-"]
+    assert cli_main(args) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["reps"] == report["reps"]
+    assert again["reps_by_side"] == report["reps_by_side"]
+    assert [f["code"] for f in again["faults"]] == [f["code"] for f in report["faults"]]
+    assert again["frames"] == report["frames"]
     # The folder knows whose recording it is.
     (listed,) = recordings.list_recordings(recording.video_path.parent)
     assert listed.session_id == 7 and listed.exercise_id == truth["exercise"] and listed.report == recording.report_path

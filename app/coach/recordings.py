@@ -9,6 +9,7 @@ by a crash (no JSON yet) still says whose it is. The folder is 0700 and every fi
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from app.clip_report import ClipReport
 
 FOLDER_NAME = "recordings"
 FOLDER_MODE = 0o700
@@ -87,6 +90,17 @@ class Recording:
         """The saved analysis, or None (a crash before the set ended leaves only the video)."""
         path = report_path(self.video)
         return path if path.exists() else None
+
+
+def saved_report(recording: Recording) -> ClipReport | None:
+    """The recording's saved analysis, None when there is none or it cannot be read (then the review analyses)."""
+    path = recording.report
+    if path is None:
+        return None
+    try:
+        return ClipReport.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def _parse(video: Path) -> Recording | None:
