@@ -161,6 +161,9 @@ def test_expansion_searches_folders_and_globs_but_not_the_output(tmp_path):
     found = expand_paths([str(tmp_path / "a"), str(tmp_path / "*.MOV"), "nowhere.mp4"], exclude=tmp_path / "a" / "out")
     assert [p.name for p in found.videos] == ["one.mp4", "b.MOV"]
     assert found.missing == ("nowhere.mp4",)
+    (tmp_path / "a" / "out" / RECORDS_DIR).mkdir()  # any batch's output folder is left out of a search
+    assert [p.name for p in expand_paths([str(tmp_path / "a")]).videos] == ["one.mp4"]
+    assert [p.name for p in expand_paths([str(tmp_path / "a" / "**" / "*.mp4")]).videos] == ["one.mp4"]
 
 
 def test_summary_table_and_page(tmp_path):

@@ -3,7 +3,7 @@
 A folder is searched recursively for files with a video suffix; a glob (``*``, ``?``, ``[``; ``**`` for any
 depth) keeps what it matches with a video suffix; a file named outright is taken whatever its suffix (it is
 what the person asked for; a non-video becomes an error row). The batch's own output folder is never searched,
-so annotated videos of an earlier run are not analysed as inputs.
+nor any folder holding a batch's records, so annotated videos of an earlier run are not analysed as inputs.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.batch.results import RECORDS_DIR
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"})
 _GLOB_CHARS = set("*?[")
@@ -38,9 +40,16 @@ def _inside(path: Path, folder: Path | None) -> bool:
         return False
 
 
+def _batch_output(folder: Path) -> bool:
+    return (folder / RECORDS_DIR).is_dir()
+
+
 def _folder_videos(folder: Path) -> list[Path]:
     found = []
     for root, dirs, files in os.walk(folder):
+        if _batch_output(Path(root)):  # another batch's output folder: its annotated videos are no recordings
+            dirs[:] = []
+            continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # hidden folders: caches, our own records
         found.extend(Path(root, name) for name in sorted(files) if is_video_name(Path(name)))
     return found
@@ -60,7 +69,7 @@ def expand_paths(args: Iterable[str], exclude: str | Path | None = None) -> Expa
             candidates = [path]
         elif _GLOB_CHARS & set(arg):
             matches = sorted(Path(m) for m in glob.glob(str(path), recursive=True))
-            candidates = [m for m in matches if m.is_file() and is_video_name(m)]
+            candidates = [m for m in matches if m.is_file() and is_video_name(m) and not _batch_output(m.parent)]
             for m in matches:
                 if m.is_dir():
                     candidates.extend(_folder_videos(m))
