@@ -58,7 +58,7 @@ def _run(label: str, clips: list[str], model: str, jobs: int | None, scheduler: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=len(DEFAULT_CLIPS), help="how many of the sample clips")
-    parser.add_argument("--model", default="lite")
+    parser.add_argument("--model", default="full", help="pose model (default full, as the product)")
     parser.add_argument("--rounds", type=int, default=3, help="hipcoach bench rounds (median)")
     parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args(argv)

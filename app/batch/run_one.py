@@ -18,7 +18,16 @@ import time
 from pathlib import Path
 
 from app.batch.keys import ENGINE_VERSION
-from app.batch.results import ClipTask, ResultRecord, error_record, error_text, now_iso, worker_name, write_record
+from app.batch.results import (
+    ClipTask,
+    ResultRecord,
+    error_record,
+    error_text,
+    now_iso,
+    one_line,
+    worker_name,
+    write_record,
+)
 from app.outputs import OutputError, write_private
 
 _warm = False
@@ -58,8 +67,6 @@ def warm_up(ignore_interrupt: bool = True) -> None:
 
 def run_task(task: ClipTask) -> dict:
     """Analyse one clip, write its outputs and record; returns the record as JSON (plain data for any pool)."""
-    from app.batch.results import one_line
-
     warm_up(ignore_interrupt=False)
     start = time.monotonic()
     try:
