@@ -31,6 +31,7 @@ from app.analysis import ClipAnalysis
 from app.clip_report import ClipReport
 from app.gui.replay_export import EXPORT_FILTERS, ask_export_target, write_export
 from app.gui.replay_plot import AnglePlot, caption_for, plot_legend_html
+from app.gui.replay_summary import summary_text
 from app.gui.replay_table import RepTable
 from app.gui.replay_timeline import Timeline, timeline_legend
 from app.gui.style import big_font
@@ -40,13 +41,10 @@ from app.review_data import (
     AnalysisDone,
     ReplayFrame,
     analysis_items,
-    note_words,
-    partial_words,
     plot_title,
     review_rows,
 )
 from exercises.registry import EXERCISE_IDS, get_exercise
-from exercises.vocabulary import status_message as status_words
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +274,7 @@ class ReplayPage(QWidget):
         worker.start()
         if self._saved is not None:
             self._show_report(self._saved)
-            self.summary.setText(self._summary_text(self._saved) + " (Loading the video for playback …)")
+            self.summary.setText(summary_text(self._saved) + " (Loading the video for playback …)")
 
     def _on_item(self, item) -> None:
         if self.sender() is not self.worker:
@@ -326,29 +324,9 @@ class ReplayPage(QWidget):
         drawn = report.to_json()  # the timeline and the plot draw records as JSON, as the live events give them
         partials: list[dict] = drawn["partial_reps"]
         self.timeline.set_data(drawn["reps_detail"], drawn["faults"], drawn["status"], partials, drawn["notes"])
-        self.summary.setText(self._summary_text(report))
+        self.summary.setText(summary_text(report))
         self.table.fill(review_rows(report))
         return partials
-
-    def _summary_text(self, report: ClipReport) -> str:
-        """The count, then why anything else did not count, in plain words."""
-        reps = report.reps
-        text = [f"{reps} repetition{'s' if reps != 1 else ''} counted."]
-        partials = report.partial_reps
-        if partials:
-            reasons = dict.fromkeys(partial_words(p.reason) for p in partials)
-            n = len(partials)
-            text.append(f"{n} movement{'s' if n != 1 else ''} did not count: {'; '.join(reasons)}.")
-        seconds: dict[str, float] = {}
-        for span in report.status:
-            seconds[span.code] = seconds.get(span.code, 0.0) + span.end_s - span.start_s
-        for code, secs in sorted(seconds.items(), key=lambda kv: -kv[1]):
-            text.append(f"Not counting for {secs:.1f} s: {status_words(code)}.")
-        for note in dict.fromkeys(note_words(n.code, n.detail) for n in report.notes):
-            text.append(f"Note: {note}.")
-        if reps == 0 and not partials and not report.status:
-            text.append("No movement that looked like a repetition was seen.")
-        return " ".join(text)
 
     # ------------------------------------------------------------------ playback
     def toggle_play(self) -> None:

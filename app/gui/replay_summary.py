@@ -1,0 +1,28 @@
+"""The review's summary: the count, then why anything else did not count, in plain words (Qt-free)."""
+
+from __future__ import annotations
+
+from app.clip_report import ClipReport
+from app.review_data import note_words, partial_words
+from exercises.vocabulary import status_message as status_words
+
+
+def summary_text(report: ClipReport) -> str:
+    """The count, then why anything else did not count, in plain words."""
+    reps = report.reps
+    text = [f"{reps} repetition{'s' if reps != 1 else ''} counted."]
+    partials = report.partial_reps
+    if partials:
+        reasons = dict.fromkeys(partial_words(p.reason) for p in partials)
+        n = len(partials)
+        text.append(f"{n} movement{'s' if n != 1 else ''} did not count: {'; '.join(reasons)}.")
+    seconds: dict[str, float] = {}
+    for span in report.status:
+        seconds[span.code] = seconds.get(span.code, 0.0) + span.end_s - span.start_s
+    for code, secs in sorted(seconds.items(), key=lambda kv: -kv[1]):
+        text.append(f"Not counting for {secs:.1f} s: {status_words(code)}.")
+    for note in dict.fromkeys(note_words(n.code, n.detail) for n in report.notes):
+        text.append(f"Note: {note}.")
+    if reps == 0 and not partials and not report.status:
+        text.append("No movement that looked like a repetition was seen.")
+    return " ".join(text)
