@@ -85,7 +85,7 @@ def test_dask_local_cluster_batch_survives_a_killed_worker_and_resumes(clips_dir
     out = tmp_path / "out"
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-        Client(cluster) as client,
+        Client(cluster, set_as_default=False) as client,  # the batch must use its own client, as in the CLI
     ):
         pids = client.run(os.getpid)
         killed: list[int] = []

@@ -60,7 +60,7 @@ class DaskRunner:
             # pure=False: a clip's result is a file written as a side effect; the keys name the clips.
             futures = client.map(run_task, list(tasks), key=[f"hipcoach-batch-{t.key}" for t in tasks], pure=False)
             by_key = {future.key: task for future, task in zip(futures, tasks)}
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):  # this client's, not a default one
                 task = by_key[future.key]
                 try:
                     record = future.result()
