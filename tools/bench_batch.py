@@ -13,6 +13,7 @@ Aims (issue 12): two processes at least 1.8x one; Dask within 10 % of the local 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -61,21 +62,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="full", help="pose model (default full, as the product)")
     parser.add_argument("--rounds", type=int, default=3, help="hipcoach bench rounds (median)")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each way, interleaved; the median is shown")
     args = parser.parse_args(argv)
     clips = [str(ROOT / "sample_videos" / f"{stem}.mp4") for stem in DEFAULT_CLIPS[: args.clips]]
     print(f"{len(clips)} clips, model {args.model}, {os.cpu_count()} cores, load average (1/5 min) {_load()}")
-    results = []
-    with tempfile.TemporaryDirectory(prefix="hipcoach-bench-") as tmp:
+    runs: dict[str, list[dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="hipcoach-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
-        results.append(_run("local pool, 1 process", clips, args.model, 1, None, work))
-        results.append(_run("local pool, 2 processes", clips, args.model, 2, None, work))
+        address = None
         if not args.skip_dask:
             from distributed import LocalCluster
 
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-                results.append(
-                    _run("Dask LocalCluster, 2 workers", clips, args.model, None, cluster.scheduler_address, work)
-                )
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+            address = stack.enter_context(cluster).scheduler_address
+        ways = (("local pool, 1 process", 1, None), ("local pool, 2 processes", 2, None))
+        if address is not None:
+            ways += (("Dask LocalCluster, 2 workers", None, address),)
+        for _ in range(args.repeat):  # interleaved, so a burst of other work does not favour one way
+            for label, jobs, scheduler in ways:
+                runs.setdefault(label, []).append(_run(label, clips, args.model, jobs, scheduler, work))
+    results = [sorted(r, key=lambda x: x["wall_s"])[len(r) // 2] for r in runs.values()]
     one = results[0]["wall_s"]
     for r in results:
         print(

@@ -57,8 +57,12 @@ class DaskRunner:
         client = self.client or self.connect()
         try:
             client.register_plugin(EngineWarmUp())
-            # pure=False: a clip's result is a file written as a side effect; the keys name the clips.
-            futures = client.map(run_task, list(tasks), key=[f"hipcoach-batch-{t.key}" for t in tasks], pure=False)
+            # pure=False: a clip's result is a file written as a side effect; the keys name the clips. Priorities
+            # keep the order given (longest clips first), which Dask would not otherwise promise.
+            futures = [
+                client.submit(run_task, task, key=f"hipcoach-batch-{task.key}", pure=False, priority=len(tasks) - i)
+                for i, task in enumerate(tasks)
+            ]
             by_key = {future.key: task for future, task in zip(futures, tasks)}
             for future in as_completed(futures, loop=client.loop):  # this client's, not a default one
                 task = by_key[future.key]
