@@ -131,13 +131,15 @@ def test_local_pool_two_jobs_same_results_a_dead_worker_retried_and_resume(clips
     assert (outcome.analysed, outcome.errors, outcome.skipped) == (len(CLIPS), 1, 0)
     _check_results(out, clips_dir, analyzed)
 
-    # The command line: a rerun skips all, says so, and exits 1 for the error row it keeps.
+    # The command line: a rerun skips all, says so, and exits 1 for the error row it keeps; a path naming
+    # nothing is said in one line and kept out of the summary (it is no clip).
     capsys.readouterr()
-    argv = ["batch", str(clips_dir / "*.mp4"), "--exercise", EXERCISE, "--model", MODEL, "--out", str(out)]
-    assert cli_main([*argv, "--jobs", "2"]) == 1
+    argv = ["batch", str(clips_dir / "*.mp4"), str(tmp_path / "nowhere.mp4"), "--exercise", EXERCISE, "--out", str(out)]
+    assert cli_main([*argv, "--model", MODEL, "--jobs", "2"]) == 1
     captured = capsys.readouterr()
-    assert "0 analysed, 0 with an error, 5 done before (1 of them error rows)" in captured.out
-    assert [line for line in captured.err.splitlines() if line.startswith("error:")] == []
+    assert "0 analysed, 1 with an error, 5 done before (1 of them error rows)" in captured.out
+    errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {tmp_path / 'nowhere.mp4'}: no such file or no video there"]
     _check_results(out, clips_dir, analyzed)
 
 

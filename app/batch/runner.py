@@ -52,6 +52,7 @@ class Plan:
     skipped: list[ClipTask] = field(default_factory=list)  # done by an earlier run
     skipped_errors: int = 0  # of those, the error rows (bad clips are not retried)
     failed: list[ResultRecord] = field(default_factory=list)  # inputs that could not even be read
+    missing: list[ResultRecord] = field(default_factory=list)  # arguments naming nothing: said, not recorded
     duplicates: int = 0
 
 
@@ -78,7 +79,7 @@ def make_plan(options: BatchOptions, out: Path) -> Plan:
     keys: set[str] = set()
     for missing in expanded.missing:
         task = _task(options, out, missing, unreadable_key(missing, options.exercise, options.model))
-        plan.failed.append(error_record(task, ENGINE_VERSION, f"{missing}: no such file or no video there", False))
+        plan.missing.append(error_record(task, ENGINE_VERSION, f"{missing}: no such file or no video there", False))
     for video in expanded.videos:
         try:
             key = result_key(content_sha256(video), options.exercise, options.model)
@@ -196,8 +197,9 @@ def run_batch(
             on_result(task, record)
 
     try:
-        for record in plan.failed:
-            _record_here(record.to_json(), out, reads)
+        for record in (*plan.missing, *plan.failed):
+            if record in plan.failed:  # a typo on the command line is no clip: it stays out of the summary
+                _record_here(record.to_json(), out, reads)
             outcome.errors += 1
             outcome.records.append(record.to_json())
         if runner is not None:

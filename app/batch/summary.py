@@ -68,6 +68,7 @@ def _row(record: ResultRecord, out_dir: Path) -> Row:
         faults = Counter(f.code for f in report.faults)
         sides = report.reps_by_side or {}
         values.update(
+            exercise=report.exercise,  # as recognised, when the batch asked for 'auto'
             reps=report.reps,
             sides=" ".join(f"{side} {n}" for side, n in sorted(sides.items())),
             holds=len(holds) if holds else "",
