@@ -10,6 +10,8 @@ from pathlib import Path
 
 from app.clip_report import ClipReport
 from exercises.checker import ExerciseChecker
+from exercises.definitions import ExerciseDef
+from exercises.recognition import AUTO, Recogniser
 from exercises.registry import get_exercise
 from pose.estimator import MODELS_DIR, PoseEstimator
 from pose.filtering import PoseFilter
@@ -20,21 +22,28 @@ from pose.sources import VideoInfo, file_frames, probe_video, threaded
 class ClipAnalysis:
     """One clip analysed for one exercise. Iterate :meth:`steps`, then call :meth:`report`.
 
-    Construction validates everything (exercise id, model, video) so errors come before work.
+    Construction validates everything (exercise id, model, video) so errors come before work. The
+    exercise ``auto`` is recognised from the clip: every candidate is followed, the report is the
+    recognised one's (and says how sure it is).
     """
 
     def __init__(self, video: str | Path, exercise_id: str, model: str = "full") -> None:
         self.video = str(video)
-        self.exercise = get_exercise(exercise_id)
+        self.recogniser = Recogniser() if exercise_id == AUTO else None
+        self.checker: ExerciseChecker | Recogniser = self.recogniser or ExerciseChecker(get_exercise(exercise_id))
         self.info: VideoInfo = probe_video(video)
         self.model = model
         self.estimator = PoseEstimator(model)
-        self.checker = ExerciseChecker(self.exercise)
         self.frames = 0
         self.frames_with_pose = 0
         self._first_ms: float | None = None
         self._last_ms: float | None = None
         self._finished = False
+
+    @property
+    def exercise(self) -> ExerciseDef:
+        """The exercise followed (recognising: the one recognised, or leading so far)."""
+        return self.checker.defn
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -81,11 +90,12 @@ class ClipAnalysis:
             frames_with_pose=self.frames_with_pose,
             fps=self.info.fps,
             size_px=(self.info.width, self.info.height),
+            recognition=None if self.recogniser is None else self.recogniser.recognition().to_json(),
         )
 
 
 def checker_report(
-    checker: ExerciseChecker,
+    checker: ExerciseChecker | Recogniser,
     *,
     video: str,
     exercise: str,
@@ -95,6 +105,7 @@ def checker_report(
     frames_with_pose: int,
     fps: float | None = None,
     size_px: tuple[int, int] | None = None,
+    recognition: dict | None = None,
 ) -> ClipReport:
     """The report of a finished checker's records plus what the caller knows of the clip (the one place a
     checker becomes a report: the analysis here, and developer tools replaying cached landmarks)."""
@@ -114,6 +125,7 @@ def checker_report(
         notes=tuple(checker.notes),
         fps=fps,
         size_px=size_px,
+        recognition=recognition,
     )
 
 

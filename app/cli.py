@@ -28,6 +28,7 @@ from pose.estimator import MODEL_NAMES, ModelError  # noqa: E402
 from pose.sources import SourceError  # noqa: E402
 
 # Each command's module; its run(args) gives the exit status.
+AUTO_COMMANDS = ("analyze", "batch")  # the commands that can recognise the exercise (--exercise auto)
 _RUNNERS = {"analyze": analyze.run, "batch": batch.run, "eval": evaluate.run, "bench": bench.run, "report": report.run}
 
 
@@ -53,9 +54,10 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"unknown model {args.model!r}; expected one of {', '.join(MODEL_NAMES)}")
         exercise = getattr(args, "exercise", None)
         if exercise is not None:
+            from exercises.recognition import AUTO
             from exercises.registry import EXERCISE_IDS
 
-            if exercise not in EXERCISE_IDS:
+            if exercise not in EXERCISE_IDS and not (exercise == AUTO and args.command in AUTO_COMMANDS):
                 raise CliError(f"unknown exercise {exercise!r}; expected one of {', '.join(EXERCISE_IDS)}")
         return _RUNNERS[args.command](args)
     except (CliError, SourceError, ModelError, OutputError) as exc:

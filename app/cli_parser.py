@@ -116,7 +116,7 @@ def _add_window(sub) -> argparse.ArgumentParser:
 def _add_analyze(sub) -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="count reps and find form faults in a recorded clip")
     analyze.add_argument("video")
-    analyze.add_argument("--exercise", required=True, help="exercise id, e.g. squat")
+    analyze.add_argument("--exercise", required=True, help="exercise id, e.g. squat; 'auto' recognises it")
     # Checked after parsing (not choices=), so the error lists the names in one plain line.
     analyze.add_argument("--model", default="full", help=f"pose model: {', '.join(MODEL_NAMES)} (default full)")
     analyze.add_argument("--json", metavar="PATH", help="write the JSON report to PATH ('-': stdout, JSON only)")
@@ -132,7 +132,7 @@ def _add_batch(sub) -> argparse.ArgumentParser:
         "per clip, summary.csv and summary.html. A rerun skips clips already done.",
     )
     batch.add_argument("paths", nargs="+", metavar="PATH", help="video files, folders or globs ('clips/**/*.mp4')")
-    batch.add_argument("--exercise", required=True, help="exercise id, e.g. squat")
+    batch.add_argument("--exercise", required=True, help="exercise id, e.g. squat; 'auto' recognises each clip's")
     batch.add_argument("--out", default="hipcoach-batch", metavar="DIR", help="output folder (default hipcoach-batch)")
     batch.add_argument("--jobs", type=int, metavar="N", help="local worker processes (default: one per core)")
     batch.add_argument(

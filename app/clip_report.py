@@ -78,6 +78,8 @@ class ClipReport:
     notes: tuple[NoteInterval, ...] = ()
     fps: float | None = None
     size_px: tuple[int, int] | None = None
+    # ``--exercise auto`` only: which exercise was recognised, how sure, and each candidate's evidence.
+    recognition: Mapping[str, Any] | None = None
     schema: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -99,26 +101,27 @@ class ClipReport:
 
     def to_json(self) -> dict[str, Any]:
         """The schema-1 JSON (PRODUCT.md), keys in their documented order, floats to the millisecond."""
-        return rounded_json(
-            {
-                "schema": self.schema,
-                "video": self.video,
-                "exercise": self.exercise,
-                "model": self.model,
-                "duration_s": self.duration_s,
-                "frames": self.frames,
-                "frames_with_pose": self.frames_with_pose,
-                "reps": self.reps,
-                "reps_by_side": None if self.reps_by_side is None else dict(self.reps_by_side),
-                "reps_detail": [r.to_json() for r in self.reps_detail],
-                "faults": [f.to_json() for f in self.faults],
-                "status": [s.to_json() for s in self.status],
-                "partial_reps": [p.to_json() for p in self.partial_reps],
-                "notes": [n.to_json() for n in self.notes],
-                "fps": self.fps,
-                "size_px": None if self.size_px is None else list(self.size_px),
-            }
-        )
+        data = {
+            "schema": self.schema,
+            "video": self.video,
+            "exercise": self.exercise,
+            "model": self.model,
+            "duration_s": self.duration_s,
+            "frames": self.frames,
+            "frames_with_pose": self.frames_with_pose,
+            "reps": self.reps,
+            "reps_by_side": None if self.reps_by_side is None else dict(self.reps_by_side),
+            "reps_detail": [r.to_json() for r in self.reps_detail],
+            "faults": [f.to_json() for f in self.faults],
+            "status": [s.to_json() for s in self.status],
+            "partial_reps": [p.to_json() for p in self.partial_reps],
+            "notes": [n.to_json() for n in self.notes],
+            "fps": self.fps,
+            "size_px": None if self.size_px is None else list(self.size_px),
+        }
+        if self.recognition is not None:  # an added field, present only when asked for
+            data["recognition"] = dict(self.recognition)
+        return rounded_json(data)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ClipReport:
@@ -150,4 +153,5 @@ class ClipReport:
             notes=_records(NoteInterval, data.get("notes") or ()),
             fps=data.get("fps"),
             size_px=None if size is None else (int(size[0]), int(size[1])),
+            recognition=data.get("recognition"),
         )

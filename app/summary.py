@@ -14,6 +14,8 @@ def format_summary(report: ClipReport) -> str:
         f"pose found in {report.frames_with_pose}/{report.frames} frames (model {report.model})",
         f"  repetitions: {report.reps}",
     ]
+    if report.recognition is not None:
+        lines.insert(1, "  " + _recognition_line(report))
     if report.reps_by_side is not None:
         sides = report.reps_by_side
         lines[-1] += f"  (left {sides.get('left', 0)}, right {sides.get('right', 0)})"
@@ -45,3 +47,16 @@ def format_summary(report: ClipReport) -> str:
     for note in dict.fromkeys(note_message(n.code) + (f" ({n.detail})" if n.detail else "") for n in report.notes):
         lines.append(f"  note: {note}")
     return "\n".join(lines)
+
+
+def _recognition_line(report: ClipReport) -> str:
+    """What ``--exercise auto`` recognised, or that it is not sure (and what it counted as, meanwhile)."""
+    rec = report.recognition or {}
+    if rec.get("exercise"):
+        when = rec.get("decided_at_s")
+        at = f", sure from {when:.1f} s" if when is not None else ""
+        return f"recognised: {rec['exercise']} ({rec.get('confidence', 0):.0%} ahead of the next{at})"
+    return (
+        f"not sure which exercise this is: counted as {report.exercise}, the closest; "
+        "run again with --exercise to name it"
+    )

@@ -108,6 +108,9 @@ class ExerciseDef:
     # hips) or coming back to it (standing up out of a squat). A rep already under way when the
     # recording starts counts only if that half is seen, as a person counting by eye would.
     effort: Literal["away", "return"] = "away"
+    # Whether the hips travel in each rep (a squat goes down, a bridge goes up; a leg raise leaves
+    # them where they are): how a recogniser tells exercises apart that move the same joint.
+    hips_travel: bool = False
     too_fast_s: float | None = None  # a rep moving (time minus the hold) for less than this is too_fast
     rules: tuple[FormRule, ...] = ()
     # The starting posture: (measure, low, high) bands that must all hold before counting
@@ -206,6 +209,7 @@ GLUTE_BRIDGE = ExerciseDef(
     id="glute_bridge",
     title="Glute bridge",
     signal="hip_angle",
+    hips_travel=True,
     unilateral=False,
     positions=("supine",),
     views=SIDE_VIEWS,
@@ -256,7 +260,8 @@ BRIDGE_MARCH = ExerciseDef(
     min_range_deg=6.0,
     relative_to_rest=True,
     rest_limit_deg=45.0,  # the ankle's height above the shoulders depends on the camera
-    gates=(("hip_angle", 150.0, 360.0),),
+    # From a bridge: hips up, knees bent (a leg raised straight beside a flat body is another exercise).
+    gates=(("hip_angle", 150.0, 360.0), ("knee_angle_raw", 25.0, 130.0)),
     rules=(
         FormRule(
             code="hips_drop",
@@ -393,6 +398,7 @@ SQUAT = ExerciseDef(
     views=("side", "oblique", "front"),
     direction=-1,
     effort="return",
+    hips_travel=True,
     # Counted from the legs: framed from the waist down, squats still count (the head and trunk
     # checks then say they cannot judge).
     key_joints=("hip", "knee", "ankle"),

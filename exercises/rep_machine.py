@@ -137,7 +137,9 @@ class RepMachine:
         blocker = None if in_posture else "outside_exercise"
         if blocker is None and self.phase == "setup" and self._arming.trough is None:
             blocker = "not_back_to_start"
-        self._watch.update(t, x, self._enter, self._exit, blocker, self.reader.body_motion, in_rep=rep is not None)
+        if self._watched_for(t) >= REST_LEARN_FAST_S:
+            # Not while the person is only just in view: settling into place is no movement to explain.
+            self._watch.update(t, x, self._enter, self._exit, blocker, self.reader.body_motion, in_rep=rep is not None)
         for code in self.judge.not_judged:
             self._notes.seen("form_not_judged", t, code)
         if not in_posture:
