@@ -64,8 +64,8 @@ def draw_panel(
     image: np.ndarray,
     lines: Sequence[str],
     corner: str = "top-left",
-    colour=(255, 255, 255),
-    background=(30, 30, 30),
+    colour: tuple[int, int, int] = (255, 255, 255),
+    background: tuple[int, int, int] = (30, 30, 30),
 ) -> np.ndarray:
     """Lines of text on a translucent box in a corner (counters, status, cues)."""
     out = image.copy()
