@@ -24,14 +24,14 @@ def run(args: argparse.Namespace) -> int:
         reads = [history] + [history.with_name(history.name + side) for side in ("-wal", "-shm", "-journal")]
         out = OutputFile(args.out, reads, "--out")
         with out:
-            conn = _open_history(history)
+            store, profile_id = _open_history(history, session_id)
+            conn = store.connection
             try:
-                profile_id = _report_profile(conn, session_id)
                 write_report(
                     conn, profile_id, out, since=since, until=until, session_id=session_id, per_rep=args.per_rep
                 )
             finally:
-                conn.close()
+                store.close()
     except ReportError as exc:
         raise CliError(str(exc)) from None
     except sqlite3.Error as exc:  # damage the store's time-bounded check on open did not reach
@@ -73,24 +73,12 @@ def _history_path(data_dir: str | None) -> Path:
     return (Path(data_dir).expanduser() if data_dir else default_dir()) / DB_NAME
 
 
-def _open_history(path: Path):
-    """The history read-only, checked by the store (an older schema is upgraded in memory, never on disk)."""
-    from app.coach.store import HistoryStore, StoreError
+def _open_history(path: Path, session_id: int | None):
+    """The history read-only and the profile to report on, both from the store (an older schema is
+    upgraded in memory, never on disk; the session's own profile, else the app's)."""
+    from app.coach.store import StoreError, open_for_report
 
     try:
-        return HistoryStore.open(path, read_only=True).connection
+        return open_for_report(path, session_id)
     except StoreError as exc:
         raise CliError(str(exc)) from None
-
-
-def _report_profile(conn, session_id: int | None) -> int:
-    """The session's own profile, or the first profile (the one the app uses)."""
-    from app.coach.report import ReportError
-
-    if session_id is not None:
-        row = conn.execute("SELECT profile_id FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if row is None:
-            raise ReportError(f"there is no session {session_id} in this history")
-        return int(row[0])
-    row = conn.execute("SELECT min(id) FROM profiles").fetchone()
-    return int(row[0]) if row and row[0] is not None else 1
