@@ -85,6 +85,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def _video_or_camera_url(text: str) -> str:
+    """``--source``: a file, or a camera address; an address of another kind is refused here, not by FFmpeg."""
+    from urllib.parse import urlsplit  # (pose.network_camera.is_stream_url says the same, but loads OpenCV)
+
+    scheme = urlsplit(text).scheme.lower() if "://" in text else ""
+    if scheme and scheme not in ("rtsp", "rtsps", "http", "https"):
+        raise argparse.ArgumentTypeError(f"{text}: a camera address starts with rtsp://, http:// or https://")
+    if scheme and not urlsplit(text).netloc:
+        raise argparse.ArgumentTypeError(f"{text}: the camera address names no host")
+    return text
+
+
 def _add_window(sub) -> argparse.ArgumentParser:
     # Named 'hipcoach', not 'hipcoach window': its options follow plain 'hipcoach' (the default command).
     window = sub.add_parser(
@@ -95,7 +107,13 @@ def _add_window(sub) -> argparse.ArgumentParser:
         description="HipCoach: a camera coach for hip exercises.",
     )
     src = window.add_mutually_exclusive_group()
-    src.add_argument("--source", metavar="PATH", help="play a video file as if it were the camera")
+    src.add_argument(
+        "--source",
+        metavar="PATH|URL",
+        type=_video_or_camera_url,
+        help="play a video file as if it were the camera, or use a phone or network camera "
+        "(rtsp://... or http://... MJPEG, as phone webcam apps serve)",
+    )
     src.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (default 0)")
     window.add_argument("--exercise", choices=EXERCISE_IDS, default="glute_bridge", help="exercise to coach")
     window.add_argument("--model", choices=MODEL_NAMES, default="full", help="pose model (default full)")

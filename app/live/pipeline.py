@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -23,6 +23,7 @@ from exercises.definitions import ExerciseDef
 from exercises.registry import get_exercise
 from pose.estimator import PoseEstimator
 from pose.filtering import PoseFilter
+from pose.network_camera import StreamStatus, describe_url, is_stream_url, stream_frames
 from pose.overlay import draw_skeleton
 from pose.pipeline import Step, run_pipeline
 from pose.sources import VideoFrame, camera_frames, live_file_frames
@@ -30,27 +31,44 @@ from pose.sources import VideoFrame, camera_frames, live_file_frames
 
 @dataclass(frozen=True)
 class LiveSource:
-    """A camera index or a video file played as if it were a camera."""
+    """A camera index, a network camera (a phone: rtsp:// or http:// MJPEG), or a video file played as a camera."""
 
     camera: int | None = None
     path: Path | None = None
     speed: float = 1.0
+    url: str | None = None
+    # Where a network camera is (live, reconnecting...): the window shows it while the stream is away.
+    status: StreamStatus = field(default_factory=StreamStatus, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if (self.camera is None) == (self.path is None):
+        given = [x for x in (self.camera, self.path, self.url) if x is not None]
+        if len(given) != 1:
             raise ValueError(
-                f"give a camera index or a file, not both or neither (camera={self.camera}, path={self.path})"
+                "give one of a camera index, a file or a camera URL "
+                f"(camera={self.camera}, path={self.path}, url={self.url})"
             )
+        if self.url is not None and not is_stream_url(self.url):
+            raise ValueError(f"{self.url} is not a camera address (rtsp://, http:// or https://)")
+
+    @classmethod
+    def from_argument(cls, source: str) -> LiveSource:
+        """``--source``: a camera URL, or a video file played as if it were the camera."""
+        return cls(url=source) if is_stream_url(source) else cls(path=Path(source))
 
     @property
     def is_camera(self) -> bool:
-        return self.camera is not None
+        """A live picture (a camera here or a phone), as opposed to a file: mirrored, and its end is a loss."""
+        return self.camera is not None or self.url is not None
 
     def describe(self) -> str:
-        return f"camera {self.camera}" if self.is_camera else Path(self.path).name
+        if self.url is not None:
+            return f"network camera {describe_url(self.url)}"
+        return f"camera {self.camera}" if self.camera is not None else Path(self.path).name
 
     def frames(self) -> Iterator[VideoFrame]:
-        if self.is_camera:
+        if self.url is not None:
+            return stream_frames(self.url, self.status)
+        if self.camera is not None:
             return camera_frames(self.camera)
         return live_file_frames(self.path, speed=self.speed)
 
