@@ -66,6 +66,17 @@ class StreamStatus:
         self.reconnects = 0  # drops recovered from (or being recovered from)
         self.error = ""
         self.listeners: list[Callable[[StreamStatus], None]] = []
+        self._cancels: set[Callable[[], None]] = set()  # one per stream running now
+
+    def cancel(self) -> None:
+        """End the streams using this status now, even while they wait for a phone that is away.
+
+        (A consumer blocked on the next frame cannot be stopped between frames: a Stop must not wait
+        for the phone to come back.)"""
+        with self._lock:
+            cancels = list(self._cancels)
+        for cancel in cancels:
+            cancel()
 
     @property
     def away(self) -> bool:
@@ -219,6 +230,8 @@ class _LatestFrame:
 
     def end(self, error: BaseException | None = None) -> None:
         with self._cond:
+            if self._ended:
+                return  # the first ending stands (a cancel, then the connection's error on closing)
             self._ended, self._error = True, error
             self._cond.notify_all()
 
@@ -227,7 +240,7 @@ class _LatestFrame:
         with self._cond:
             while self._image is None and not self._ended:
                 self._cond.wait(timeout=0.5)
-            if self._image is not None:
+            if self._image is not None and not self._ended:
                 image, self._image = self._image, None
                 return image, self._stamp_ms
             if self._error is not None:
@@ -249,6 +262,7 @@ def stream_frames(
     if not is_stream_url(url):
         raise SourceError(f"{url} is not a camera address (rtsp://, http:// or https://)")
     status = status or StreamStatus()
+    status.set(CONNECTING)
     latest = _LatestFrame()
     stop = threading.Event()
     current: list[_Connection] = []
@@ -273,6 +287,8 @@ def stream_frames(
                     seen_any, away_since, delay = True, None, FIRST_RETRY_S
                     status.set(LIVE)
             except Exception as exc:  # any failure of a connection is a drop (or, before any picture, the error)
+                if stop.is_set():
+                    return
                 if not seen_any:
                     status.set(ENDED, str(exc))
                     latest.end(exc if isinstance(exc, SourceError) else SourceError(str(exc)))
@@ -295,7 +311,15 @@ def stream_frames(
             stop.wait(delay)
             delay = min(delay * 2, LONGEST_RETRY_S)
 
+    def cancel() -> None:
+        stop.set()
+        latest.end()
+        for connection in list(current):
+            connection.close()
+
     thread = threading.Thread(target=read, name="network-camera", daemon=True)
+    with status._lock:
+        status._cancels.add(cancel)
     thread.start()
     n = 0
     try:
@@ -306,7 +330,7 @@ def stream_frames(
             yield VideoFrame(n, taken[1], taken[0])
             n += 1
     finally:
-        stop.set()
-        for connection in current:
-            connection.close()
+        with status._lock:
+            status._cancels.discard(cancel)
+        cancel()
         thread.join(timeout=1.0)

@@ -39,8 +39,8 @@ class MjpegServer:
     so the session must end with the clip's true count. After the last frame new connections get 503.
     """
 
-    def __init__(self, jpegs: list[bytes], fps: float, drop_at: int | None) -> None:
-        self.jpegs, self.fps, self.drop_at = jpegs, fps, drop_at
+    def __init__(self, jpegs: list[bytes], fps: float, drop_at: int | None, comes_back: bool = True) -> None:
+        self.jpegs, self.fps, self.drop_at, self.comes_back = jpegs, fps, drop_at, comes_back
         self.next_index = 0
         self.connections = 0
         self.dropped = False
@@ -53,7 +53,7 @@ class MjpegServer:
 
             def do_GET(self) -> None:
                 server.connections += 1
-                if server.done.is_set():
+                if server.done.is_set() or (server.dropped and not server.comes_back):
                     self.send_error(503, "the phone stopped filming")
                     return
                 self.send_response(200)
@@ -160,6 +160,25 @@ def test_a_dropped_stream_reconnects_and_loses_no_frame_it_was_sent(monkeypatch)
     assert [f.index for f in frames] == list(range(len(frames)))
     # The newest picture is kept when the consumer is slow; here it keeps up, so the last is there.
     assert round(float(frames[-1].image_bgr.mean()) / 8) == 29
+
+
+def test_a_stop_does_not_wait_for_a_phone_that_is_away():
+    status = StreamStatus()
+    got: list[int] = []
+    with MjpegServer(_still_jpegs(30), fps=30.0, drop_at=5, comes_back=False) as server:
+        source = LiveSource(url=server.url, status=status)
+        consumer = threading.Thread(target=lambda: got.extend(f.index for f in source.frames()))
+        consumer.start()
+        deadline = time.monotonic() + 10
+        while not status.away and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status.away and "reconnecting" in status.message
+        time.sleep(0.3)
+        asked = time.monotonic()
+        source.interrupt()  # what the window's Stop does
+        consumer.join(timeout=5)
+    assert not consumer.is_alive() and time.monotonic() - asked < 1.5
+    assert 1 <= len(got) <= 5
 
 
 def test_the_live_session_keeps_its_reps_across_a_phone_camera_drop(monkeypatch):

@@ -65,6 +65,10 @@ class LiveSource:
             return f"network camera {describe_url(self.url)}"
         return f"camera {self.camera}" if self.camera is not None else Path(self.path).name
 
+    def interrupt(self) -> None:
+        """Stop now: a network camera that is away holds the frames up until it is back (a no-op otherwise)."""
+        self.status.cancel()
+
     def frames(self) -> Iterator[VideoFrame]:
         if self.url is not None:
             return stream_frames(self.url, self.status)
