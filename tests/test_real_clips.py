@@ -41,14 +41,16 @@ def expected_range(clip: dict) -> tuple[int, int]:
 
 @pytest.fixture(scope="session")
 def real_analysis():
-    """``analysis(clip) -> ClipReport`` read back from ``analyze --json``, each clip analysed once per
-    session (kept in memory only)."""
+    """``analysis(clip) -> ClipReport`` read back from ``analyze --exercise auto --json``, each clip analysed
+    once per session (kept in memory only). The exercise is recognised, not named: the counts are those of
+    the recognised exercise's checker (the same checker a named run uses), and the recognition test below
+    checks that it is the clip's exercise."""
     cache: dict[str, ClipReport] = {}
 
     def analysis(clip: dict) -> ClipReport:
         if clip["path"] not in cache:
             result = subprocess.run(
-                [sys.executable, "-m", "app", "analyze", clip["path"], "--exercise", clip["exercise"], "--json", "-"],
+                [sys.executable, "-m", "app", "analyze", clip["path"], "--exercise", "auto", "--json", "-"],
                 capture_output=True,
                 text=True,
                 timeout=600,
@@ -104,6 +106,14 @@ def test_counts_and_rep_times_match_the_real_clip(clip, real_analysis):
     if report.reps == 0 and hi > 0:
         # A person moved and nothing counted: the report must say why (PRODUCT.md).
         assert report.status or report.partial_reps
+
+
+@pytest.mark.parametrize("clip", CLIPS, ids=[c.get("file", "?") for c in CLIPS])
+def test_the_exercise_is_recognised_on_every_real_clip(clip, real_analysis):
+    report = real_analysis(clip)
+    assert report.recognition is not None
+    assert report.recognition["exercise"] == clip["exercise"], report.recognition
+    assert report.exercise == clip["exercise"]
 
 
 def test_eval_over_the_real_clips(tmp_path, real_analysis):
