@@ -108,7 +108,7 @@ def _clip_jpegs(video: Path) -> tuple[list[bytes], float]:
 
 def _still_jpegs(n: int) -> list[bytes]:
     """Small pictures whose brightness says their index (to check order and completeness)."""
-    return [cv2.imencode(".jpg", np.full((48, 64, 3), 8 * i, np.uint8))[1].tobytes() for i in range(n)]
+    return [cv2.imencode(".jpg", np.full((48, 64, 3), 8 * i % 256, np.uint8))[1].tobytes() for i in range(n)]
 
 
 def test_the_mjpeg_parser_cuts_whole_jpegs_whatever_the_chunking():
