@@ -12,7 +12,7 @@ from . import assets
 from .motions import MOTIONS, Motion, Params
 from .renderer import Camera, Scene
 from .request import CLOTH, FLOORS, HAIR, SKIN, WALLS, Look, Request
-from .rig import Rig, compose, rot_y
+from .rig import PARENT_SEGMENT, Rig, compose, rot_y
 from .timeline import build_timeline, clip_reps, clip_timebase, params_at
 
 
@@ -294,24 +294,9 @@ class Bystander:
 
 
 def _get_pitch(pitch: dict, key: str, fallback_dict: dict | None = None) -> float:
-    chain = {
-        "chest": "trunk",
-        "neck": "chest",
-        "head": "neck",
-        "thigh_L": "trunk",
-        "thigh_R": "trunk",
-        "shin_L": "thigh_L",
-        "shin_R": "thigh_R",
-        "foot_L": "shin_L",
-        "foot_R": "shin_R",
-        "upperarm_L": "chest",
-        "upperarm_R": "chest",
-        "forearm_L": "upperarm_L",
-        "forearm_R": "upperarm_R",
-    }
     k = key
     while k not in pitch:
-        if k not in chain:
+        if k not in PARENT_SEGMENT:
             return (fallback_dict or {}).get(key, 0.0)
-        k = chain[k]
+        k = PARENT_SEGMENT[k]
     return pitch[k]

@@ -119,6 +119,24 @@ class Rig:
         return out
 
 
+# A segment without its own pitch turns with the one it hangs from (the thigh with the trunk...).
+PARENT_SEGMENT = {
+    "chest": "trunk",
+    "neck": "chest",
+    "head": "neck",
+    "thigh_L": "trunk",
+    "thigh_R": "trunk",
+    "shin_L": "thigh_L",
+    "shin_R": "thigh_R",
+    "foot_L": "shin_L",
+    "foot_R": "shin_R",
+    "upperarm_L": "chest",
+    "upperarm_R": "chest",
+    "forearm_L": "upperarm_L",
+    "forearm_R": "upperarm_R",
+}
+
+
 def compose(
     pitch: dict[str, float], abduct: dict[str, float], facing_deg: float, twist: dict[str, float] | None = None
 ) -> np.ndarray:
@@ -151,25 +169,10 @@ def compose(
         "foot.L": "foot_L",
         "foot.R": "foot_R",
     }
-    fallback = {
-        "chest": "trunk",
-        "neck": "chest",
-        "head": "neck",
-        "thigh_L": "trunk",
-        "thigh_R": "trunk",
-        "shin_L": "thigh_L",
-        "shin_R": "thigh_R",
-        "foot_L": "shin_L",
-        "foot_R": "shin_R",
-        "upperarm_L": "chest",
-        "upperarm_R": "chest",
-        "forearm_L": "upperarm_L",
-        "forearm_R": "upperarm_R",
-    }
 
     def get(key: str) -> float:
         while key not in pitch:
-            key = fallback[key]
+            key = PARENT_SEGMENT[key]
         return pitch[key]
 
     limb_abduct = {
