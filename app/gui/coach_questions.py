@@ -127,4 +127,3 @@ class CoachQuestions:
         self.voice.offer("How much does your hip hurt, from 0 to 10? Answer on the screen.", "milestone")
         self.pain_dialog = dialog
         dialog.open()
-
