@@ -109,7 +109,7 @@ def _add_window(sub) -> argparse.ArgumentParser:
     src = window.add_mutually_exclusive_group()
     src.add_argument(
         "--source",
-        metavar="PATH|URL",
+        metavar="PATH",  # or a URL (the usage line stays as it was)
         type=_video_or_camera_url,
         help="play a video file as if it were the camera, or use a phone or network camera "
         "(rtsp://... or http://... MJPEG, as phone webcam apps serve)",

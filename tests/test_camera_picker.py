@@ -59,3 +59,36 @@ def test_the_picker_says_when_the_phone_drops_out_and_closes_at_once():
             started = time.monotonic()
             picker.done(0)
             assert time.monotonic() - started < 2.0  # a phone that is away does not hold the dialog up
+
+
+def test_source_url_on_the_command_line_starts_the_phone_camera(monkeypatch, qapp):
+    from app.gui import main as main_mod
+    from app.live.pipeline import LiveSource
+
+    made: dict = {}
+    started: list = []
+
+    class FakeWindow:
+        def __init__(self, **kwargs):
+            made.update(kwargs)
+            self.coach = self
+            self.exercise_box = self
+
+        def currentData(self):
+            return "glute_bridge"
+
+        def request_start(self, source, exercise_id):
+            started.append((source, exercise_id))
+
+        def resize(self, *_):
+            pass
+
+        def show(self):
+            pass
+
+    monkeypatch.setattr("app.gui.window.MainWindow", FakeWindow)
+    monkeypatch.setattr(type(qapp), "exec", lambda self: 0)
+    url = "http://192.168.1.20:8080/video"
+    assert main_mod.main(["--source", url, "--no-checkin"]) == 0
+    assert made["source"] == LiveSource(url=url)
+    assert started == [(LiveSource(url=url), "glute_bridge")]

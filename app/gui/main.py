@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
 def run(args: argparse.Namespace) -> int:
     """Open the window for parsed ``hipcoach window`` options; the application's exit status."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.source and not Path(args.source).is_file():
+    if args.source and "://" not in args.source and not Path(args.source).is_file():  # a URL: a phone camera
         print(f"hipcoach: error: no such video file: {args.source}", file=sys.stderr)
         return 2
     platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -64,12 +64,12 @@ def run(args: argparse.Namespace) -> int:
     style.apply(app)  # once, before any window or dialog exists
     from app.live.pipeline import LiveSource
 
-    source = LiveSource(path=Path(args.source)) if args.source else LiveSource(camera=args.camera)
+    source = LiveSource.from_argument(args.source) if args.source else LiveSource(camera=args.camera)
     window = MainWindow(exercise_id=args.exercise, model=args.model, muted=args.mute, checkins=checkins, source=source)
     window.resize(1400, 900)
     window.show()
     if args.review:
         window.open_review(Path(args.review))
     elif not args.no_start:
-        window.start_live(camera=None if args.source else args.camera, path=source.path)
+        window.coach.request_start(source, window.exercise_box.currentData())  # a camera, a phone or a file
     return app.exec()
