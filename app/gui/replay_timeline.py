@@ -11,9 +11,9 @@ from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QPainter, QPen
 from PyQt6.QtWidgets import QToolTip, QWidget
 
-from app.coach.report import fault_word
 from app.gui.style import BAD, LEFT, MUTED, RIGHT, WARN, big_font
 from app.review_data import note_words, partial_words
+from exercises.vocabulary import fault_label
 from exercises.vocabulary import status_message as status_words
 
 BOTH = QColor(90, 200, 120)
@@ -93,7 +93,7 @@ class Timeline(QWidget):
             side = f" ({rep['side']})" if rep.get("side") else ""
             line = f"Rep {rep['index']}{side}: counted"
             if rep.get("faults"):
-                line += "; check: " + ", ".join(fault_word(c) for c in rep["faults"])
+                line += "; check: " + ", ".join(fault_label(c) for c in rep["faults"])
             lines.append(line)
         for part in filter(near, self.partials):
             lines.append(
@@ -101,7 +101,7 @@ class Timeline(QWidget):
             )
         for fault in self.faults:
             if abs(fault["t_s"] - t_s) <= slack_s:
-                lines.append(f"Form: {fault.get('cue') or fault_word(fault['code'])}")
+                lines.append(f"Form: {fault.get('cue') or fault_label(fault['code'])}")
         for span in filter(near, self.status):
             lines.append(f"Not counting: {status_words(span['code'])}")
         for note in filter(near, self.notes):

@@ -18,7 +18,6 @@ from app.coach.report.exports import CSV_COLUMNS, csv_cell, render_csv, render_j
 from app.coach.report.html import render_html
 from app.coach.report.pdf import render_pdf
 from app.outputs import OutputError, OutputFile, write_private
-from exercises.vocabulary import fault_label
 
 __all__ = [
     "CSV_COLUMNS",
@@ -27,7 +26,6 @@ __all__ = [
     "ReportError",
     "collect",
     "csv_cell",
-    "fault_word",
     "render_csv",
     "render_html",
     "render_json",
@@ -37,12 +35,6 @@ __all__ = [
 ]
 
 SUFFIXES = (".html", ".pdf", ".csv", ".json")
-
-
-def fault_word(code: str) -> str:
-    """A fault code in plain words: kept for the modules that still ask the report
-    (new code asks :func:`exercises.vocabulary.fault_label`)."""
-    return fault_label(code)
 
 
 def report_kind(out: Path) -> str:
