@@ -6,10 +6,12 @@ from the clip's truth file (how it was rendered), not from the program.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +95,30 @@ class MjpegServer:
         self.httpd.server_close()
 
 
+_WATCHING: list[list] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _WATCHING and event in ("socket.connect", "socket.getaddrinfo"):
+        address = args[1] if event == "socket.connect" else (args[0], args[1])
+        if isinstance(address, tuple) and len(address) >= 2:
+            _WATCHING[-1].append((event, (str(address[0]), int(address[1]))))
+
+
+sys.addaudithook(_audit)  # cannot be removed; it records only while a test watches
+
+
+@contextlib.contextmanager
+def _network_use():
+    """Every name lookup and connection made in this process meanwhile, as (event, (host, port))."""
+    used: list = []
+    _WATCHING.append(used)
+    try:
+        yield used
+    finally:
+        _WATCHING.remove(used)
+
+
 def _clip_jpegs(video: Path) -> tuple[list[bytes], float]:
     cap = cv2.VideoCapture(str(video))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
@@ -151,7 +177,11 @@ def test_a_dropped_stream_reconnects_and_loses_no_frame_it_was_sent(monkeypatch)
     changes: list[str] = []
     status.listeners.append(lambda s: changes.append(s.state))
     with MjpegServer(jpegs, fps=30.0, drop_at=12) as server:
-        frames = list(stream_frames(server.url, status, give_up_s=1.0))
+        with _network_use() as used:
+            frames = list(stream_frames(server.url, status, give_up_s=1.0))
+    port = server.httpd.server_address[1]
+    # Only the address given was asked for and connected to: no proxy, no other host.
+    assert used and {address for _event, address in used} == {("127.0.0.1", port)}, used
     # Two drops: the one mid-clip, then the end of the clip (a phone that stops filming), given up on.
     assert server.connections >= 3 and status.reconnects == 2
     assert RECONNECTING in changes and changes[-1] == "ended"
