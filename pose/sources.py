@@ -1,6 +1,7 @@
 """Frame sources: a video file, a camera, and a file played as if it were a live camera.
 
-These generators are the only place that touches ``cv2.VideoCapture``. Each yields
+These generators (and :mod:`pose.network_camera`, for a phone or network camera) are the only
+place that touches ``cv2.VideoCapture``. Each yields
 :class:`VideoFrame` values with a strictly increasing timestamp in milliseconds, which is what
 MediaPipe's VIDEO mode requires and the only clock the exercise engine uses.
 """

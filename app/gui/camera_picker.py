@@ -29,6 +29,7 @@ from app.gui.widgets import VideoView, big_font
 from app.gui.worker import GeneratorWorker
 from app.live.pipeline import LiveSource
 from pose.network_camera import StreamStatus, is_stream_url
+from pose.sources import VideoFrame
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,9 @@ class CameraPicker(QDialog):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.use_button = self.buttons.addButton("Use this camera", QDialogButtonBox.ButtonRole.AcceptRole)
+        use_button = self.buttons.addButton("Use this camera", QDialogButtonBox.ButtonRole.AcceptRole)
+        assert use_button is not None
+        self.use_button = use_button
 
         left = QVBoxLayout()
         left.addWidget(QLabel("Cameras found"))
@@ -183,7 +186,7 @@ class CameraPicker(QDialog):
         self._worker = worker
         worker.start()
 
-    def _frame(self, frame) -> None:
+    def _frame(self, frame: VideoFrame) -> None:
         if self._worker is None:
             return  # a late frame from a preview already stopped
         image = frame.image_bgr

@@ -63,7 +63,7 @@ class LiveSource:
     def describe(self) -> str:
         if self.url is not None:
             return f"network camera {describe_url(self.url)}"
-        return f"camera {self.camera}" if self.camera is not None else Path(self.path).name
+        return f"camera {self.camera}" if self.camera is not None else Path(str(self.path)).name
 
     def interrupt(self) -> None:
         """Stop now: a network camera that is away holds the frames up until it is back (a no-op otherwise)."""
@@ -74,6 +74,7 @@ class LiveSource:
             return stream_frames(self.url, self.status)
         if self.camera is not None:
             return camera_frames(self.camera)
+        assert self.path is not None  # one of the three is given (__post_init__)
         return live_file_frames(self.path, speed=self.speed)
 
 
