@@ -202,3 +202,24 @@ def test_summary_table_and_page(tmp_path):
     assert is_done(good, task)
     assert not is_done(good, dataclasses.replace(task, annotate=True))  # asked for a video it lacks: redo
     assert is_done(bad, task) and not is_done(dataclasses.replace(bad, final=False), task)  # a dead worker: retry
+
+
+def test_annotated_videos_are_outputs_of_the_batch_too(clips_dir, tmp_path):
+    import cv2
+
+    out = tmp_path / "out"
+    clip = str(clips_dir / f"{CLIPS[0]}.mp4")
+    options = BatchOptions(paths=(clip,), exercise=EXERCISE, out=str(out), model=MODEL, jobs=1, annotate=True)
+    outcome = run_batch(options)
+    assert (outcome.analysed, outcome.errors) == (1, 0)
+    (record,) = all_records(out)
+    video = out / record.annotated
+    assert video.stat().st_mode & 0o777 == 0o600
+    capture = cv2.VideoCapture(str(video))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == record.frames
+    capture.release()
+    assert f'<a href="{record.annotated}">video</a>' in (out / HTML_NAME).read_text()
+    # Done, with or without asking for the video again; the input is never an output.
+    assert run_batch(dataclasses.replace(options, annotate=False)).skipped == 1
+    assert run_batch(options).skipped == 1
+    assert Path(clip).read_bytes() == Path(sample_truth(CLIPS[0])["path"]).read_bytes()
