@@ -92,3 +92,31 @@ def test_source_url_on_the_command_line_starts_the_phone_camera(monkeypatch, qap
     assert main_mod.main(["--source", url, "--no-checkin"]) == 0
     assert made["source"] == LiveSource(url=url)
     assert started == [(LiveSource(url=url), "glute_bridge")]
+
+
+def test_the_live_page_hook_shows_the_phone_dropping_out_and_coming_back(qapp):
+    import threading
+
+    from PyQt6.QtWidgets import QWidget
+
+    from app.gui.camera_picker import follow_stream_status
+    from app.live.pipeline import LiveSource
+    from pose.network_camera import LIVE, RECONNECTING
+
+    shown: list[str] = []
+
+    class Banner(QWidget):
+        def show_message(self, text: str) -> None:
+            shown.append(text)
+
+    owner, banner = QWidget(), Banner()
+    source = LiveSource(url="http://192.168.1.20:8080/video")
+    follow_stream_status(source, banner, owner)
+    follow_stream_status(source, banner, owner)  # a restart: still one message per change
+    for state in (LIVE, RECONNECTING, LIVE):  # from the reader thread, as in a session
+        worker = threading.Thread(target=source.status.set, args=(state,))
+        worker.start()
+        worker.join()
+    assert _wait(qapp, lambda: len(shown) >= 3, 5)
+    qapp.processEvents()
+    assert shown == ["", "The phone camera dropped out, reconnecting…", ""]

@@ -70,6 +70,22 @@ class StatusRelay(QObject):
         self.changed.emit(status.message)  # a queued signal: safe from the reader thread
 
 
+def follow_stream_status(source: LiveSource, banner: QWidget, owner: QObject) -> None:
+    """Show ``source``'s network status on ``banner`` (its ``show_message``) while it runs.
+
+    The live session's hook (one line in its start): "The phone camera dropped out, reconnecting..."
+    while the phone is away, cleared when the pictures come back. Calling it again for the next
+    start replaces the previous one, so a restarted source does not show its status twice.
+    """
+    old: tuple[StatusRelay, LiveSource] | None = getattr(owner, "_stream_status_relay", None)
+    if old is not None:
+        old[0].forget(old[1])
+    relay = StatusRelay(owner)
+    relay.changed.connect(lambda message: banner.show_message(message))  # type: ignore[attr-defined]
+    relay.watch(source)
+    owner._stream_status_relay = (relay, source)  # type: ignore[attr-defined]
+
+
 class CameraPicker(QDialog):
     """Choose the camera; ``chosen()`` is the LiveSource to start (None until one is chosen)."""
 
