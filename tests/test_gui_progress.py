@@ -1,7 +1,7 @@
 """The Progress tab, offscreen, on the hand-written fixture history (tests/history_fixture.py).
 
 Every expected number below is worked out by hand from the fixture's stated rules (its module
-docstring), not read back from app.coach.progress.
+docstring), not read back from app.coach.store.progress.
 """
 
 from __future__ import annotations

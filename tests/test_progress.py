@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.coach import progress
-from app.coach.progress_values import DayStat, SessionSummary, asymmetry_ratio
+from app.coach.store import progress
+from app.coach.store.progress_values import DayStat, SessionSummary, asymmetry_ratio
 from tests import history_fixture as fx
 
 

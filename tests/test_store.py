@@ -8,10 +8,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.coach import progress
 from app.coach.recorder import SessionRecorder
 from app.coach.schema import SCHEMA_VERSION
-from app.coach.store import HistoryStore, StoreError, data_dir, move_aside, opening
+from app.coach.store import HistoryStore, StoreError, data_dir, move_aside, opening, progress
 from exercises.events import FaultRaised, FaultRecord, RepCompleted, RepRecord, StatusChanged, StatusInterval
 
 

@@ -12,9 +12,8 @@ from datetime import date
 
 import pytest
 
-from app.coach import progress
 from app.coach.schema import MIGRATIONS, SCHEMA_VERSION
-from app.coach.store import HistoryStore
+from app.coach.store import HistoryStore, progress
 from exercises.events import RepRecord
 
 T = "2026-11-03T18:00:00+01:00"

@@ -1,6 +1,6 @@
 """The Progress tab's charts: reps, pain, range of motion, hold, faults and left/right, per day.
 
-The panel draws the numbers it is given (:class:`ChartData` from ``app.coach.progress.daily_stats``
+The panel draws the numbers it is given (:class:`ChartData` from ``app.coach.store.progress.daily_stats``
 and the sessions with pain scores); the page (``app.gui.progress_page``) reads the history and
 chooses the exercise and range. A chart with nothing to show is hidden and the others take its room.
 """
@@ -17,7 +17,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from app.coach.progress_values import DayStat, SessionSummary, asymmetry_ratio
+from app.coach.store.progress_values import DayStat, SessionSummary, asymmetry_ratio
 from app.gui.style import BAD, GOOD, LEFT, RIGHT, WARN, big_font
 from exercises.definitions import ExerciseDef
 

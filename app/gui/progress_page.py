@@ -1,6 +1,6 @@
 """The Progress tab: per-exercise charts over time, a calendar of days trained, and recent sessions.
 
-The page only renders what ``app.coach.progress`` computes from the history database; it holds no
+The page only renders what ``app.coach.store.progress`` computes from the history database; it holds no
 state of its own beyond the chosen exercise and date range. The charts themselves are drawn by
 ``app.gui.progress_charts``. ``refresh()`` re-reads everything (the window calls it when a
 session ends and after the data was deleted). A session with recorded sets offers "Review recording"
@@ -33,8 +33,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.coach import progress, recordings
+from app.coach import recordings
 from app.coach import store as store_mod
+from app.coach.store import progress
+from app.coach.store.reads import database_file
 from app.gui.progress_charts import ChartData, ProgressCharts
 from app.gui.style import big_font
 from exercises.registry import EXERCISE_IDS, get_exercise
@@ -352,11 +354,7 @@ def _when(started_at: str, this_year: int) -> str:
 
 def _recordings_folder(conn) -> Path | None:
     """The recordings folder beside the history this connection reads (None for an in-memory one)."""
-    try:
-        rows = conn.execute("PRAGMA database_list").fetchall()
-    except sqlite3.Error:
-        return None
-    main = next((r[2] for r in rows if r[1] == "main"), "")
+    main = database_file(conn)
     return recordings.folder_in(Path(main).parent) if main else None
 
 

@@ -369,16 +369,12 @@ class SettingsDialog(QDialog):
 
     def deletion_summary(self) -> str:
         """What "Delete my data" removes, in words (counts read from the database)."""
-        conn = self.store.connection
-
-        def count(table: str) -> int:
-            return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # fixed table names only
-
+        count = self.store.record_counts()
         path = Path(self.store.path)
         return (
             f"This deletes {path.name} in {path.parent}:\n"
-            f"• {count('sessions')} session(s) with {count('reps')} rep(s) and their form faults\n"
-            f"• {count('pain_scores')} pain score(s) and {count('screenings')} screening answer(s)\n"
+            f"• {count['sessions']} session(s) with {count['reps']} rep(s) and their form faults\n"
+            f"• {count['pain_scores']} pain score(s) and {count['screenings']} screening answer(s)\n"
             f"• {len(recordings.list_recordings(self._recordings_folder()))} recorded video(s) and their analyses\n"
             f"• your calibration, routine and settings\n\n"
             "It cannot be undone. HipCoach keeps running with an empty history."

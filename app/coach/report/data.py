@@ -11,8 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.coach import progress
-from app.coach.progress_values import Asymmetry, DayStat, Screening, SessionDetail, SessionSummary
+from app.coach.store import progress
+from app.coach.store.progress_values import Asymmetry, DayStat, Screening, SessionDetail, SessionSummary
 
 
 class ReportError(Exception):

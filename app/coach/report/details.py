@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.coach import charts, progress
+from app.coach import charts
 from app.coach.report.blocks import Block, Figure, Heading, Paragraph, Section, Table
 from app.coach.report.data import ReportData
 from app.coach.report.text import num, pct
+from app.coach.store import progress
 from exercises.registry import EXERCISE_IDS
 
 CALENDAR_NOTE = "Green: a day with at least one counted rep. Grey: a day in the range without one."

@@ -11,9 +11,9 @@ import io
 from datetime import date
 from typing import Any
 
-from app.coach import progress
-from app.coach.progress_values import SessionDetail
 from app.coach.report.data import ReportData
+from app.coach.store import progress
+from app.coach.store.progress_values import SessionDetail
 
 JSON_SCHEMA = 1
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from app.coach import charts, progress
-from app.coach.progress_values import SessionSummary, SetDetail
+from app.coach import charts
 from app.coach.report.blocks import Block, Facts, Group, Heading, Paragraph, Section, Table
 from app.coach.report.data import ReportData, clock, long_day, stamp
 from app.coach.report.text import end_word, fault_list, num, plural, score
+from app.coach.store import progress
+from app.coach.store.progress_values import SessionSummary, SetDetail
 from exercises.vocabulary import fault_label, status_label
 
 SESSION_HEAD = ("Day", "Time", "Sets", "Reps", "Pain", "Notes")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.coach import charts, progress
+from app.coach import charts
 from app.coach.report.blocks import Block, Bullets, Figure, Heading, Paragraph, Section, Table
 from app.coach.report.data import ReportData, stamp
 from app.coach.report.text import num, pct, plural
+from app.coach.store import progress
 from exercises.vocabulary import fault_label
 
 ANGLE_NOTE = (

@@ -25,12 +25,26 @@ def _json_or_none(text: str | None) -> Any:
         return None
 
 
+def database_file(conn: sqlite3.Connection) -> str | None:
+    """The file this connection reads ('' or None for an in-memory database)."""
+    try:
+        rows = conn.execute("PRAGMA database_list").fetchall()
+    except sqlite3.Error:
+        return None
+    return next((r[2] for r in rows if r[1] == "main"), None) or None
+
+
 class HistoryReads:
     """The reading half of the store."""
 
     connection: sqlite3.Connection
 
     # ------------------------------------------------------------------ profiles
+    def record_counts(self) -> dict[str, int]:
+        """How many sessions, reps, pain scores and screening answers the history holds ("Delete my data")."""
+        tables = ("sessions", "reps", "pain_scores", "screenings")  # fixed names, never from input
+        return {t: int(self.connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
+
     def first_profile(self) -> int | None:
         """The first profile's id (the one the app uses), None in an empty history."""
         row = self.connection.execute("SELECT id FROM profiles ORDER BY id LIMIT 1").fetchone()

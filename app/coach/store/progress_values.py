@@ -1,4 +1,4 @@
-"""The values the history statistics (:mod:`app.coach.progress`) return: frozen rows and summaries.
+"""The values the history statistics (:mod:`app.coach.store.progress`) return: frozen rows and summaries.
 
 Kept apart from the queries so a reader of a report or a chart sees what a rep, a set, a session
 or a day holds without reading SQL. Times are local ISO strings as the database stores them.

@@ -9,7 +9,7 @@ never includes a movement that did not count.
 Range of motion is the rep's peak of the counting signal in its natural units. For most
 exercises more is better; for the squat (``direction = -1``, knee angle) a *smaller* peak is a
 deeper squat, so "best" means the smallest there: see :func:`best_peak`. The rows and summaries
-returned are the frozen values of :mod:`app.coach.progress_values`.
+returned are the frozen values of :mod:`app.coach.store.progress_values`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from statistics import fmean
 
-from app.coach.progress_values import (
+from app.coach.store.progress_values import (
     Asymmetry,
     DayStat,
     FaultRow,
