@@ -165,6 +165,8 @@ def test_a_wrong_address_is_said_at_once():
         port = s.getsockname()[1]
     with pytest.raises(SourceError, match="cannot reach"):
         next(stream_frames(f"http://127.0.0.1:{port}/video"))
+    with pytest.raises(SourceError, match="cannot open the stream"):
+        next(stream_frames(f"rtsp://127.0.0.1:{port}/live"))
 
 
 def test_a_dropped_stream_reconnects_and_loses_no_frame_it_was_sent(monkeypatch):
