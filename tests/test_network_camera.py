@@ -241,3 +241,33 @@ def test_the_live_session_keeps_its_reps_across_a_phone_camera_drop(monkeypatch)
     assert checker.reps >= reps_before_drop  # nothing lost in the drop
     assert checker.reps == truth["reps"], (checker.reps, truth["reps"])
     assert time.monotonic() - started < 60
+
+
+def test_a_snapshot_address_is_asked_again_for_each_picture():
+    """Some phone apps serve one JPEG per request (e.g. /shot.jpg): the source keeps asking."""
+    jpegs = _still_jpegs(5)
+    asked: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = jpegs[min(len(asked), len(jpegs) - 1)]
+            asked.append(1)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        frames = stream_frames(f"http://127.0.0.1:{httpd.server_address[1]}/shot.jpg")
+        got = [round(float(next(frames).image_bgr.mean()) / 8) for _ in range(3)]
+        frames.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(asked) >= 3 and got == sorted(got) and got[0] == 0
