@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.clip_report import ClipReport
+from app.clip_report import ClipReport, checker_report
+from app.recognised_report import ClipFacts, recognised_report
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.recognition import AUTO, Recogniser
@@ -80,53 +81,19 @@ class ClipAnalysis:
     def report(self) -> ClipReport:
         """The analysis as one :class:`ClipReport` (``report().to_json()`` is PRODUCT.md's schema 1)."""
         self.close()
-        return checker_report(
-            self.checker,
+        clip = ClipFacts(
             video=self.video,
-            exercise=self.exercise.id,
             model=self.model,
             duration_s=self.duration_s,
             frames=self.frames,
             frames_with_pose=self.frames_with_pose,
             fps=self.info.fps,
             size_px=(self.info.width, self.info.height),
-            recognition=None if self.recogniser is None else self.recogniser.recognition().to_json(),
         )
-
-
-def checker_report(
-    checker: ExerciseChecker | Recogniser,
-    *,
-    video: str,
-    exercise: str,
-    model: str,
-    duration_s: float,
-    frames: int,
-    frames_with_pose: int,
-    fps: float | None = None,
-    size_px: tuple[int, int] | None = None,
-    recognition: dict | None = None,
-) -> ClipReport:
-    """The report of a finished checker's records plus what the caller knows of the clip (the one place a
-    checker becomes a report: the analysis here, and developer tools replaying cached landmarks)."""
-    return ClipReport(
-        video=video,
-        exercise=exercise,
-        model=model,
-        duration_s=duration_s,
-        frames=frames,
-        frames_with_pose=frames_with_pose,
-        reps=checker.reps,
-        reps_by_side=checker.reps_by_side,
-        reps_detail=tuple(checker.reps_detail),
-        faults=tuple(checker.faults),
-        status=tuple(checker.status_intervals),
-        partial_reps=tuple(checker.partial_reps),
-        notes=tuple(checker.notes),
-        fps=fps,
-        size_px=size_px,
-        recognition=recognition,
-    )
+        if self.recogniser is not None:
+            start_s = (self._first_ms or 0.0) / 1000.0
+            return recognised_report(self.recogniser, clip, start_s)
+        return checker_report(self.checker, exercise=self.exercise.id, **clip.fields())
 
 
 def analyze_clip(video: str | Path, exercise_id: str, model: str = "full") -> ClipReport:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from exercises.events import FaultRecord, NoteInterval, PartialRecord, RepRecord, StatusInterval
+
+if TYPE_CHECKING:
+    from exercises.checker import ExerciseChecker
+    from exercises.recognition import Recogniser
 
 SCHEMA_VERSION = 1
 DECIMALS = 3  # times to the millisecond: what a person reads, and what the JSON has always carried
@@ -78,7 +82,10 @@ class ClipReport:
     notes: tuple[NoteInterval, ...] = ()
     fps: float | None = None
     size_px: tuple[int, int] | None = None
-    # ``--exercise auto`` only: which exercise was recognised, how sure, and each candidate's evidence.
+    # ``--exercise auto`` only (PRODUCT.md): how sure the recognition is (0..1), the recording split into one
+    # segment per exercise (top-level counts are their sums), and the evidence behind the decision.
+    exercise_confidence: float | None = None
+    segments: tuple[Mapping[str, Any], ...] | None = None
     recognition: Mapping[str, Any] | None = None
     schema: int = SCHEMA_VERSION
 
@@ -119,7 +126,11 @@ class ClipReport:
             "fps": self.fps,
             "size_px": None if self.size_px is None else list(self.size_px),
         }
-        if self.recognition is not None:  # an added field, present only when asked for
+        if self.exercise_confidence is not None:  # added fields, present only with --exercise auto
+            data["exercise_confidence"] = self.exercise_confidence
+        if self.segments is not None:
+            data["segments"] = [dict(s) for s in self.segments]
+        if self.recognition is not None:
             data["recognition"] = dict(self.recognition)
         return rounded_json(data)
 
@@ -153,5 +164,40 @@ class ClipReport:
             notes=_records(NoteInterval, data.get("notes") or ()),
             fps=data.get("fps"),
             size_px=None if size is None else (int(size[0]), int(size[1])),
+            exercise_confidence=data.get("exercise_confidence"),
+            segments=None if data.get("segments") is None else tuple(data["segments"]),
             recognition=data.get("recognition"),
         )
+
+
+def checker_report(
+    checker: ExerciseChecker | Recogniser,
+    *,
+    video: str,
+    exercise: str,
+    model: str,
+    duration_s: float,
+    frames: int,
+    frames_with_pose: int,
+    fps: float | None = None,
+    size_px: tuple[int, int] | None = None,
+) -> ClipReport:
+    """The report of a finished checker's records plus what the caller knows of the clip (the one place a
+    checker becomes a report: the analysis here, and developer tools replaying cached landmarks)."""
+    return ClipReport(
+        video=video,
+        exercise=exercise,
+        model=model,
+        duration_s=duration_s,
+        frames=frames,
+        frames_with_pose=frames_with_pose,
+        reps=checker.reps,
+        reps_by_side=checker.reps_by_side,
+        reps_detail=tuple(checker.reps_detail),
+        faults=tuple(checker.faults),
+        status=tuple(checker.status_intervals),
+        partial_reps=tuple(checker.partial_reps),
+        notes=tuple(checker.notes),
+        fps=fps,
+        size_px=size_px,
+    )

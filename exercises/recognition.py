@@ -88,6 +88,7 @@ class Recogniser:
         self._fits_rep: dict[tuple[str, int], bool] = {}  # (exercise, rep index): judged once, when counted
         self._evidence_key: tuple[int, ...] = ()
         self._evidence: dict[str, float] = {}
+        self._fitting: dict[str, set[int]] = {}  # per exercise, the indices of its reps that fit it
         self._leader: str | None = None
         self._lead_since: float | None = None
         self._final: Recognition | None = None
@@ -136,9 +137,9 @@ class Recogniser:
             return self._evidence  # it changes only when a rep is counted (faults come with it) or a status shows
         t, hip_y, legs = np.asarray(self._t), np.asarray(self._hip_y), np.asarray(self._leg_px)
         scale = float(np.nanpercentile(legs, 90)) if np.isfinite(legs).any() else math.nan
-        out = {}
+        out, self._fitting = {}, {}
         for ex, checker in self.checkers.items():
-            fitting = set()
+            fitting = self._fitting[ex] = set()
             for r in checker.reps_detail:
                 if self._under_status(checker, r):
                     continue  # the checker itself says it could not judge then (a wrong view, say)
@@ -153,6 +154,12 @@ class Recogniser:
             out[ex] = max(0.0, len(fitting) - FAULT_WEIGHT * faults)
         self._evidence_key, self._evidence = key, out
         return out
+
+    def fitting_reps(self) -> list[tuple[str, RepRecord]]:
+        """Every candidate's reps that fit its exercise, in time order: the evidence, rep by rep."""
+        self.evidence()
+        reps = [(ex, r) for ex, c in self.checkers.items() for r in c.reps_detail if r.index in self._fitting[ex]]
+        return sorted(reps, key=lambda item: item[1].start_s)
 
     @staticmethod
     def _fits(d: ExerciseDef, rep: RepRecord, t: np.ndarray, hip_y: np.ndarray, scale: float) -> bool:

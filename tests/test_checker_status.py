@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from app.analysis import checker_report
+from app.clip_report import checker_report
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.registry import EXERCISE_IDS, get_exercise

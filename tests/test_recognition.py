@@ -5,6 +5,7 @@ Expected exercises and counts come from how the synthetic sessions and the gener
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from app.recognised_report import ClipFacts, recognised_report
 from exercises.recognition import Recogniser, candidates
+from exercises.segments import split
 from pose.filtering import PoseFilter
 from tests.synthetic_skeleton import Scenario, generate, idle
 
@@ -81,3 +84,38 @@ def test_auto_is_only_for_the_commands_that_recognise():
         [sys.executable, "-m", "app", "bench", "--exercise", "auto"], capture_output=True, text=True, cwd=ROOT
     )
     assert run.returncode == 2 and "unknown exercise 'auto'" in run.stderr
+
+
+def _later(frames, offset_s: float):
+    return [dataclasses.replace(f, timestamp_ms=f.timestamp_ms + 1000.0 * offset_s) for f in frames]
+
+
+def test_a_routine_in_one_recording_is_split_into_segments():
+    # Five squats, then (after the first set's last second) six standing hip flexions: two segments,
+    # each with its own count, meeting between the sets; the top-level count is their sum.
+    first = Scenario("squat", reps=5, noise_px=2.0, seed=1)
+    second = Scenario("standing_hip_flexion", reps=6, idle_s=1.0, noise_px=2.0, seed=2)
+    a = generate(first)
+    switch = a[-1].timestamp_s + 1 / first.fps
+    frames = a + _later(generate(second), switch)
+    rec = recognise(frames)
+    segments = split(rec, 0.0, frames[-1].timestamp_s)
+    assert [(s.exercise, s.reps) for s in segments] == [("squat", 5), ("standing_hip_flexion", 6)]
+    assert abs(segments[0].end_s - switch) < 2.0  # the boundary within 2 s of the real change
+    assert segments[1].reps_by_side == {"left": 3, "right": 3}
+
+    report = recognised_report(rec, ClipFacts("x.mp4", "full", frames[-1].timestamp_s, len(frames), len(frames)))
+    data = report.to_json()
+    assert data["reps"] == 11 and [r["index"] for r in data["reps_detail"]] == list(range(1, 12))
+    assert [s["exercise"] for s in data["segments"]] == ["squat", "standing_hip_flexion"]
+    assert all(f["rep"] in range(1, 12) for f in data["faults"])
+
+
+def test_one_exercise_is_one_segment_over_the_whole_recording():
+    sc = Scenario("glute_bridge", reps=3, noise_px=2.0)
+    frames = generate(sc)
+    rec = recognise(frames)
+    report = recognised_report(rec, ClipFacts("x.mp4", "full", sc.duration_s, len(frames), len(frames)))
+    assert report.exercise == "glute_bridge" and report.reps == 3
+    assert report.exercise_confidence == 1.0
+    assert [(s["exercise"], s["reps"], s["start_s"]) for s in report.segments] == [("glute_bridge", 3, 0.0)]

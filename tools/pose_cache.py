@@ -41,7 +41,7 @@ def cache_clip(video: Path, out: Path, model: str) -> None:
 
 def replay(cached: Path, exercise: str, model: str = "full") -> ClipReport:
     """The analysis report from cached raw landmarks (the clip's own fps and size are not kept)."""
-    from app.analysis import checker_report
+    from app.clip_report import checker_report
     from exercises.checker import ExerciseChecker
     from pose.filtering import PoseFilter
 

@@ -243,7 +243,7 @@ class SetRecording:
 
     def finish(self, checker: Any) -> RecordingStats:
         """After the set's checker finished: close the video and write its report JSON (0600) beside it."""
-        from app.analysis import checker_report
+        from app.clip_report import checker_report
 
         stats = self.close_video()
         if not self.video_path.exists():
