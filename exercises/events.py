@@ -10,12 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from exercises.vocabulary import STATUSES
-
-# Kept until 07:10 for anyone still importing it (the checker no longer does): built from the
-# vocabulary's rows, not a second copy. New code asks exercises.vocabulary.status_message.
-STATUS_MESSAGES = {code: row.message for code, row in STATUSES.items()}
-
 
 class _Json:
     def to_json(self) -> dict[str, Any]:
