@@ -188,3 +188,75 @@ def test_make_fallback_voice_without_espeak_gives_the_reason(qtbot, monkeypatch,
 
 def test_renderer_module_stays_free_of_qt():
     assert "PyQt6" not in open(speech_render.__file__).read()
+
+
+# ---------------------------------------------------------------------- the Voice chooses it
+@pytest.fixture
+def no_system_speech(monkeypatch):
+    """The system speech service fails, as on a fresh Linux machine without a speechd daemon."""
+    pytest.importorskip("PyQt6.QtMultimedia")
+    from app.gui.voice import PLAIN_NO_VOICE, Voice
+
+    def failing_engine(self, engine):
+        self.note = PLAIN_NO_VOICE
+        return None
+
+    monkeypatch.setattr(Voice, "_make_tts", failing_engine)
+    return Voice
+
+
+@needs_espeak
+def test_a_voice_without_the_system_engine_speaks_through_the_built_in_one(qtbot, no_system_speech, monkeypatch):
+    from app.gui import fallback_voice as module
+
+    monkeypatch.setattr(module, "has_audio_output", lambda: False)  # no sound card, as here and on CI
+    voice = no_system_speech()
+    assert isinstance(voice._tts, module.FallbackVoice)
+    assert voice.note == module.NOTE_NO_OUTPUT and not voice.can_speak  # the screen says why
+    said: list[tuple[str, str]] = []
+    voice.said.connect(lambda text, kind: said.append((text, kind)))
+    voice.offer("Good, five more", "count")
+    voice.offer("6", "count")  # while the first is still being said: it waits its turn (the throttle)
+    assert said == [("Good, five more", "count")]
+    qtbot.waitUntil(lambda: len(said) == 2 and voice._tts.state() == module.SpeechState.Ready, timeout=10000)
+    assert said == [("Good, five more", "count"), ("6", "count")]  # the screen gets the cues, not the announcement
+    assert voice._tts.spoken[0] == f"{module.ANNOUNCEMENT} Good, five more"
+    audio = measure_wav(voice._tts.last_wav)  # the last cue rendered: "6" (announced again: nothing was heard)
+    assert 0.5 < audio.duration_s < 5.0 and audio.rms > 10 * SILENCE_RMS
+
+
+@needs_espeak
+def test_with_a_sound_output_the_voice_says_it_uses_the_built_in_voice(qtbot, no_system_speech, monkeypatch):
+    from app.gui import fallback_voice as module
+
+    monkeypatch.setattr(module, "has_audio_output", lambda: True)
+    voice = no_system_speech()
+    assert voice.can_speak and voice.note == module.NOTE_BUILT_IN
+    voice.offer("Good, five more", "count")
+    qtbot.waitUntil(lambda: voice._tts.last_wav is not None, timeout=10000)
+    assert voice._tts.spoken == [f"{module.ANNOUNCEMENT} Good, five more"]
+    voice.set_muted(True)  # stops the sound at once
+    assert voice._tts.state() == module.SpeechState.Ready
+
+
+@needs_espeak
+def test_an_engine_that_fails_for_real_gives_way_to_the_built_in_voice(qtbot):
+    pytest.importorskip("PyQt6.QtTextToSpeech")
+    pytest.importorskip("PyQt6.QtMultimedia")
+    from app.gui.fallback_voice import FallbackVoice
+    from app.gui.voice import Voice
+
+    voice = Voice(engine="no-such-engine")  # QTextToSpeech reports an error, as speechd without its daemon
+    assert isinstance(voice._tts, FallbackVoice)
+
+
+def test_without_espeak_the_voice_stays_on_screen_and_says_why(qtbot, no_system_speech, monkeypatch, tmp_path):
+    from app.gui import fallback_voice as module
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    voice = no_system_speech()
+    assert voice._tts is None and not voice.can_speak and voice.note == module.NOTE_NO_ESPEAK
+    said: list[str] = []
+    voice.said.connect(said.append)
+    voice.offer("Good, five more", "count")
+    assert said == ["Good, five more"]

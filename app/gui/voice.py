@@ -1,4 +1,6 @@
-"""Spoken cues and short sounds. Degrades to on-screen only when no speech engine is available.
+"""Spoken cues and short sounds. When the system speech service is
+missing or fails, the built-in voice (app.gui.fallback_voice, espeak-ng) speaks instead; without that
+either, cues are on screen only.
 
 What is said, and when, is decided by :class:`app.live.cues.CueThrottle`; this class only talks to
 QtTextToSpeech and QSoundEffect, and emits ``said`` (text, kind) for every cue it delivers (spoken or
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from PyQt6.QtCore import QObject, QTimer, QUrl, pyqtSignal
 
+from app.gui.fallback_voice import FallbackVoice, SpeechState, make_fallback_voice
 from app.live.cues import Cue, CueKind, CueThrottle
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,8 @@ class Voice(QObject):
         self.note = ""
         if enable_speech:
             self._tts = self._make_tts(engine)
+            if self._tts is None:  # no system speech service (no speechd daemon on a fresh Linux)
+                self._tts = self._make_fallback()
         self._make_sounds()
         self._timer = QTimer(self)
         self._timer.setInterval(100)
@@ -96,6 +101,17 @@ class Voice(QObject):
         tts.stateChanged.connect(self._on_tts_state)
         return tts
 
+    def _make_fallback(self) -> FallbackVoice | None:
+        fallback, self.note = make_fallback_voice(self)
+        if fallback is not None:
+            fallback.stateChanged.connect(self._on_tts_state)
+            fallback.problem.connect(self._on_voice_problem)
+        return fallback
+
+    def _on_voice_problem(self, note: str) -> None:
+        self.note = note
+        self.availability.emit(note)
+
     def _make_sounds(self) -> None:
         try:
             from PyQt6.QtMultimedia import QSoundEffect
@@ -112,7 +128,8 @@ class Voice(QObject):
 
     @property
     def can_speak(self) -> bool:
-        return self._tts is not None
+        # The built-in voice is kept without a sound output (one may be plugged in), but cannot be heard.
+        return self._tts is not None and not (isinstance(self._tts, FallbackVoice) and not self._tts.can_play)
 
     # ------------------------------------------------------------------ use
     def set_muted(self, muted: bool) -> None:
@@ -161,9 +178,7 @@ class Voice(QObject):
     def _busy(self, now: float) -> bool:
         if self._tts is None or self.muted:
             return False
-        from PyQt6.QtTextToSpeech import QTextToSpeech
-
-        if self._tts.state() == QTextToSpeech.State.Speaking:
+        if self._tts.state() == SpeechState.Speaking:
             return True
         if self._utterance is not None:
             said_at, longest = self._utterance
@@ -187,9 +202,7 @@ class Voice(QObject):
             self.throttle.finished_speaking(now)
 
     def _on_tts_state(self, state) -> None:
-        from PyQt6.QtTextToSpeech import QTextToSpeech
-
-        if state in (QTextToSpeech.State.Ready, QTextToSpeech.State.Error):
+        if state in (SpeechState.Ready, SpeechState.Error):
             self._utterance = None
             self.throttle.finished_speaking(time.monotonic())
             self._pump()
