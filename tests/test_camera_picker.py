@@ -120,3 +120,23 @@ def test_the_live_page_hook_shows_the_phone_dropping_out_and_coming_back(qapp):
     assert _wait(qapp, lambda: len(shown) >= 3, 5)
     qapp.processEvents()
     assert shown == ["", "The phone camera dropped out, reconnecting…", ""]
+
+
+def test_file_use_camera_opens_the_picker_and_starts_the_phone(qtbot, tmp_path, monkeypatch):
+    from app.gui.camera_picker import CameraPicker
+    from app.gui.window import MainWindow
+    from app.live.pipeline import LiveSource
+
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path))
+    window = MainWindow(model="lite", enable_speech=False, checkins=False)
+    qtbot.addWidget(window)
+    phone = LiveSource(url="http://192.168.1.20:8080/video")
+    monkeypatch.setattr(CameraPicker, "choose", classmethod(lambda cls, parent=None, url="": phone))
+    started: list = []
+    monkeypatch.setattr(window.coach, "request_start", lambda source, exercise: started.append((source, exercise)))
+    window._choose_camera()
+    assert started == [(phone, window.exercise_box.currentData())]
+    monkeypatch.setattr(CameraPicker, "choose", classmethod(lambda cls, parent=None, url="": None))
+    window._choose_camera()  # cancelled: nothing starts
+    assert len(started) == 1
+    window.coach.close()

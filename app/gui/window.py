@@ -219,18 +219,13 @@ class MainWindow(QMainWindow):
         self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
 
     def _choose_camera(self) -> None:
-        from PyQt6.QtMultimedia import QMediaDevices
+        """The cameras found with a preview, or a phone or network camera by its address."""
+        from app.gui.camera_picker import CameraPicker
 
-        cameras = QMediaDevices.videoInputs()
-        if not cameras:
-            self.coach.request_start(LiveSource(camera=0), self.exercise_box.currentData())
-            return
-        from PyQt6.QtWidgets import QInputDialog
-
-        names = [f"{i}: {c.description()}" for i, c in enumerate(cameras)]
-        name, ok = QInputDialog.getItem(self, "Camera", "Which camera?", names, 0, False)
-        if ok:
-            self.start_live(camera=names.index(name))
+        source = CameraPicker.choose(self)
+        if source is not None:
+            self.tabs.setCurrentWidget(self.live)
+            self.coach.request_start(source, self.exercise_box.currentData())
 
     def _choose_live_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Play a video as the camera", "", VIDEO_FILTER)
