@@ -268,7 +268,7 @@ def test_pain_rise_of_one_is_only_recorded(qtbot, window, data_dir, short):
 def test_live_session_writes_the_truth_reps_and_the_check_ins(qtbot, window, data_dir):
     truth = sample_truth("squat_side_fast")
     coach = window.coach
-    coach.request_start(LiveSource(path=truth["path"], speed=1.5), truth["exercise"])
+    coach.request_start(LiveSource(path=truth["path"], speed=1.0), truth["exercise"])
     answer_screening(qtbot, coach)
     answer_pain(qtbot, coach, "before", click=2)
     assert window.live.running
@@ -301,7 +301,7 @@ def test_sharp_pain_stops_at_once_and_records(qtbot, data_dir):
     said: list[str] = []
     window.voice.said.connect(said.append)
     assert not window.live.sharp_button.isEnabled()
-    coach.request_start(LiveSource(path=truth["path"], speed=1.5), truth["exercise"])
+    coach.request_start(LiveSource(path=truth["path"], speed=1.0), truth["exercise"])
     qtbot.waitUntil(lambda: window.live.running, timeout=10_000)  # once the clip gave a picture
     assert window.live.sharp_button.isVisible() and window.live.sharp_button.isEnabled()
     qtbot.waitUntil(lambda: window.live.state is not None and window.live.state.reps >= 1, timeout=60_000)

@@ -59,7 +59,9 @@ def test_live_session_counts_the_clip_and_says_counts_in_order(qtbot, window):
     said: list[str] = []
     window.voice.said.connect(said.append)
     with qtbot.waitSignal(window.live.session_ended, timeout=120_000) as ended:
-        window.live.start(LiveSource(path=video, speed=1.5), truth["exercise"], "lite")
+        # At the clip's own speed: a file played as a camera drops the frames a busy machine is late
+        # for, as a camera would, and this test is about counting, not about a starved CPU.
+        window.live.start(LiveSource(path=video, speed=1.0), truth["exercise"], "lite")
     session = ended.args[0]
     assert session.reps == truth["reps"]
     assert window.live.counter.text().startswith(str(truth["reps"]))

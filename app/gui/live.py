@@ -20,6 +20,7 @@ from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QWidget
 
+from app.gui.camera_picker import follow_stream_status
 from app.gui.live_endings import LiveEndings
 from app.gui.live_layout import LiveLayout
 from app.gui.live_view import LiveView
@@ -129,6 +130,7 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         if model:
             self.model = model
         self.source = source
+        follow_stream_status(source, self.status_banner, self)  # a phone camera away: said on the banner
         # The coaching layer personalises the definition (calibration, strictness, the routine's target).
         self.definition = self._definition()
         ex = self.definition
@@ -181,6 +183,8 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         if worker is None:
             return
         worker.stop()
+        if self.source is not None:
+            self.source.interrupt()  # a phone camera that is away would hold the worker up
         worker.wait(10000)
         self._finish(show_summary, reason, code)
 
@@ -317,6 +321,8 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
             self._retired.append(checking)  # a QThread destroyed while running aborts
         if self.worker is not None:
             self.worker.stop()
+            if self.source is not None:
+                self.source.interrupt()
             self.worker.wait(10000)
             self._retired.append(self.worker)
             self.worker = None

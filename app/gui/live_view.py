@@ -22,7 +22,7 @@ from exercises.vocabulary import setup_checks, status_advice
 def voice_words(voice: Voice) -> str:
     """What the voice does, in plain words for the screen ('' when it speaks)."""
     if not voice.can_speak:
-        return PLAIN_NO_VOICE
+        return voice.note or PLAIN_NO_VOICE  # the voice's own reason (no speech engine, no sound output)
     if voice.muted:
         return "Voice is muted: press M to hear the cues."
     return ""
