@@ -37,6 +37,7 @@ from app.gui.live import LivePage
 from app.gui.routine_page import RestPage
 from app.gui.voice import Voice
 from app.live.pipeline import LiveSource
+from app.live.recording import SetRecording, wanted_recording
 from app.live.session import SessionLog
 from exercises.definitions import ExerciseDef
 from exercises.personalise import CalibrationRecorder
@@ -181,6 +182,12 @@ class Coach(CoachQuestions, CoachRoutine, QObject):
             except READ_ERRORS:
                 start = None
         return plan.programme_day(start, today)
+
+    def recording_for(self, definition: ExerciseDef, model: str) -> SetRecording | None:
+        """The set's video when the person records sets (Settings); it takes the session's number at its end."""
+        return wanted_recording(
+            self.store, self.settings(), definition.id, model, lambda: getattr(self.recorder, "session_id", None)
+        )
 
     def set_started(self, definition: ExerciseDef) -> None:
         if self.mode is None:

@@ -28,6 +28,7 @@ from app.gui.style import WARN
 from app.gui.voice import Voice
 from app.gui.worker import GeneratorWorker
 from app.live.pipeline import LiveItem, LiveSource, live_items
+from app.live.recording import SetRecording, summary_line
 from app.live.session import Ending, SessionLog
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
@@ -47,6 +48,7 @@ class LiveHooks(Protocol):
     def observe(self, result: object) -> None: ...  # every step's checker result (calibration)
     def set_ended(self, code: str, session_over: bool) -> None: ...  # 'done', 'stopped', 'pain', ...
     def request_start(self, source: LiveSource, exercise_id: str) -> None: ...  # a start the person asked for
+    def recording_for(self, definition: ExerciseDef, model: str) -> SetRecording | None: ...  # Settings: record
 
 
 class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
@@ -69,6 +71,7 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         self.definition: ExerciseDef = get_exercise(self.exercise_id)
         self.hooks: LiveHooks | None = None
         self.checker: ExerciseChecker | None = None
+        self.recording: SetRecording | None = None  # this set's video, when the person records sets
         self._target_said = False
         self.in_routine = False  # shows "Next exercise" while a routine's set runs
         self.model = "full"
@@ -147,7 +150,8 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         self.video.clear(f"Starting {source.describe()} …")
         self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)
         exercise_id, model = self.exercise_id, self.model
-        worker = GeneratorWorker(lambda: live_items(source, ex, model, checker=checker))
+        self.recording = recording = self.hooks.recording_for(ex, model) if self.hooks is not None else None
+        worker = GeneratorWorker(lambda: live_items(source, ex, model, checker=checker, recording=recording))
         worker.yielded.connect(self._on_item)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -281,6 +285,9 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         if checker is None:
             return
         events = checker.finish()
+        recording, self.recording = self.recording, None
+        if recording is not None and self.session is not None:  # the video closed with the worker
+            self.session.recording_note = summary_line(recording.finish(checker))
         if self.session is not None and events and checker.state is not None:
             self.session.add(SimpleNamespace(events=events, state=None), checker.state.t_s)
         if self.hooks is not None and events:

@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app.coach import store as store_mod
+from app.coach.recordings import saved_report
 from app.coach.store import WindowHistory
 from app.gui.coaching import Coach
 from app.gui.live import LivePage
@@ -249,7 +250,11 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.review, "Review")
         return self.review
 
-    def open_review(self, path: Path, exercise_id: str | None = None) -> None:
+    def open_recording(self, recording) -> None:
+        """Progress ▸ Review recording: the review at that set's video, its saved analysis shown at once."""
+        self.open_review(recording.video, recording.exercise_id, saved_report(recording))
+
+    def open_review(self, path: Path, exercise_id: str | None = None, saved=None) -> None:
         review = self._ensure_review()
         if self.live.running:
             self.live.stop()
@@ -261,7 +266,7 @@ class MainWindow(QMainWindow):
         if self.progress_page is not None:
             self.progress_page.set_exercise(exercise_id)
         self.tabs.setCurrentWidget(review)
-        review.open(Path(path), exercise_id)
+        review.open(Path(path), exercise_id, saved)
 
     def _choose_review_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Review a recorded video", "", VIDEO_FILTER)
@@ -347,6 +352,7 @@ class MainWindow(QMainWindow):
                 return None if profile_id is None else (store.connection, profile_id)
 
             self.progress_page = ProgressPage(opened)
+            self.progress_page.recording_chosen.connect(self.open_recording)
             self.progress_page.set_exercise(self.exercise_box.currentData())
             # A pick in Progress (activated: the person's, not a follow) becomes the window's exercise.
             box = self.progress_page.exercise_box
