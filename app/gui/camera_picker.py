@@ -106,9 +106,10 @@ class CameraPicker(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, index)
             self.list.addItem(item)
         if self.list.count() == 0:
-            item = QListWidgetItem("The computer's camera (camera 0; none was listed)")
+            item = QListWidgetItem("The computer's camera (camera 0)")
             item.setData(Qt.ItemDataRole.UserRole, 0)
             self.list.addItem(item)
+        self.list.setMinimumWidth(self.list.sizeHintForColumn(0) + 24)  # every name whole
         phone = QListWidgetItem("A phone or network camera…")
         phone.setData(Qt.ItemDataRole.UserRole, NETWORK)
         self.list.addItem(phone)

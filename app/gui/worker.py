@@ -14,6 +14,9 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 
+from pose.estimator import ModelError
+from pose.sources import SourceError
+
 log = logging.getLogger(__name__)
 
 
@@ -73,6 +76,9 @@ class GeneratorWorker(QObject):
                 if self._stop.is_set():
                     break
                 self.yielded.emit(item)
+        except (SourceError, ModelError) as exc:  # expected (no camera, a bad file): one line, no traceback
+            log.warning("worker stopped: %s", exc)
+            self.errored.emit(str(exc) or type(exc).__name__)
         except Exception as exc:  # every failure reaches the GUI as a message, never a dead thread
             log.exception("worker failed")
             self.errored.emit(str(exc) or type(exc).__name__)
