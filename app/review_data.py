@@ -46,10 +46,6 @@ SIGNAL_MEASURES = {
 }
 
 
-def partial_words(reason: str) -> str:
-    return partial_reason(reason)
-
-
 def note_words(code: str, detail: str = "") -> str:
     """A note in words, with what it concerns when known ("... (knee bent)")."""
     text = note_message(code)
@@ -159,7 +155,7 @@ def review_rows(report: ClipReport) -> list[dict]:
                 "peak_angle_deg": _blank_if_none(part.peak_angle_deg),
                 "hold_s": "",
                 "faults": ", ".join(fault_label(c) for c in part.faults),
-                "result": f"not counted: {partial_words(part.reason)}",
+                "result": f"not counted: {partial_reason(part.reason)}",
                 "counted": False,
             }
         )

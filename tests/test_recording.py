@@ -78,13 +78,13 @@ def test_a_recorded_set_plays_and_analyses_again_to_the_live_counts(tmp_path, ca
 
 
 class SlowDisk:
-    """A sink that takes 50 ms per frame: a disk far slower than the camera."""
+    """A sink that takes 200 ms per frame: a disk far slower than the camera."""
 
     def __init__(self, _path: Path) -> None:
         self.frames = 0
 
     def write(self, image_bgr: np.ndarray, t_ms: float) -> None:
-        time.sleep(0.05)
+        time.sleep(0.2)
         self.frames += 1
 
     def close(self) -> None:
@@ -99,9 +99,10 @@ def test_a_slow_disk_drops_frames_and_counts_them_the_producer_never_waits(tmp_p
         start = time.perf_counter()
         recorder.offer(image, i * 33.3)
         waits.append(time.perf_counter() - start)
-    assert max(waits) < 0.01  # a queue put, never a write
+    # A queue put, never a write: well under one write even when a busy machine stalls the thread.
+    assert max(waits) < 0.1
     stats = recorder.close()
-    assert stats.frames_dropped > 150  # 200 frames offered in a blink, 50 ms each to write
+    assert stats.frames_dropped > 150  # 200 frames offered in a blink, 200 ms each to write
     assert stats.frames_written + stats.frames_dropped == 200
     assert "left out" in summary_line(stats) and str(stats.frames_dropped) in summary_line(stats)
 

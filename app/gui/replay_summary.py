@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.clip_report import ClipReport
-from app.review_data import note_words, partial_words
+from app.review_data import note_words
+from exercises.vocabulary import partial_reason
 from exercises.vocabulary import status_message as status_words
 
 
@@ -13,7 +14,7 @@ def summary_text(report: ClipReport) -> str:
     text = [f"{reps} repetition{'s' if reps != 1 else ''} counted."]
     partials = report.partial_reps
     if partials:
-        reasons = dict.fromkeys(partial_words(p.reason) for p in partials)
+        reasons = dict.fromkeys(partial_reason(p.reason) for p in partials)
         n = len(partials)
         text.append(f"{n} movement{'s' if n != 1 else ''} did not count: {'; '.join(reasons)}.")
     seconds: dict[str, float] = {}

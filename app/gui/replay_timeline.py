@@ -12,8 +12,8 @@ from PyQt6.QtGui import QBrush, QColor, QPainter, QPen
 from PyQt6.QtWidgets import QToolTip, QWidget
 
 from app.gui.style import BAD, LEFT, MUTED, RIGHT, WARN, big_font
-from app.review_data import note_words, partial_words
-from exercises.vocabulary import fault_label
+from app.review_data import note_words
+from exercises.vocabulary import fault_label, partial_reason
 from exercises.vocabulary import status_message as status_words
 
 BOTH = QColor(90, 200, 120)
@@ -97,7 +97,7 @@ class Timeline(QWidget):
             lines.append(line)
         for part in filter(near, self.partials):
             lines.append(
-                f"Moved {part['start_s']:.1f}-{part['end_s']:.1f} s, not counted: {partial_words(part['reason'])}"
+                f"Moved {part['start_s']:.1f}-{part['end_s']:.1f} s, not counted: {partial_reason(part['reason'])}"
             )
         for fault in self.faults:
             if abs(fault["t_s"] - t_s) <= slack_s:
