@@ -23,7 +23,6 @@ import numpy as np
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.events import (
-    CheckerState,
     CheckerStep,
     FaultRecord,
     NoteInterval,
@@ -216,10 +215,6 @@ class Recogniser:
     @property
     def defn(self) -> ExerciseDef:
         return self.chosen.defn
-
-    @property
-    def state(self) -> CheckerState | None:
-        return self.chosen.state
 
     @property
     def reps(self) -> int:
