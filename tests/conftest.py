@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,21 @@ def _offline_proxy_stays_in_its_test():
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _qt_objects_go_between_tests(request):
+    """After a test with widgets, delete them on Qt's side and then collect their Python wrappers,
+    here, between tests. Left to the collector's own timing, a cycle holding a closed window's
+    pyqtgraph charts was once collected inside a new chart's constructor and crashed the run."""
+    yield
+    if "qtbot" not in request.fixturenames or "PyQt6.QtCore" not in sys.modules:
+        return
+    from PyQt6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
 
 
 def shared_clips() -> list[dict]:
