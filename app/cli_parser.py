@@ -166,6 +166,11 @@ def _add_eval(sub) -> argparse.ArgumentParser:
     ev.add_argument("manifest")
     ev.add_argument("--model", default="full")
     ev.add_argument("--json", metavar="PATH", help="also write the results as JSON ('-': stdout)")
+    ev.add_argument(
+        "--recognise",
+        action="store_true",
+        help="analyse each clip with the exercise recognised (--exercise auto) and score the recognition too",
+    )
     return ev
 
 

@@ -19,7 +19,7 @@ def gated_manifest(tmp_path):
     """The sample manifest without its report-only sets, its paths made absolute (it moves to tmp)."""
     data = json.loads((SAMPLE_VIDEOS / "manifest.json").read_text())
     data.pop("report_only", None)
-    for entry in data["clips"]:
+    for entry in [*data["clips"], *data.get("routines", ())]:
         for key in ("video", "file", "truth"):
             if key in entry:
                 entry[key] = str(SAMPLE_VIDEOS / entry[key])

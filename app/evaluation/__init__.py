@@ -8,6 +8,7 @@ module:
 - :mod:`.manifest`: the manifest, the clips' truth and the thresholds it sets;
 - :mod:`.matching`: counted reps lined up with the true ones in time;
 - :mod:`.scoring`: one clip scored against its truth, and the metrics over many;
+- :mod:`.routines`: recordings of several exercises in a row, scored part by part;
 - :mod:`.gates`: which thresholds a summary misses;
 - :mod:`.text_report`: the table printed for people.
 
@@ -20,15 +21,21 @@ import json
 import sys
 from pathlib import Path
 
-from app.evaluation.gates import check_thresholds
+from app.evaluation.gates import check_routine_thresholds, check_thresholds
 from app.evaluation.manifest import Manifest, load_manifest
+from app.evaluation.routines import evaluate_routines, summarize_routines
 from app.evaluation.scoring import Analyze, Progress, evaluate, summarize
 from app.evaluation.text_report import format_report
 
 
-def evaluate_manifest(manifest: Manifest, analyze: Analyze, progress: Progress | None = None) -> dict:
-    """Gated results on the manifest's clips and report-only results on its real sets (JSON-ready)."""
-    summary = summarize(evaluate(manifest.clips, analyze, progress))
+def evaluate_manifest(
+    manifest: Manifest, analyze: Analyze, progress: Progress | None = None, recognise: bool = False
+) -> dict:
+    """Gated results on the manifest's clips and routines, report-only results on its real sets (JSON-ready).
+
+    ``recognise``: the single-exercise clips are analysed with the exercise recognised too (routines always are).
+    """
+    summary = summarize(evaluate(manifest.clips, analyze, progress, recognise))
     result = {
         "manifest": str(manifest.path),
         "thresholds": manifest.thresholds,
@@ -37,12 +44,19 @@ def evaluate_manifest(manifest: Manifest, analyze: Analyze, progress: Progress |
         "failures": check_thresholds(summary, manifest.thresholds, manifest.exercise_thresholds),
         "report_only": {},
     }
+    if manifest.routines:
+        routines = summarize_routines(evaluate_routines(manifest.routines, analyze, progress))
+        result["routines"] = routines
+        result["routine_thresholds"] = manifest.routine_thresholds
+        result["failures"] += check_routine_thresholds(routines, manifest.routine_thresholds)
     for name, clips in manifest.report_only:
-        result["report_only"][name] = summarize(evaluate(clips, analyze, progress))
+        result["report_only"][name] = summarize(evaluate(clips, analyze, progress, recognise))
     return result
 
 
-def run_manifest_cli(manifest_path: str, model: str = "full", json_path: str | None = None) -> int:
+def run_manifest_cli(
+    manifest_path: str, model: str = "full", json_path: str | None = None, recognise: bool = False
+) -> int:
     """``hipcoach eval``: print the table (or JSON), exit 1 below the thresholds, 2 on bad input."""
     from app.analysis import analyze_clip
 
@@ -51,7 +65,7 @@ def run_manifest_cli(manifest_path: str, model: str = "full", json_path: str | N
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    missing = [str(c.video) for c in manifest.clips if not Path(c.video).exists()]
+    missing = [str(c.video) for c in (*manifest.clips, *manifest.routines) if not Path(c.video).exists()]
     if missing:
         print(f"error: {len(missing)} clip(s) in the manifest are missing, first: {missing[0]}", file=sys.stderr)
         return 2
@@ -60,7 +74,7 @@ def run_manifest_cli(manifest_path: str, model: str = "full", json_path: str | N
         if json_path != "-":
             print(f"\r[{i + 1}/{n}] {name:<40}", end="", file=sys.stderr, flush=True)
 
-    result = evaluate_manifest(manifest, lambda video, ex: analyze_clip(video, ex, model), progress)
+    result = evaluate_manifest(manifest, lambda video, ex: analyze_clip(video, ex, model), progress, recognise)
     if json_path != "-":
         print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
         print(format_report(result))

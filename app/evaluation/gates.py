@@ -8,9 +8,20 @@ entry overrides it key by key). A metric with no data passes.
 from __future__ import annotations
 
 # Threshold keys where the measured value must stay at or below the threshold.
-_UPPER_BOUNDS = {"hold_error_max_s", "mean_abs_count_error", "false_reps_max"}
+_UPPER_BOUNDS = {
+    "hold_error_max_s",
+    "mean_abs_count_error",
+    "false_reps_max",
+    "boundary_error_max_s",
+    "missed_boundaries_max",
+    "extra_segments_max",
+}
 # Threshold keys named apart from the metric they bound.
-_METRIC_OF = {"false_reps_max": "false_reps"}
+_METRIC_OF = {
+    "false_reps_max": "false_reps",
+    "missed_boundaries_max": "missed_boundaries",
+    "extra_segments_max": "extra_segments",
+}
 
 
 def _num(value) -> str:
@@ -54,3 +65,8 @@ def check_thresholds(summary: dict, thresholds: dict, exercise_thresholds: dict 
         if gates:
             failures += [f for f in _gate(metrics, gates, f"{ex}: ") if "could not be analysed" not in f]
     return failures
+
+
+def check_routine_thresholds(summary: dict, thresholds: dict) -> list[str]:
+    """One line per routine gate missed; a routine the analysis could not finish fails too."""
+    return _gate(summary["overall"], thresholds, "routines: ")

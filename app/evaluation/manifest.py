@@ -1,7 +1,8 @@
 """What ``hipcoach eval`` scores against: the manifest, its clips' truth and its thresholds.
 
 A *manifest* (``sample_videos/manifest.json``) lists generated clips with exact truth files and the
-thresholds the analyser must meet, and optionally ``report_only`` sets of real clips (``clips.json``
+thresholds the analyser must meet, ``routines`` (recordings of several exercises in a row, with
+their ``routine_thresholds``), and optionally ``report_only`` sets of real clips (``clips.json``
 lists: a count or ``reps_range``, and ``rep_times_s``) whose results are printed but never gated.
 Unknown keys and list entries in either file are ignored; clip paths are relative to the file's folder.
 """
@@ -13,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.evaluation.routines import DEFAULT_ROUTINE_THRESHOLDS, RoutineTruth, load_routine
+
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLDS = {
@@ -23,6 +26,7 @@ DEFAULT_THRESHOLDS = {
     "fault_precision": 0.90,
     "fault_recall": 0.80,
     "rep_timing_rate": 0.95,
+    "recognition_rate": 0.95,  # with --recognise: clips whose exercise was recognised (no data: passes)
 }
 
 
@@ -58,6 +62,8 @@ class Manifest:
     thresholds: dict
     report_only: tuple[tuple[str, tuple[ClipTruth, ...]], ...] = ()
     exercise_thresholds: dict = field(default_factory=dict)  # exercise id or "*" -> thresholds
+    routines: tuple[RoutineTruth, ...] = ()  # recordings of several exercises in a row
+    routine_thresholds: dict = field(default_factory=lambda: dict(DEFAULT_ROUTINE_THRESHOLDS))
 
 
 def _truth_from_file(name: str, video: Path, truth_path: Path) -> ClipTruth:
@@ -139,10 +145,16 @@ def load_manifest(path: str | Path) -> Manifest:
     per_ex = data.get("exercise_thresholds") or {}
     if not isinstance(per_ex, dict) or not all(isinstance(v, dict) for v in per_ex.values()):
         raise ValueError(f"manifest {path}: 'exercise_thresholds' must map exercise ids to threshold objects")
+    routines = [
+        load_routine(entry.get("name", Path(entry["video"]).stem), base / entry["video"], base / entry["truth"])
+        for entry in data.get("routines", ())
+    ]
     return Manifest(
         path,
         tuple(clips),
         {**DEFAULT_THRESHOLDS, **data.get("thresholds", {})},
         tuple(extra),
         {ex: dict(v) for ex, v in per_ex.items()},
+        tuple(routines),
+        {**DEFAULT_ROUTINE_THRESHOLDS, **data.get("routine_thresholds", {})},
     )

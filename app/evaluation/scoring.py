@@ -23,6 +23,7 @@ from pathlib import Path
 from app.clip_report import ClipReport
 from app.evaluation.manifest import ClipTruth
 from app.evaluation.matching import Span, match_rep_times, match_reps, overlap, rep_span, truth_span
+from exercises.recognition import AUTO
 from exercises.registry import get_exercise
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class ClipResult:
     false_reps: list[str] = field(default_factory=list)  # "start-end s" of counted reps at no true rep
     missed_rep_times: list[float] = field(default_factory=list)
     error: str | None = None
+    recognised_as: str | None = None  # with the exercise recognised: what it was taken for (a routine: "+"-joined)
 
     @property
     def count_error(self) -> int | None:
@@ -115,8 +117,8 @@ def _score_faults(res: ClipResult, truth: ClipTruth, report: ClipReport) -> None
             res.missed_faults.append(f"{code}@rep{rep}")
 
 
-def score_clip(truth: ClipTruth, report: ClipReport) -> ClipResult:
-    """Compare one clip's report with its truth."""
+def score_clip(truth: ClipTruth, report: ClipReport, recognised: bool = False) -> ClipResult:
+    """Compare one clip's report with its truth (``recognised``: the report named the exercise itself)."""
     res = ClipResult(
         truth.name,
         truth.exercise,
@@ -125,6 +127,8 @@ def score_clip(truth: ClipTruth, report: ClipReport) -> ClipResult:
         reps_range=truth.reps_range,
         guided=is_guided(truth.exercise),
     )
+    if recognised:
+        res.recognised_as = "+".join(str(s["exercise"]) for s in report.segments or ()) or report.exercise
     if truth.reps_by_side is not None:
         got_sides = report.reps_by_side or {}
         res.side_exact = all(int(got_sides.get(s) or 0) == int(n) for s, n in truth.reps_by_side.items())
@@ -144,15 +148,22 @@ def score_clip(truth: ClipTruth, report: ClipReport) -> ClipResult:
     return res
 
 
-def evaluate(clips: Iterable[ClipTruth], analyze: Analyze, progress: Progress | None = None) -> list[ClipResult]:
-    """Run ``analyze`` on each clip and score it. An analyser error is recorded, not raised."""
+def evaluate(
+    clips: Iterable[ClipTruth], analyze: Analyze, progress: Progress | None = None, recognise: bool = False
+) -> list[ClipResult]:
+    """Run ``analyze`` on each clip and score it. An analyser error is recorded, not raised.
+
+    ``recognise``: every clip the camera can see is analysed as ``auto`` (the exercise recognised, as a
+    person using the app hands-free would have it), and scored on what it was taken for too.
+    """
     clips = list(clips)
     out = []
     for i, clip in enumerate(clips):
         if progress:
             progress(i, len(clips), clip.name)
+        auto = recognise and not is_guided(clip.exercise)
         try:
-            report = analyze(clip.video, clip.exercise)
+            report = analyze(clip.video, AUTO if auto else clip.exercise)
         except Exception as exc:  # one broken clip must not hide the others' results
             log.warning("%s: analysis failed: %s", clip.name, exc)
             out.append(
@@ -167,7 +178,7 @@ def evaluate(clips: Iterable[ClipTruth], analyze: Analyze, progress: Progress | 
                 )
             )
             continue
-        out.append(score_clip(clip, report))
+        out.append(score_clip(clip, report, recognised=auto))
     return out
 
 
@@ -182,6 +193,7 @@ def _metrics(results: list[ClipResult]) -> dict:
     fn = sum(r.fault_fn for r in results)
     timed = [r for r in results if r.rep_times and r.error is None]
     n_times = sum(r.rep_times for r in timed)
+    recognising = [r for r in results if r.recognised_as is not None]
     return {
         "clips": n,
         "errors": sum(r.error is not None for r in results),
@@ -204,6 +216,10 @@ def _metrics(results: list[ClipResult]) -> dict:
         "rep_times_matched": sum(r.rep_times_matched for r in timed),
         "rep_timing_rate": sum(r.rep_times_matched for r in timed) / n_times if n_times else None,
         "false_reps": sum(len(r.false_reps) for r in timed) if timed else None,
+        "recognised_clips": len(recognising),
+        "recognition_rate": (
+            sum(r.recognised_as == r.exercise for r in recognising) / len(recognising) if recognising else None
+        ),
     }
 
 

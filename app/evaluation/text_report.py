@@ -21,6 +21,8 @@ def _clip_notes(c: dict) -> list[str]:
     notes = []
     if c["error"]:
         notes.append(c["error"])
+    if c.get("recognised_as") not in (None, c["exercise"]):
+        notes.append(f"taken for {c['recognised_as']}")
     elif c["count_error"]:
         lo, hi = c["reps_range"] or (c["true_reps"], c["true_reps"])
         notes.append(f"reps {c['got_reps']} vs {lo if lo == hi else f'{lo}-{hi}'}")
@@ -55,6 +57,7 @@ def format_table(summary: dict, title: str = "", per_clip: bool = True) -> str:
         "fault R",
         "timing",
         "false reps",
+        "recognised",
     )
 
     def row(name: str, m: dict) -> tuple[str, ...]:
@@ -70,6 +73,7 @@ def format_table(summary: dict, title: str = "", per_clip: bool = True) -> str:
             _fmt(m["fault_recall"]),
             _fmt(m["rep_timing_rate"], True),
             _fmt(m["false_reps"]),
+            _fmt(m.get("recognition_rate"), True),
         )
 
     guided_ids = {c["exercise"] for c in summary["clips"] if c.get("guided")}
@@ -93,6 +97,10 @@ def format_table(summary: dict, title: str = "", per_clip: bool = True) -> str:
 
 def format_report(result: dict) -> str:
     parts = [format_table(result["summary"], f"Generated clips ({result['manifest']})")]
+    if result.get("routines"):
+        from app.evaluation.routines import format_routines
+
+        parts.append(format_routines(result["routines"]))
     for name, summary in result["report_only"].items():
         parts.append(format_table(summary, f"Report only: {name}"))
     if result["failures"]:
