@@ -40,13 +40,17 @@ def cache_clip(video: Path, out: Path, model: str) -> None:
 
 
 def replay(cached: Path, exercise: str, model: str = "full") -> ClipReport:
-    """The analysis report from cached raw landmarks (the clip's own fps and size are not kept)."""
+    """The analysis report from cached raw landmarks (the clip's own fps and size are not kept);
+    ``exercise`` may be ``auto``, as ``hipcoach analyze --exercise auto``."""
     from app.clip_report import checker_report
+    from app.recognised_report import ClipFacts, recognised_report
     from exercises.checker import ExerciseChecker
+    from exercises.recognition import AUTO, Recogniser
     from pose.filtering import PoseFilter
 
     data = pickle.loads(cached.read_bytes())
-    pose_filter, checker = PoseFilter(), ExerciseChecker(exercise)
+    pose_filter = PoseFilter()
+    checker = Recogniser() if exercise == AUTO else ExerciseChecker(exercise)
     thumbs = data["thumbs"].astype(np.float32)
     for k, raw in enumerate(data["frames"]):
         if k and not raw.scene_cut:  # older caches: the cut from the kept thumbnails
@@ -58,15 +62,16 @@ def replay(cached: Path, exercise: str, model: str = "full") -> ClipReport:
     times_ms = [f.timestamp_ms for f in frames]
     # As the analysis counts it: the last frame lasts one frame period too.
     period_ms = (times_ms[-1] - times_ms[0]) / (len(times_ms) - 1) if len(times_ms) > 1 else 0.0
-    return checker_report(
-        checker,
+    clip = ClipFacts(
         video=str(cached),
-        exercise=exercise,
         model=model,
         duration_s=(times_ms[-1] - times_ms[0] + period_ms) / 1000.0 if times_ms else 0.0,
         frames=len(frames),
         frames_with_pose=sum(f.has_pose for f in frames),
     )
+    if isinstance(checker, Recogniser):
+        return recognised_report(checker, clip, times_ms[0] / 1000.0 if times_ms else 0.0)
+    return checker_report(checker, exercise=exercise, **clip.fields())
 
 
 def _timing(report: ClipReport, times: list[float], slack_s: float = 0.3) -> str:
