@@ -1,6 +1,10 @@
 """Replay review data, Qt-free: analysed frames kept compactly, the exports (mp4, CSV, JSON), and
 the review's words: what the plot measures, why a movement did not count, what the overlay says.
 
+With "Auto" the exercise is recognised and a routine split into segments (``ClipReport.segments``):
+:class:`ExerciseTrack` says which exercise the review shows at each moment (the segment's under the
+playhead), and the rows, the summary's sentences and the CSV say which segment each rep belongs to.
+
 Every reason, note, status and fault is worded once, in :mod:`exercises.vocabulary`; this module only
 picks the words, so no engine code reaches the screen.
 """
@@ -8,8 +12,9 @@ picks the words, so no engine code reaches the screen.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +30,11 @@ from app.annotate import (  # the overlay's plain words live with the annotated 
 )
 from app.clip_report import ClipReport
 from exercises.definitions import ExerciseDef
-from exercises.vocabulary import fault_label, note_message, partial_reason
+from exercises.events import CheckerState
+from exercises.recognition import AUTO
+from exercises.registry import get_exercise
+from exercises.texts import exercise_caption
+from exercises.vocabulary import RECOGNITION_UNSURE, fault_label, note_message, partial_reason
 from pose.frame import PoseFrame
 from pose.overlay import draw_panel, draw_skeleton
 from pose.pipeline import Step, StepTimings
@@ -66,12 +75,34 @@ class ReplayFrame:
     jpeg: np.ndarray  # the frame as decoded, JPEG-compressed
     pose: PoseFrame
     result: Any  # the checker's step (state, events)
+    # Auto only: every candidate exercise's checker state at this frame, so the review can show the
+    # measure of whichever exercise a segment turns out to be (``result`` is the leader's at the time).
+    candidates: Mapping[str, CheckerState | None] | None = None
+
+    def state_for(self, exercise_id: str | None = None) -> Any:
+        """The checker state of ``exercise_id`` at this frame (the frame's own for one chosen by hand)."""
+        own = getattr(self.result, "state", None)
+        if exercise_id is None or self.candidates is None or exercise_id not in self.candidates:
+            return own
+        return self.candidates[exercise_id]
+
+    def angle_for(self, exercise_id: str | None = None) -> float:
+        value = getattr(self.state_for(exercise_id), "angle_deg", None)
+        return float("nan") if value is None else float(value)
+
+    def band_for(self, exercise_id: str | None = None) -> tuple[float, float]:
+        """The rep's thresholds at this frame: (target, back at the start); NaN while unknown."""
+        state = self.state_for(exercise_id)
+        target, rest = getattr(state, "target_deg", None), getattr(state, "rest_deg", None)
+        return (float("nan") if target is None else float(target), float("nan") if rest is None else float(rest))
 
     @property
     def angle_deg(self) -> float:
-        state = getattr(self.result, "state", None)
-        value = getattr(state, "angle_deg", None)
-        return float("nan") if value is None else float(value)
+        return self.angle_for()
+
+    @property
+    def band_deg(self) -> tuple[float, float]:
+        return self.band_for()
 
     def image_bgr(self) -> np.ndarray:
         return cv2.imdecode(self.jpeg, cv2.IMREAD_COLOR)
@@ -80,16 +111,12 @@ class ReplayFrame:
         frame = VideoFrame(self.index, self.t_s * 1000.0, self.image_bgr())
         return Step(frame, self.pose, self.pose, self.result, StepTimings(0.0, 0.0, 0.0))
 
-    def annotated_bgr(self, caption: str = "angle") -> np.ndarray:
+    def annotated_bgr(self, caption: str = "angle", state: Any = None, title: str = "") -> np.ndarray:
+        """The frame with the skeleton and the overlay of ``state`` (default: the frame's own);
+        ``title`` (Auto: the exercise shown) heads the overlay."""
         image = draw_skeleton(self.image_bgr(), self.pose)
-        return draw_panel(image, fit_lines(hud_lines(getattr(self.result, "state", None), caption), image.shape))
-
-    @property
-    def band_deg(self) -> tuple[float, float]:
-        """The rep's thresholds at this frame: (target, back at the start); NaN while unknown."""
-        state = getattr(self.result, "state", None)
-        target, rest = getattr(state, "target_deg", None), getattr(state, "rest_deg", None)
-        return (float("nan") if target is None else float(target), float("nan") if rest is None else float(rest))
+        lines = hud_lines(state if state is not None else self.state_for(), caption)
+        return draw_panel(image, fit_lines([title, *lines] if title else lines, image.shape))
 
 
 @dataclass(frozen=True)
@@ -98,14 +125,214 @@ class AnalysisDone:
 
 
 def analysis_items(analysis: ClipAnalysis) -> Iterator[ReplayFrame | AnalysisDone]:
-    """Each analysed frame, then the report."""
+    """Each analysed frame (with Auto, every candidate's state too), then the report."""
+    checkers = analysis.recogniser.checkers if analysis.recogniser is not None else None
     for step in analysis.steps():
         ok, jpeg = cv2.imencode(".jpg", step.frame.image_bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             raise OSError(f"cannot compress frame {step.frame.index}")
-        yield ReplayFrame(step.frame.index, step.frame.timestamp_ms / 1000.0, jpeg, step.pose, step.result)
+        states = None if checkers is None else {ex: c.state for ex, c in checkers.items()}
+        yield ReplayFrame(step.frame.index, step.frame.timestamp_ms / 1000.0, jpeg, step.pose, step.result, states)
     yield AnalysisDone(analysis.report())
 
+
+# ---------------------------------------------------------------------------------------------- Auto: segments
+
+AUTO_CHOICE = "Auto (recognise; a routine is split into exercises)"  # the review's exercise box
+AUTO_TITLE = "Auto"  # the same, where room is short (the progress bar)
+AUTO_PLOT_TITLE = "The recognised exercise's measure, degrees"  # before any exercise leads
+
+
+@dataclass(frozen=True)
+class ReviewSegment:
+    """One exercise's part of an Auto review (one of ``ClipReport.segments``), as the review shows it."""
+
+    exercise: str
+    start_s: float
+    end_s: float
+    reps: int
+    reps_by_side: Mapping[str, int] | None = None
+
+    @property
+    def title(self) -> str:
+        return get_exercise(self.exercise).title
+
+    @property
+    def heading(self) -> str:
+        """The segment in words ("Squat 0:00–0:21: 4 reps", with the sides when the exercise has them):
+        the table's heading row, and a sentence of the summary."""
+        text = f"{self.title} {clock(self.start_s)}–{clock(self.end_s)}: {reps_words(self.reps)}"
+        return f"{text} ({sides_words(self.reps_by_side)})" if self.reps_by_side is not None else text
+
+
+def clock(t_s: float) -> str:
+    """A time in the clip as a person reads it off a player: "1:05"."""
+    whole = int(round(t_s))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def reps_words(n: int) -> str:
+    return f"{n} rep{'s' if n != 1 else ''}"
+
+
+def sides_words(by_side: Mapping[str, int] | None) -> str:
+    by_side = by_side or {}
+    return f"left {by_side.get('left', 0)}, right {by_side.get('right', 0)}"
+
+
+def review_segments(report: ClipReport | None) -> tuple[ReviewSegment, ...]:
+    """The report's segments in time order; none for an exercise chosen by hand (or nothing recognised)."""
+    if report is None or not report.segments:
+        return ()
+    return tuple(
+        ReviewSegment(
+            exercise=str(s["exercise"]),
+            start_s=float(s["start_s"]),
+            end_s=float(s["end_s"]),
+            reps=int(s["reps"]),
+            reps_by_side=s.get("reps_by_side"),
+        )
+        for s in report.segments
+    )
+
+
+def segment_index_at(segments: Sequence[ReviewSegment], t_s: float) -> int | None:
+    """Which segment ``t_s`` falls in (segments meet, so every moment has one); None without segments."""
+    if not segments:
+        return None
+    index = 0
+    for i, segment in enumerate(segments):
+        if segment.start_s <= t_s:
+            index = i
+    return index
+
+
+def recognition_doubt(report: ClipReport) -> str:
+    """The sentence saying Auto could not tell the exercise; "" when it could (or it was chosen by hand).
+
+    A routine split into several segments is not in doubt: each segment stands on a run of reps that
+    fit its exercise, even when, over the whole recording, no exercise leads the others.
+    """
+    if report.recognition is None or len(review_segments(report)) > 1:
+        return ""
+    if report.segments and report.recognition.get("exercise"):
+        return ""
+    unsure = RECOGNITION_UNSURE[:1].upper() + RECOGNITION_UNSURE[1:]
+    closest = get_exercise(report.exercise).title.lower()
+    return f"{unsure}: counted as {closest}, the closest; choose the exercise to be sure."
+
+
+def review_title(exercise_id: str, report: ClipReport | None = None) -> str:
+    """What the clip is reviewed as: the exercise chosen, or with Auto what was recognised."""
+    if exercise_id != AUTO:
+        return get_exercise(exercise_id).title
+    if report is None:
+        return f"{AUTO_TITLE} (recognising the exercise)"
+    if recognition_doubt(report):
+        return f"{get_exercise(report.exercise).title}? ({RECOGNITION_UNSURE})"
+    titles = list(dict.fromkeys(s.title for s in review_segments(report)))
+    return ", then ".join([titles[0], *(t.lower() for t in titles[1:])]) + " (recognised)"
+
+
+def analysing_words(clip_name: str, exercise_id: str) -> str:
+    """The summary line and the video's placeholder while a clip is analysed."""
+    if exercise_id == AUTO:
+        return f"Analysing {clip_name}: recognising the exercise …"
+    return f"Analysing {clip_name} as {get_exercise(exercise_id).title.lower()} …"
+
+
+def progress_words(exercise_id: str, report: ClipReport | None = None) -> str:
+    """The progress bar's text: analysing (with Qt's %p%), then the count."""
+    if exercise_id != AUTO:
+        title = get_exercise(exercise_id).title
+    else:
+        segments = review_segments(report)
+        title = segments[0].title if len(segments) == 1 else f"{len(segments)} exercises" if segments else AUTO_TITLE
+    return f"{title}: analysing %p%" if report is None else f"{title}: {report.reps} reps"
+
+
+class ExerciseTrack:
+    """Which exercise the review shows at each moment: the one chosen by hand, throughout; with Auto,
+    the exercise of the segment there (while analysing, the one leading so far). The plot draws its
+    measure, the overlay its state, counting that segment's reps from its start.
+    """
+
+    def __init__(self, chosen: str, report: ClipReport | None = None, frames: Sequence[ReplayFrame] = ()) -> None:
+        self.chosen = chosen
+        self.report = report
+        self.frames = frames  # the page's list: it grows while the clip is analysed
+        self.segments = review_segments(report)
+        # Each segment's checker state just before it started: the overlay counts the segment's own reps.
+        self._bases: list[Any] = []
+        times = [f.t_s for f in frames]
+        for segment in self.segments:
+            k = int(np.searchsorted(times, segment.start_s))
+            self._bases.append(frames[k - 1].state_for(segment.exercise) if k > 0 else None)
+
+    @property
+    def auto(self) -> bool:
+        return self.chosen == AUTO
+
+    def exercise_at(self, t_s: float) -> str | None:
+        """The exercise shown at ``t_s`` (None with Auto before any exercise leads)."""
+        if not self.auto:
+            return self.chosen
+        index = segment_index_at(self.segments, t_s)
+        if index is not None:
+            return self.segments[index].exercise
+        if self.report is not None:
+            return self.report.exercise
+        state = self.frames[-1].state_for() if self.frames else None
+        return getattr(state, "exercise", None)
+
+    def frames_at(self, t_s: float) -> Sequence[ReplayFrame]:
+        """The frames of the segment at ``t_s`` (all of them when there are no segments)."""
+        index = segment_index_at(self.segments, t_s)
+        if index is None:
+            return self.frames
+        segment = self.segments[index]
+        last = index == len(self.segments) - 1
+        return [f for f in self.frames if segment.start_s <= f.t_s and (last or f.t_s < segment.end_s)]
+
+    def overlay(self, frame: ReplayFrame) -> np.ndarray:
+        """The frame as the review shows it: skeleton and the shown exercise's overlay."""
+        exercise = self.exercise_at(frame.t_s)
+        if not self.auto or exercise is None:
+            return frame.annotated_bgr(exercise_caption(exercise) if exercise else "angle")
+        state = frame.state_for(exercise)
+        index = segment_index_at(self.segments, frame.t_s)
+        if index is not None:
+            state = counted_since(state, self._bases[index])
+        return frame.annotated_bgr(exercise_caption(exercise), state, get_exercise(exercise).title)
+
+    def series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The plot's lines per frame: time, the shown exercise's measure, its target and start lines.
+
+        Where the exercise shown changes (a segment's edge) the lines break: two measures never join.
+        """
+        rows: list[tuple[float, float, float, float]] = []
+        before: str | None = None
+        for n, frame in enumerate(self.frames):
+            exercise = self.exercise_at(frame.t_s) if self.auto else None
+            if n and exercise != before:
+                rows.append((frame.t_s, float("nan"), float("nan"), float("nan")))
+            before = exercise
+            rows.append((frame.t_s, frame.angle_for(exercise), *frame.band_for(exercise)))
+        table = np.array(rows, dtype=float).reshape(-1, 4)
+        return table[:, 0], table[:, 1], table[:, 2], table[:, 3]
+
+
+def counted_since(state: Any, base: Any) -> Any:
+    """``state`` with only the reps counted after ``base`` (a segment's own count); unchanged without a base."""
+    if state is None or base is None:
+        return state
+    sides = state.reps_by_side
+    if sides is not None:
+        sides = {side: n - (base.reps_by_side or {}).get(side, 0) for side, n in sides.items()}
+    return dataclasses.replace(state, reps=state.reps - base.reps, reps_by_side=sides)
+
+
+# ---------------------------------------------------------------------------------------------- rows and exports
 
 REP_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults")
 
@@ -114,9 +341,20 @@ def _blank_if_none(value: float | None) -> float | str:
     return "" if value is None else value
 
 
+def _exercise_at(report: ClipReport, segments: Sequence[ReviewSegment], t_s: float) -> str:
+    index = segment_index_at(segments, t_s)
+    return report.exercise if index is None else segments[index].exercise
+
+
+def reps_csv_columns(report: ClipReport) -> tuple[str, ...]:
+    """The reps CSV's columns: with Auto, each rep's exercise after its number."""
+    return REP_COLUMNS if report.segments is None else ("index", "exercise", *REP_COLUMNS[1:])
+
+
 def rep_rows(report: ClipReport) -> list[dict]:
-    """One row per counted rep, in :data:`REP_COLUMNS` (the reps CSV)."""
-    return [
+    """One row per counted rep, in :func:`reps_csv_columns` (the reps CSV)."""
+    segments = review_segments(report)
+    rows = [
         {
             "index": rep.index,
             "side": rep.side or "",
@@ -129,6 +367,10 @@ def rep_rows(report: ClipReport) -> list[dict]:
         }
         for rep in report.reps_detail
     ]
+    if report.segments is not None:
+        for row in rows:
+            row["exercise"] = _exercise_at(report, segments, row["start_s"])
+    return rows
 
 
 REVIEW_COLUMNS = ("index", "side", "start_s", "end_s", "duration_s", "peak_angle_deg", "hold_s", "faults", "result")
@@ -138,7 +380,8 @@ def review_rows(report: ClipReport) -> list[dict]:
     """The review table: counted reps and the movements that did not count, in time order.
 
     A counted rep's ``result`` is "counted"; a partial one's "not counted: <reason in words>"
-    (its ``index`` is empty: it has no rep number). ``counted`` tells them apart.
+    (its ``index`` is empty: it has no rep number). ``counted`` tells them apart. With Auto, each
+    segment's rows follow a heading row: ``heading`` its words, ``start_s``/``end_s`` its span.
     """
     rows = [
         dict(row, faults=", ".join(fault_label(c) for c in rep.faults), result="counted", counted=True)
@@ -160,13 +403,28 @@ def review_rows(report: ClipReport) -> list[dict]:
             }
         )
     rows.sort(key=lambda r: (r["start_s"], not r["counted"]))
-    return rows
+    segments = review_segments(report)
+    if not segments:
+        return rows
+    grouped: list[dict] = []
+    for index, segment in enumerate(segments):
+        grouped.append(
+            {
+                "heading": segment.heading,
+                "exercise": segment.exercise,
+                "start_s": segment.start_s,
+                "end_s": segment.end_s,
+                "counted": False,
+            }
+        )
+        grouped += [r for r in rows if segment_index_at(segments, r["start_s"]) == index]
+    return grouped
 
 
 def write_reps_csv(report: ClipReport, path: str | Path) -> Path:
     path = Path(path)
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=REP_COLUMNS)
+        writer = csv.DictWriter(f, fieldnames=reps_csv_columns(report))
         writer.writeheader()
         writer.writerows(rep_rows(report))
     return path
@@ -178,15 +436,18 @@ def write_report_json(report: ClipReport, path: str | Path) -> Path:
     return path
 
 
+Overlay = Callable[[ReplayFrame], np.ndarray]
+
+
 class _ReviewWriter(AnnotatedWriter):
     """The annotated mp4 with the review's overlay (plain words), not the CLI's."""
 
-    def __init__(self, path: str | Path, fps: float, size_px: tuple[int, int], caption: str) -> None:
+    def __init__(self, path: str | Path, fps: float, size_px: tuple[int, int], overlay: Overlay) -> None:
         super().__init__(path, fps, size_px)
-        self.caption = caption
+        self.overlay = overlay
 
     def write_frame(self, frame: ReplayFrame) -> None:
-        image = frame.annotated_bgr(self.caption)
+        image = self.overlay(frame)
         if (image.shape[1], image.shape[0]) != self.size_px:
             image = cv2.resize(image, self.size_px)
         self._writer.write(image)
@@ -194,13 +455,14 @@ class _ReviewWriter(AnnotatedWriter):
 
 
 def export_annotated(
-    frames: Sequence[ReplayFrame], path: str | Path, fps: float, caption: str = "angle"
+    frames: Sequence[ReplayFrame], path: str | Path, fps: float, overlay: Overlay | None = None
 ) -> Iterator[int]:
-    """Write the annotated video (as the review shows it); yields the frames written so far."""
+    """Write the annotated video as the review shows it (``overlay``: :meth:`ExerciseTrack.overlay`;
+    by default each frame's own overlay); yields the frames written so far."""
     if not frames:
         raise ValueError("nothing to export: no analysed frames")
     first = frames[0].image_bgr()
-    writer = _ReviewWriter(path, fps, (first.shape[1], first.shape[0]), caption)
+    writer = _ReviewWriter(path, fps, (first.shape[1], first.shape[0]), overlay or ReplayFrame.annotated_bgr)
     try:
         for n, frame in enumerate(frames, 1):
             writer.write_frame(frame)

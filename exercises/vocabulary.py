@@ -185,6 +185,9 @@ NOTES: dict[str, Note] = _rows(
     Note("form_not_judged", "Some form checks need body parts that are out of the picture"),
 )
 
+# ``--exercise auto`` ("Auto" in the review) when no exercise leads clearly: the CLI summary and the review say it.
+RECOGNITION_UNSURE = "not sure which exercise this is"
+
 # The checker's phases (exercises.events.CheckerState.phase) as a person would say them.
 PHASE_WORDS: dict[str, str] = {
     "setup": "getting into position",

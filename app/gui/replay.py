@@ -5,6 +5,12 @@ movement that looked like a rep and did not count is on the timeline, the plot a
 with its reason; the spans when the camera could not count say why. All words come from
 :mod:`app.review_data` and the vocabulary. This page runs the analysis and the playback; the
 timeline, plot, rep table and exports are drawn and written by ``app.gui.replay_*``.
+
+"Auto" in the exercise box recognises the exercise and splits a routine into segments: the timeline
+shows them as bands in each exercise's colour, the table groups its rows under a heading per
+segment, the summary counts per segment, and the plot and the video's overlay show the measure of
+the segment under the playhead (``app.review_data.ExerciseTrack``). Auto is the review's own
+choice: the window's one exercise, shared with the live page and Progress, stays as it was.
 """
 
 from __future__ import annotations
@@ -38,12 +44,20 @@ from app.gui.style import big_font
 from app.gui.widgets import VideoView
 from app.gui.worker import GeneratorWorker
 from app.review_data import (
+    AUTO_CHOICE,
+    AUTO_PLOT_TITLE,
     AnalysisDone,
+    ExerciseTrack,
     ReplayFrame,
+    analysing_words,
     analysis_items,
     plot_title,
+    progress_words,
     review_rows,
+    review_segments,
+    review_title,
 )
+from exercises.recognition import AUTO
 from exercises.registry import EXERCISE_IDS, get_exercise
 
 log = logging.getLogger(__name__)
@@ -52,7 +66,8 @@ SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
 
 
 class ReplayPage(QWidget):
-    """Open a clip, analyse it as the chosen exercise in a worker thread, then play it back and explain it."""
+    """Open a clip, analyse it as the chosen exercise (or Auto) in a worker thread, then play it back and
+    explain it."""
 
     analysis_finished = pyqtSignal(object)  # the ClipReport
     analysis_failed = pyqtSignal(str)
@@ -75,6 +90,8 @@ class ReplayPage(QWidget):
         self._live_partials: list[dict] = []
         self._total_frames = 0
         self._saved: ClipReport | None = None  # a recording's saved analysis, shown while the video loads
+        self.track = ExerciseTrack(self.exercise_id)  # which exercise shows when (Auto: per segment)
+        self._measured: str | None = None  # the exercise whose measure the plot names now
         self._build()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._advance)
@@ -88,9 +105,14 @@ class ReplayPage(QWidget):
         self.file_label = QLabel("Open a recorded video (File ▸ Review, or drop it here)")
         self.file_label.setFont(big_font(13))
         self.exercise_box = QComboBox()
+        self.exercise_box.setFont(font)
         for ex_id in EXERCISE_IDS:
             self.exercise_box.addItem(get_exercise(ex_id).title, ex_id)
-        self.exercise_box.setFont(font)
+        # Auto's words are long: the box keeps the exercises' width (the page as it was), its list is wider.
+        self.exercise_box.ensurePolished()
+        self.exercise_box.setMaximumWidth(self.exercise_box.sizeHint().width())
+        self.exercise_box.addItem(AUTO_CHOICE, AUTO)
+        self.exercise_box.view().setMinimumWidth(self.exercise_box.view().sizeHintForColumn(0) + 32)
         self.exercise_box.activated.connect(self._exercise_picked)
         self.analyse_button = QPushButton("Analyse again")
         self.analyse_button.clicked.connect(lambda: self.set_exercise(self.exercise_box.currentData(), force=True))
@@ -192,17 +214,35 @@ class ReplayPage(QWidget):
 
     def _show_exercise(self) -> None:
         """Title, plot title and legends for the chosen exercise (before and after analysing)."""
-        ex = get_exercise(self.exercise_id)
         name = self.path.name if self.path is not None else None
+        title = review_title(self.exercise_id, self.report)
         self.file_label.setText(
-            f"{name}: {ex.title}" if name else "Open a recorded video (File ▸ Review, or drop it here)"
+            f"{name}: {title}" if name else "Open a recorded video (File ▸ Review, or drop it here)"
         )
-        self.plot.setTitle(plot_title(ex, caption_for(self.exercise_id)), size="11pt")
-        self.timeline_legend.setText(timeline_legend(ex.unilateral))
+        self.timeline_legend.setText(self._timeline_legend())
+        self._show_measure(self.track.exercise_at(self.timeline.position_s), force=True)
+
+    def _timeline_legend(self) -> str:
+        if not self.track.auto:
+            return timeline_legend(get_exercise(self.exercise_id).unilateral)
+        exercises = [s.exercise for s in self.track.segments]
+        kinds = {get_exercise(ex).unilateral for ex in exercises}
+        return timeline_legend(kinds.pop() if len(kinds) == 1 else None, exercises)
+
+    def _show_measure(self, exercise_id: str | None, force: bool = False) -> None:
+        """The plot's title and legend for ``exercise_id``'s measure (with Auto: the segment's under the playhead)."""
+        if exercise_id == self._measured and not force:
+            return
+        self._measured = exercise_id
+        if exercise_id is None:
+            self.plot.setTitle(AUTO_PLOT_TITLE, size="11pt")
+        else:
+            self.plot.setTitle(plot_title(get_exercise(exercise_id), caption_for(exercise_id)), size="11pt")
         self._show_plot_legend()
 
     def _show_plot_legend(self) -> None:
-        self.plot_legend.setText(plot_legend_html(self.exercise_id, self.frames))
+        frames = self.track.frames_at(self.timeline.position_s)
+        self.plot_legend.setText(plot_legend_html(self._measured, frames))
 
     @property
     def _partial_regions(self) -> list:
@@ -223,9 +263,13 @@ class ReplayPage(QWidget):
         changed = exercise_id != self.exercise_id
         if changed or force:
             self._saved = None  # another exercise, or "Analyse again": the saved analysis no longer applies
+        if exercise_id != AUTO:
+            get_exercise(exercise_id)  # an unknown id fails here, with the valid ones named
         self.exercise_id = exercise_id
+        if changed:
+            self.report, self.track = None, ExerciseTrack(exercise_id)
         self.exercise_box.blockSignals(True)
-        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.setCurrentIndex(self.exercise_box.findData(exercise_id))
         self.exercise_box.blockSignals(False)
         self._show_exercise()
         if self.path is not None and (changed or force):
@@ -234,12 +278,14 @@ class ReplayPage(QWidget):
     def _exercise_picked(self, index: int) -> None:
         exercise_id = self.exercise_box.itemData(index)
         self.set_exercise(exercise_id)
-        self.exercise_chosen.emit(exercise_id)
+        if exercise_id != AUTO:  # Auto is the review's own: the window keeps its one exercise
+            self.exercise_chosen.emit(exercise_id)
 
     def _analyse(self) -> None:
         self._stop_worker()
         self.pause()
         self.frames, self.report, self.position = [], None, 0
+        self.track = ExerciseTrack(self.exercise_id, None, self.frames)
         self._live_reps, self._live_faults, self._live_partials = [], [], []
         self.table.clear_rows()
         self.plot.reset()
@@ -259,14 +305,14 @@ class ReplayPage(QWidget):
         self.timeline.duration_s = info.duration_s or self._total_frames / self.fps
         self.timeline.analysed_s = 0.0
         self.timeline.set_data([], [], [])
+        self.timeline.set_segments(())
         self.slider.setRange(0, 0)
         self.progress.setRange(0, self._total_frames)
         self.progress.setValue(0)
-        title = get_exercise(self.exercise_id).title
-        self.progress.setFormat(f"{title}: analysing %p%")
-        self.summary.setText(f"Analysing {self.path.name} as {title.lower()} …")
+        self.progress.setFormat(progress_words(self.exercise_id))
+        self.summary.setText(analysing_words(self.path.name, self.exercise_id))
         self._show_exercise()
-        self.video.clear(f"Analysing {self.path.name} as {title.lower()} …")
+        self.video.clear(analysing_words(self.path.name, self.exercise_id))
         worker = GeneratorWorker(lambda: analysis_items(analysis))
         worker.yielded.connect(self._on_item)
         worker.errored.connect(self._on_error)
@@ -297,7 +343,8 @@ class ReplayPage(QWidget):
         if n == 1:
             self.seek_frame(0)
         if n % 15 == 0:
-            self.plot.show_frames(self.frames)
+            self.plot.show_frames(self.track)
+            self._show_measure(self.track.exercise_at(item.t_s))  # Auto: the exercise leading so far
             if self._saved is None:  # a saved analysis is already on the timeline
                 self.timeline.set_data(self._live_reps, self._live_faults, [], self._live_partials)
 
@@ -307,13 +354,17 @@ class ReplayPage(QWidget):
 
     def _done(self, report: ClipReport) -> None:
         self.report = report
+        self.track = ExerciseTrack(self.exercise_id, report, self.frames)
         self.progress.setValue(self.progress.maximum())
-        self.progress.setFormat(f"{get_exercise(self.exercise_id).title}: {report.reps} reps")
+        self.progress.setFormat(progress_words(self.exercise_id, report))
         self.timeline.duration_s = max(self.timeline.duration_s, self.frames[-1].t_s if self.frames else 0.0)
         partials = self._show_report(report)
-        self.plot.show_frames(self.frames)
+        self.plot.show_frames(self.track)
         self.plot.mark_not_counted(partials)  # the plot shows them too: a cycle on the curve that did not count
-        self._show_plot_legend()
+        self.plot.mark_segments(self.track.segments)
+        self._show_exercise()  # with Auto: what was recognised, its legend, the measure under the playhead
+        if self.frames and self.track.auto:
+            self.seek_frame(self.position)  # the overlay as the segments now show it
         for w in (self.export_video, self.export_csv, self.export_json):
             w.setEnabled(bool(self.frames))
         self.analysis_finished.emit(report)
@@ -324,6 +375,7 @@ class ReplayPage(QWidget):
         drawn = report.to_json()  # the timeline and the plot draw records as JSON, as the live events give them
         partials: list[dict] = drawn["partial_reps"]
         self.timeline.set_data(drawn["reps_detail"], drawn["faults"], drawn["status"], partials, drawn["notes"])
+        self.timeline.set_segments(review_segments(report))
         self.summary.setText(summary_text(report))
         self.table.fill(review_rows(report))
         return partials
@@ -383,7 +435,7 @@ class ReplayPage(QWidget):
         index = max(0, min(len(self.frames) - 1, index))
         self.position = index
         frame = self.frames[index]
-        self.video.show_frame(frame.annotated_bgr(caption_for(self.exercise_id)))
+        self.video.show_frame(self.track.overlay(frame))
         self.slider.blockSignals(True)
         self.slider.setValue(index)
         self.slider.blockSignals(False)
@@ -391,6 +443,7 @@ class ReplayPage(QWidget):
         self.plot.playhead.setValue(frame.t_s)
         total = self.timeline.duration_s
         self.time_label.setText(f"{frame.t_s:5.1f} / {total:.1f} s")
+        self._show_measure(self.track.exercise_at(frame.t_s))
         self._select_rep_at(frame.t_s)
 
     def _select_rep_at(self, t_s: float) -> None:
@@ -411,8 +464,7 @@ class ReplayPage(QWidget):
         if kind not in EXPORT_FILTERS:
             raise ValueError(f"unknown export kind {kind!r}; expected mp4, csv or json")
         try:
-            caption = caption_for(self.exercise_id)
-            return write_export(kind, target, self.report, self.frames, self.fps, caption, self.progress)
+            return write_export(kind, target, self.report, self.frames, self.fps, self.track.overlay, self.progress)
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export", f"Could not export {target.name}: {exc}")
             raise

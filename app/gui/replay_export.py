@@ -12,7 +12,7 @@ from pathlib import Path
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QFileDialog, QProgressBar, QWidget
 
-from app.review_data import ReplayFrame, export_annotated, write_report_json, write_reps_csv
+from app.review_data import Overlay, ReplayFrame, export_annotated, write_report_json, write_reps_csv
 
 EXPORT_FILTERS = {"mp4": "MP4 video (*.mp4)", "csv": "CSV (*.csv)", "json": "JSON (*.json)"}
 
@@ -30,17 +30,18 @@ def write_export(
     report,
     frames: Sequence[ReplayFrame],
     fps: float,
-    caption: str,
+    overlay: Overlay,
     progress: QProgressBar,
 ) -> Path:
-    """Write one export to ``target``; an annotated video reports its frames on ``progress``."""
+    """Write one export to ``target``; an annotated video (each frame drawn by ``overlay``, as the
+    review shows it) reports its frames on ``progress``."""
     if kind == "csv":
         return write_reps_csv(report, target)
     if kind == "json":
         return write_report_json(report, target)
     progress.setRange(0, len(frames))
     progress.setFormat("exporting %p%")
-    for n in export_annotated(frames, target, fps, caption):
+    for n in export_annotated(frames, target, fps, overlay):
         if n % 30 == 0:
             progress.setValue(n)
             QTimer.singleShot(0, lambda: None)

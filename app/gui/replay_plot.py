@@ -3,6 +3,9 @@ movements that did not count and a playhead; and the legend the page writes unde
 
 The plot names what it measures (``app.review_data.plot_title``) in the words of
 ``exercises.texts.SIGNAL_CAPTIONS``; clicking it or dragging the playhead asks the page to seek.
+With Auto each segment of a routine is drawn with its own exercise's measure, its span tinted in the
+exercise's colour (``app.review_data.ExerciseTrack`` says which exercise shows when); the page names
+the measure of the segment under the playhead.
 """
 
 from __future__ import annotations
@@ -10,14 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QColor
 
-from app.gui.replay_timeline import PARTIAL, swatch
+from app.gui.replay_timeline import PARTIAL, exercise_colour, swatch
 from app.gui.style import GOOD, MUTED
-from app.review_data import ReplayFrame
+from app.review_data import ExerciseTrack, ReplayFrame, ReviewSegment
 from exercises.registry import get_exercise
 from exercises.texts import SIGNAL_CAPTIONS
 
@@ -56,23 +58,40 @@ class AnglePlot(pg.PlotWidget):
         self.addItem(self.playhead)
         self.scene().sigMouseClicked.connect(self._clicked)
         self.partial_regions: list[pg.LinearRegionItem] = []
+        self.segment_regions: list[pg.LinearRegionItem] = []
 
-    def show_frames(self, frames: Sequence[ReplayFrame]) -> None:
-        """The signal and the band of the frames analysed so far."""
-        if not frames:
+    def show_frames(self, track: ExerciseTrack) -> None:
+        """The signal and the band of the frames analysed so far, each frame's as ``track`` shows it."""
+        if not track.frames:
             return
-        t = np.array([f.t_s for f in frames])
-        a = np.array([f.angle_deg for f in frames])
-        band = np.array([f.band_deg for f in frames])
-        self.curve.setData(t, a, connect="finite")
-        self.target_curve.setData(t, band[:, 0], connect="finite")
-        self.rest_curve.setData(t, band[:, 1], connect="finite")
+        t, angle, target, rest = track.series()
+        self.curve.setData(t, angle, connect="finite")
+        self.target_curve.setData(t, target, connect="finite")
+        self.rest_curve.setData(t, rest, connect="finite")
 
     def reset(self) -> None:
         """Empty, for a new analysis."""
         for curve in (self.curve, self.target_curve, self.rest_curve):
             curve.setData([], [])
         self.clear_not_counted()
+        self.mark_segments(())
+
+    def mark_segments(self, segments: Sequence[ReviewSegment]) -> None:
+        """Tint each segment's span in its exercise's colour (Auto), behind everything else."""
+        for region in self.segment_regions:
+            self.removeItem(region)
+        self.segment_regions = []
+        for segment in segments:
+            colour = exercise_colour(segment.exercise)
+            region = pg.LinearRegionItem(
+                (segment.start_s, segment.end_s),
+                movable=False,
+                brush=pg.mkBrush(colour.red(), colour.green(), colour.blue(), 22),
+                pen=pg.mkPen(colour.red(), colour.green(), colour.blue(), 90),
+            )
+            region.setZValue(-20)
+            self.addItem(region)
+            self.segment_regions.append(region)
 
     def mark_not_counted(self, partials: Sequence[dict]) -> None:
         """Shade each movement that did not count: a cycle on the curve the table says why about."""
@@ -99,17 +118,21 @@ class AnglePlot(pg.PlotWidget):
             self.seek.emit(point.x())
 
 
-def last_band(frames: Sequence[ReplayFrame]) -> tuple[float, float]:
-    """The last known (target, start) thresholds; NaN before the checker knows them."""
+def last_band(frames: Sequence[ReplayFrame], exercise_id: str | None = None) -> tuple[float, float]:
+    """The last known (target, start) thresholds (of ``exercise_id``, with Auto); NaN before the
+    checker knows them."""
     for frame in reversed(frames):
-        target, rest = frame.band_deg
+        target, rest = frame.band_for(exercise_id)
         if not (math.isnan(target) and math.isnan(rest)):
             return target, rest
     return float("nan"), float("nan")
 
 
-def plot_legend_html(exercise_id: str, frames: Sequence[ReplayFrame]) -> str:
-    """The legend under the plot: what the curve is, the hatching, and the band's two lines in degrees."""
+def plot_legend_html(exercise_id: str | None, frames: Sequence[ReplayFrame]) -> str:
+    """The legend under the plot: what the curve is, the hatching, and the band's two lines in degrees
+    (empty with Auto before any exercise leads)."""
+    if exercise_id is None:
+        return ""
     ex = get_exercise(exercise_id)
     # Two fixed lines: a wrapped rich-text label may be given one line's height and cut.
     first = [
@@ -117,7 +140,7 @@ def plot_legend_html(exercise_id: str, frames: Sequence[ReplayFrame]) -> str:
         f"{swatch(PARTIAL, '▨')} moved, not counted",
     ]
     second = []
-    target, rest = last_band(frames)
+    target, rest = last_band(frames, exercise_id)
     if not math.isnan(target):
         way = "below" if ex.direction < 0 else "above"
         second.append(f"{swatch(GOOD, '- -')} target: a rep starts {way} {target:.0f}°")

@@ -1,17 +1,39 @@
-"""The review's summary: the count, then why anything else did not count, in plain words (Qt-free)."""
+"""The review's summary: the count, then why anything else did not count, in plain words (Qt-free).
+
+With Auto the count is said per segment ("Squat 0:00–0:21: 4 reps. Glute bridge 0:24–0:50: 3 reps."),
+and a recognition in doubt says so.
+"""
 
 from __future__ import annotations
 
 from app.clip_report import ClipReport
-from app.review_data import note_words
+from app.review_data import note_words, recognition_doubt, review_segments
 from exercises.vocabulary import partial_reason
 from exercises.vocabulary import status_message as status_words
+
+
+def _count_sentences(report: ClipReport) -> list[str]:
+    """What was counted: one sentence, or with Auto one per segment (and the total for several)."""
+    reps = report.reps
+    counted = f"{reps} repetition{'s' if reps != 1 else ''}"
+    if report.segments is None:  # the exercise was chosen by hand
+        return [f"{counted} counted."]
+    segments = review_segments(report)
+    text = [f"{segment.heading}." for segment in segments]
+    doubt = recognition_doubt(report)
+    if doubt:
+        text.append(doubt)
+    if len(segments) > 1:
+        text.append(f"{counted} in all.")
+    elif not segments:
+        text.append(f"{counted} counted.")
+    return text
 
 
 def summary_text(report: ClipReport) -> str:
     """The count, then why anything else did not count, in plain words."""
     reps = report.reps
-    text = [f"{reps} repetition{'s' if reps != 1 else ''} counted."]
+    text = _count_sentences(report)
     partials = report.partial_reps
     if partials:
         reasons = dict.fromkeys(partial_reason(p.reason) for p in partials)
