@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QFontMetrics
 from PyQt6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -112,7 +113,7 @@ class ReplayPage(QWidget):
         self.exercise_box.ensurePolished()
         self.exercise_box.setMaximumWidth(self.exercise_box.sizeHint().width())
         self.exercise_box.addItem(AUTO_CHOICE, AUTO)
-        self.exercise_box.view().setMinimumWidth(self.exercise_box.view().sizeHintForColumn(0) + 32)
+        self.exercise_box.view().setMinimumWidth(QFontMetrics(font).horizontalAdvance(AUTO_CHOICE) + 40)
         self.exercise_box.activated.connect(self._exercise_picked)
         self.analyse_button = QPushButton("Analyse again")
         self.analyse_button.clicked.connect(lambda: self.set_exercise(self.exercise_box.currentData(), force=True))
