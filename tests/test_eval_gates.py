@@ -1,6 +1,7 @@
-"""The accuracy gates: ``hipcoach eval`` over the committed generated clips meets the thresholds
-written in their manifest (expected values come from the generator's truth files), overall, per
-exercise where the manifest sets ``exercise_thresholds``, and for rep timing.
+"""The accuracy gates: ``hipcoach eval --recognise`` over the committed generated clips meets the
+thresholds written in their manifest (expected values come from the generator's truth files), overall,
+per exercise where the manifest sets ``exercise_thresholds``, for rep timing, and for recognising
+each clip's exercise.
 
 The manifest's report-only real clips are left out of this run: tests/test_real_clips.py analyses
 them once and runs the same scoring over them, so CI pays for them once.
@@ -31,7 +32,7 @@ def gated_manifest(tmp_path):
 def test_generated_clips_meet_the_manifest_thresholds(tmp_path):
     out = tmp_path / "eval.json"
     result = subprocess.run(
-        [sys.executable, "-m", "app", "eval", str(gated_manifest(tmp_path)), "--json", str(out)],
+        [sys.executable, "-m", "app", "eval", str(gated_manifest(tmp_path)), "--recognise", "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=3000,
@@ -44,5 +45,8 @@ def test_generated_clips_meet_the_manifest_thresholds(tmp_path):
     assert summary["overall"]["clips"] >= 20
     assert summary["overall"]["rep_times"] > 0, "the generated truth gives no rep peaks to time against"
     assert "glute_squeeze" not in [c["exercise"] for c in summary["clips"] if not c["guided"]]
+    # Hands-free: every clip a camera can see is analysed with its exercise recognised, not named.
+    seen = [c for c in summary["clips"] if not c["guided"]]
+    assert summary["overall"]["recognised_clips"] == len(seen)
     assert report["failures"] == [], "\n".join(report["failures"])
     assert (result.returncode == 0) == (report["failures"] == [])
