@@ -262,3 +262,87 @@ def note_message(code: str) -> str:
 def phase_words(phase: str) -> str:
     """A checker phase as a person would say it ("in a repetition")."""
     return PHASE_WORDS.get(phase, plain(phase))
+
+
+# ---------------------------------------------------------------------------- Auto: the live window names the
+# exercise from the movement and follows the person to the next (app/live/following.py, app/gui/live*.py)
+
+AUTO_CHOICE = "Auto (recognise the exercise)"  # the exercise box's and the picker's entry
+AUTO_TITLE = "Auto: which exercise?"  # the live page's title while it recognises
+AUTO_STEPS = (
+    "Start any exercise the camera can see; after about two repetitions HipCoach says which one it is, "
+    "and the repetitions you did while it decided are counted.",
+    "When you move on to another exercise, it follows you: the first set is saved and the next one "
+    "is counted from its first repetition.",
+    "If it is not sure, or names the wrong exercise, press N: each press chooses the next likely one.",
+    "The glute squeeze cannot be seen by a camera: choose it in the list to do it.",
+)
+AUTO_CAMERA = "Put the camera where the exercise you are about to do needs it (see that exercise in the list)."
+AUTO_DRAWING = "(each exercise has its own place)"
+AUTO_SAFETY = "Stop or ease off if an exercise is hard or hurts, and warm up before squats."
+AUTO_NEXT_BUTTON = "Choose the exercise  ›  (N)"
+AUTO_NOT_RECORDED = "Auto sets are not recorded on video: choose the exercise to record a set."
+AUTO_NOT_NAMED = "I could not tell which exercise this was: choose it in the exercise box next time."
+
+# An exercise's name as said in a sentence ("This looks like squats").
+EXERCISE_PLURALS: dict[str, str] = {
+    "glute_squeeze": "glute squeezes",
+    "glute_bridge": "glute bridges",
+    "bridge_march": "bridge marches",
+    "straight_leg_raise": "straight leg raises",
+    "hip_abduction": "hip abductions",
+    "prone_hip_extension": "prone hip extensions",
+    "standing_hip_flexion": "standing hip flexions",
+    "standing_hip_extension": "standing hip extensions",
+    "squat": "squats",
+}
+
+
+def exercise_plural(exercise_id: str) -> str:
+    """The exercise as said in a sentence ("squats")."""
+    return EXERCISE_PLURALS.get(exercise_id, plain(exercise_id))
+
+
+def recognising_words(leader: str | None) -> str:
+    """The live screen while Auto decides: what it is doing, and the candidate ahead so far."""
+    if leader is None:
+        return "Recognising the exercise… start your repetitions"
+    return f"Recognising the exercise… looks like {exercise_plural(leader)} so far"
+
+
+def recognised_cue(exercise_id: str) -> str:
+    """Said and shown when Auto is sure."""
+    return f"This looks like {exercise_plural(exercise_id)} — counting them"
+
+
+def unsure_cue() -> str:
+    """Said when Auto cannot tell after the first repetitions (it never guesses silently)."""
+    return "Not sure which exercise this is — press N to choose, or keep going"
+
+
+def unsure_words(candidates: tuple[str, ...]) -> str:
+    """The live screen's line while Auto is unsure: the cue, and the close candidates."""
+    if not candidates:
+        return unsure_cue() + " (no exercise fits the movement yet)"
+    named = " or ".join(exercise_plural(c) for c in candidates)
+    return f"{unsure_cue()} ({named}?)"
+
+
+def chosen_cue(exercise_id: str) -> str:
+    """Said when the person chose with N."""
+    return f"Counting {exercise_plural(exercise_id)}. Press N again for another exercise"
+
+
+def moved_on_cue(exercise_id: str) -> str:
+    """Said when Auto follows the person to the next exercise."""
+    return f"Now {exercise_plural(exercise_id)}"
+
+
+def moved_on_words(exercise_id: str) -> str:
+    """How a set that Auto ended goes into its summary."""
+    return f"You moved on to {exercise_plural(exercise_id)}: this set was saved."
+
+
+def earlier_set_words(title: str, reps: int) -> str:
+    """One earlier set of an Auto session, in the last set's summary."""
+    return f"Before that: {title}, {reps} rep{'s' if reps != 1 else ''}"

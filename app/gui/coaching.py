@@ -25,7 +25,7 @@ from datetime import date
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QMessageBox, QWidget
 
-from app.coach import plan, safety
+from app.coach import plan, recordings, safety
 from app.coach.recorder import SessionRecorder
 from app.coach.routine import RoutineRunner
 from app.coach.store import WindowHistory
@@ -41,6 +41,7 @@ from app.live.recording import SetRecording, wanted_recording
 from app.live.session import SessionLog
 from exercises.definitions import ExerciseDef
 from exercises.personalise import CalibrationRecorder
+from exercises.recognition import AUTO
 from exercises.registry import get_exercise
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,11 @@ class Coach(CoachQuestions, CoachRoutine, QObject):
         return wanted_recording(
             self.store, self.settings(), definition.id, model, lambda: getattr(self.recorder, "session_id", None)
         )
+
+    @property
+    def records_sets(self) -> bool:
+        """Settings: "Record video of my sessions" is on."""
+        return recordings.settings_from(self.settings()).record
 
     def set_started(self, definition: ExerciseDef) -> None:
         if self.mode is None:
@@ -412,21 +418,23 @@ class Coach(CoachQuestions, CoachRoutine, QObject):
         if not self.live.running:
             return
         exercise = self.live.exercise_id
+        named = exercise != AUTO  # Auto stopped before it named the exercise: nothing to ease
         self._stopping = True
         try:
             self.live.stop(show_summary=False, code="pain", reason="Stopped for sharp pain.")
         finally:
             self._stopping = False
-        self._record_pain("sharp", None, exercise)
-        self.sharp_exercises.append(exercise)
-        self._save_settings(safety.apply_pain_easing(self.settings(), exercise))
+        self._record_pain("sharp", None, exercise if named else None)
+        if named:
+            self.sharp_exercises.append(exercise)
+            self._save_settings(safety.apply_pain_easing(self.settings(), exercise))
         self.voice.reset()
         self.voice.offer(SHARP_SAID, "milestone")
-        title = get_exercise(exercise).title
+        title = get_exercise(exercise).title if named else "The exercise"
         lines = [
             f"{title} was stopped because of sharp pain.",
             "Stop and rest now. Do not push through sharp pain.",
-            "Next time this exercise will be easier.",
+            *(["Next time this exercise will be easier."] if named else []),
             "If the pain is severe or does not settle, see a doctor.",
         ]
         if self.mode == "routine":

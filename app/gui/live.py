@@ -27,14 +27,29 @@ from app.gui.live_view import LiveView
 from app.gui.style import WARN
 from app.gui.voice import Voice
 from app.gui.worker import GeneratorWorker
+from app.live.following import Chosen, Following, FollowStep, MovedOn, Recognised, Unsure
 from app.live.pipeline import LiveItem, LiveSource, live_items
 from app.live.recording import SetRecording, summary_line
 from app.live.session import Ending, SessionLog
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
+from exercises.recognition import AUTO, candidates
 from exercises.registry import get_exercise
 from exercises.texts import camera_placement
-from exercises.vocabulary import partial_cue
+from exercises.vocabulary import (
+    AUTO_NEXT_BUTTON,
+    AUTO_NOT_NAMED,
+    AUTO_NOT_RECORDED,
+    AUTO_TITLE,
+    chosen_cue,
+    earlier_set_words,
+    moved_on_cue,
+    moved_on_words,
+    partial_cue,
+    recognised_cue,
+    recognising_words,
+    unsure_cue,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +74,8 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
     stepped = pyqtSignal(object)  # each LiveItem, after it was handled (tests and measurements)
     target_reached = pyqtSignal()  # once per set, when the target (per side if unilateral) is met
     sharp_pain = pyqtSignal()  # the person pressed "Sharp pain - stop" (or P)
-    next_requested = pyqtSignal()  # "Next exercise" in a routine
+    next_requested = pyqtSignal()  # "Next exercise" in a routine; in Auto, "choose the exercise"
+    set_followed = pyqtSignal(object)  # Auto ended a set (the person moved on): its SessionLog
 
     def __init__(self, voice: Voice, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +90,16 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         self.recording: SetRecording | None = None  # this set's video, when the person records sets
         self._target_said = False
         self.in_routine = False  # shows "Next exercise" while a routine's set runs
+        # Auto: the exercise is recognised and the person followed from one exercise to the next. While it
+        # recognises, exercise_id is AUTO; each set then carries its exercise (app.live.following).
+        self.auto = False
+        self.following: Following | None = None
+        self.auto_sets: list[SessionLog] = []  # an Auto run's sets before the current one
+        self.unsure: tuple[str, ...] | None = None  # Auto said it is not sure (the close candidates)
+        self.leader: str | None = None  # while recognising: the candidate ahead so far
+        self._auto_definitions: dict[str, ExerciseDef] = {}
+        self._set_written = False  # the Auto set is in the history
+        self._unwritten: list[object] | None = None  # a set chosen with N: its events until the person keeps it
         self.model = "full"
         self.state = None
         self._cue_until = 0.0
@@ -90,14 +116,32 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         self.open_recording: Callable[[], None] | None = None
         self._build()
         voice.said.connect(self._show_cue)
+        self.next_requested.connect(self._choose_next)
         self._clock = QTimer(self)
         self._clock.setInterval(250)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
 
     def _definition(self) -> ExerciseDef:
-        """The exercise as this person does it (the coaching layer personalises it), else the standard one."""
-        return self.hooks.definition_for(self.exercise_id) if self.hooks else get_exercise(self.exercise_id)
+        """The exercise as this person does it (the coaching layer personalises it), else the standard one.
+
+        While Auto recognises, the candidate ahead stands in (what the page shows of it is the count)."""
+        if self.exercise_id == AUTO:
+            return get_exercise(self.leader or candidates()[0].id)
+        return self._definition_of(self.exercise_id)
+
+    def _definition_of(self, exercise_id: str) -> ExerciseDef:
+        return self.hooks.definition_for(exercise_id) if self.hooks else get_exercise(exercise_id)
+
+    @property
+    def recognising(self) -> bool:
+        """Auto has not named the exercise yet."""
+        return self.exercise_id == AUTO
+
+    @property
+    def start_choice(self) -> str:
+        """What "Start again" starts: Auto again, or the exercise."""
+        return AUTO if self.auto else self.exercise_id
 
     def refresh_exercise(self) -> None:
         """Show the exercise as the profile now has it (targets may have changed); not during a set."""
@@ -115,11 +159,13 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         return self.worker is not None and self.worker.paused
 
     def set_exercise(self, exercise_id: str) -> None:
-        get_exercise(exercise_id)  # validates
+        if exercise_id != AUTO:
+            get_exercise(exercise_id)  # validates
         restart = self.running
         if restart:
             self.stop(show_summary=False)
         self.exercise_id = exercise_id
+        self.auto = exercise_id == AUTO
         self._show_exercise()
         if restart and self.source is not None:
             self.start(self.source)
@@ -134,12 +180,23 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
             self.model = model
         self.source = source
         follow_stream_status(source, self.status_banner, self)  # a phone camera away: said on the banner
+        self.auto = self.exercise_id == AUTO
+        self.auto_sets, self.unsure, self.leader = [], None, None
+        self._set_written, self._unwritten = False, None
         # The coaching layer personalises the definition (calibration, strictness, the routine's target).
         self.definition = self._definition()
         ex = self.definition
         self._show_exercise()
-        self.session = SessionLog(ex.id, ex.title, ex.unilateral, ex.target_reps)
-        self.checker = checker = ExerciseChecker(ex)
+        if self.auto:
+            self.session = SessionLog(AUTO, AUTO_TITLE, False, None)
+            # Every candidate counted as this person's own from the first frame: once named, the set is theirs.
+            self._auto_definitions = {d.id: self._definition_of(d.id) for d in candidates()}
+            self.following = following = Following(self._auto_definitions.__getitem__)
+            self.checker = checker = None
+        else:
+            self.session = SessionLog(ex.id, ex.title, ex.unilateral, ex.target_reps)
+            self.following = following = None
+            self.checker = checker = ExerciseChecker(ex)
         self._target_said = False
         self.state = None
         self._error = None
@@ -148,19 +205,26 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         self.ending = None
         self.stack.setCurrentWidget(self.video)
         self.video.clear(f"Starting {source.describe()} …")
-        self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)
+        if self.auto:
+            self.status_banner.show_message(recognising_words(None), WARN)
+        else:
+            self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)
         exercise_id, model = self.exercise_id, self.model
-        self.recording = recording = self.hooks.recording_for(ex, model) if self.hooks is not None else None
-        worker = GeneratorWorker(lambda: live_items(source, ex, model, checker=checker, recording=recording))
+        # An Auto run is not recorded on video (its sets are named only as it goes; the summary says so).
+        wants_video = self.hooks is not None and not self.auto
+        self.recording = recording = self.hooks.recording_for(ex, model) if wants_video else None
+        follower = following or checker
+        worker = GeneratorWorker(lambda: live_items(source, ex, model, checker=follower, recording=recording))
         worker.yielded.connect(self._on_item)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
         self.worker = worker
-        if self.hooks is not None:
-            self.hooks.set_started(ex)
+        if self.hooks is not None and not self.auto:
+            self.hooks.set_started(ex)  # Auto: when the exercise is named
         worker.start()
         self._show_sharp(True)
-        self.next_button.setVisible(self.in_routine)
+        self.next_button.setText(AUTO_NEXT_BUTTON if self.auto else "Next exercise  ›  (N)")
+        self.next_button.setVisible(self.in_routine or self.auto)
         self._apply_view()
         self.running_changed.emit(True)
         log.info("live session: %s, %s, model %s", source.describe(), exercise_id, model)
@@ -202,7 +266,7 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
 
     def _target_met(self, state) -> bool:
         target = self.definition.target_reps
-        if not target or state is None:
+        if not target or state is None or self.recognising:
             return False
         if self.definition.unilateral and state.reps_by_side is not None:
             return min(state.reps_by_side.get("left", 0), state.reps_by_side.get("right", 0)) >= target
@@ -218,16 +282,21 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
             return  # a late item from a stopped worker
         step = item.step
         result = step.result
-        self.session.add(result, step.frame.timestamp_ms / 1000.0)
+        t_s = step.frame.timestamp_ms / 1000.0
+        followed = isinstance(result, FollowStep)
+        if followed:
+            self._follow(result, t_s)  # Auto: sets named, ended and begun, their reps so far kept
+        self.session.add(result, t_s)
         events = getattr(result, "events", ())
-        if self.hooks is not None:
-            if events:
-                self.hooks.take(events)  # each rep is written as it is counted
-            if result is not None:
-                self.hooks.observe(result)
+        if events:
+            self._keep(events)  # each rep is written as it is counted
+        if self.hooks is not None and result is not None:
+            self.hooks.observe(result)
         # One step's cues go out in the queue's order (a rep's count, then its fault, then the
         # milestone it reached), not in the order the events happen to come.
         with self.voice.holding():
+            for event in result.preview if followed else ():
+                self._say_count(event)  # while Auto recognises: the count goes on
             for event in events:
                 self._on_event(event)
             self.state = getattr(result, "state", None)
@@ -240,14 +309,8 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
 
     def _on_event(self, event) -> None:
         kind = event.kind
-        ex = self.definition
         if kind == "rep_completed":
-            self.voice.play("rep")
-            if event.side and ex.unilateral:
-                n = (event.reps_by_side or {}).get(event.side, event.reps)
-                self.voice.offer(f"{event.side.capitalize()} {n}", "count")
-            else:
-                self.voice.offer(str(event.reps), "count")
+            self._say_count(event)
             if event.cue:
                 self.voice.offer(event.cue, "cue")
         elif kind == "rep_started" and event.cue:
@@ -267,6 +330,92 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         elif kind == "status_changed" and event.code:
             self.voice.offer(event.message, "status")
 
+    def _say_count(self, event) -> None:
+        self.voice.play("rep")
+        if event.side and self.definition.unilateral and not self.recognising:
+            n = (event.reps_by_side or {}).get(event.side, event.reps)
+            self.voice.offer(f"{event.side.capitalize()} {n}", "count")
+        else:
+            self.voice.offer(str(event.reps), "count")
+
+    # ------------------------------------------------------------------ Auto
+    def _follow(self, result: FollowStep, t_s: float, speak: bool = True) -> None:
+        """Auto's news for this frame: a set named, chosen or moved on to; the reps it counted so far are kept."""
+        self.leader = result.leader
+        for news in result.news:
+            if isinstance(news, Unsure):
+                self.unsure = news.candidates
+                if speak:
+                    self.voice.offer(unsure_cue(), "milestone")
+            elif isinstance(news, Recognised):
+                self._begin_auto_set(news.exercise, recognised_cue(news.exercise) if speak else "")
+            elif isinstance(news, Chosen):
+                # A wrong name corrected: a set already saved ends as skipped; the choice is saved once kept.
+                self._begin_auto_set(news.exercise, chosen_cue(news.exercise), ended="skipped", chosen=True)
+            elif isinstance(news, MovedOn):
+                self._begin_auto_set(news.exercise, moved_on_cue(news.exercise), ended="done", start_s=news.start_s)
+        if result.caught_up and self.session is not None:
+            self.session.add(SimpleNamespace(events=result.caught_up, state=None), t_s)
+            self._keep(result.caught_up)
+
+    def _begin_auto_set(
+        self, exercise_id: str, say: str, ended: str = "", start_s: float | None = None, chosen: bool = False
+    ) -> None:
+        """The set is ``exercise_id`` from now on; ``ended`` ('done', 'skipped') ends the set before it.
+
+        A set chosen with N goes into the history only when the person keeps it (a rep counted after the
+        choice, or the end): pressing N through the candidates leaves no set behind for each one passed."""
+        definition = self._auto_definitions.get(exercise_id) or self._definition_of(exercise_id)
+        previous = self.session
+        if ended == "done" and self._unwritten:
+            self._write_auto_set()  # moved on from a choice with reps: the person kept it
+        if ended and self._set_written and self.hooks is not None:
+            self.hooks.set_ended(ended, False)
+        if ended == "done" and previous is not None:  # the person moved on: that set is kept as it was counted
+            previous.end_reason = moved_on_words(exercise_id)
+            self.auto_sets.append(previous)
+            self.set_followed.emit(previous)
+        session = SessionLog(definition.id, definition.title, definition.unilateral, definition.target_reps)
+        if previous is not None and ended != "done":  # the same stretch of time, now under its name
+            session.first_s, session.last_s, session.paused_s = previous.first_s, previous.last_s, previous.paused_s
+            session.frames = previous.frames
+        elif start_s is not None:
+            session.first_s = start_s
+        self.session = session
+        self.exercise_id, self.definition = exercise_id, definition
+        self.unsure = None
+        self._target_said = False
+        self._set_written = False
+        self._unwritten = [] if chosen else None
+        self._show_exercise()
+        if not chosen:
+            self._write_auto_set()
+        if say:
+            self.voice.offer(say, "milestone")
+
+    def _write_auto_set(self) -> None:
+        """The Auto set goes into the history (with what it counted while it was only a choice)."""
+        held, self._unwritten = self._unwritten or [], None
+        self._set_written = True
+        if self.hooks is not None:
+            self.hooks.set_started(self.definition)
+            if held:
+                self.hooks.take(held)
+
+    def _keep(self, events: Sequence[object]) -> None:
+        """Hand a step's events to the history; an Auto choice not yet kept holds them until a rep is counted."""
+        if self._unwritten is not None:
+            self._unwritten.extend(events)
+            if any(getattr(e, "kind", "") == "rep_completed" for e in events):
+                self._write_auto_set()
+        elif self.hooks is not None:
+            self.hooks.take(events)
+
+    def _choose_next(self) -> None:
+        """N in Auto: the set becomes the next likely exercise (applied by the worker on its next frame)."""
+        if self.auto and self.running and self.following is not None and not self.in_routine:
+            self.following.choose_next()
+
     def _on_error(self, message: str) -> None:
         self._error = message
 
@@ -281,6 +430,16 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
 
     def _close_checker(self) -> None:
         """Close the set's checker (after its worker stopped) and pass on the last events it gives."""
+        following, self.following = self.following, None
+        if following is not None:
+            last = following.finish()  # at the end one fitting rep is enough to name the exercise
+            if last is not None:
+                self._follow(last, last.state.t_s, speak=False)
+                if last.events and self.session is not None:
+                    self.session.add(SimpleNamespace(events=last.events, state=None), last.state.t_s)
+                    self._keep(last.events)
+            if self._unwritten is not None:
+                self._write_auto_set()  # the last choice was kept to the end
         checker, self.checker = self.checker, None
         if checker is None:
             return
@@ -313,6 +472,12 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         if session is None:
             return
         session.end_reason = reason or "You stopped the session."
+        if self.auto:
+            session.notes = [earlier_set_words(s.exercise_title, s.reps) for s in self.auto_sets]
+            if self.recognising:
+                session.notes.append(AUTO_NOT_NAMED)
+            if getattr(self.hooks, "records_sets", False):
+                session.notes.append(AUTO_NOT_RECORDED)
         if session.frames == 0 and self._error:
             self.show_source_problem(self.source, self._error)
         elif show_summary:

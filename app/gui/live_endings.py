@@ -133,9 +133,9 @@ class LiveEndings:
             return
         again = getattr(self.hooks, "start_again", None)
         if again is not None:
-            again(self.source, self.exercise_id)  # the pain answered a moment ago is not asked again
+            again(self.source, self.start_choice)  # the pain answered a moment ago is not asked again
         else:
-            self.request_start(self.source, self.exercise_id)
+            self.request_start(self.source, self.start_choice)
 
     def request_start(self, source: LiveSource, exercise_id: str) -> None:
         """A start the person asked for: through the coaching layer's check-ins when there is one."""

@@ -16,7 +16,7 @@ from app.gui.style import ACCENT, BAD, GOOD, MUTED, WARN
 from app.gui.voice import PLAIN_NO_VOICE, Voice
 from app.live.cues import CueKind
 from exercises.texts import camera_placement, signal_caption
-from exercises.vocabulary import setup_checks, status_advice
+from exercises.vocabulary import AUTO_TITLE, recognising_words, setup_checks, status_advice, unsure_words
 
 
 def voice_words(voice: Voice) -> str:
@@ -32,9 +32,18 @@ class LiveView:
     """The live page's display (mixed into LivePage)."""
 
     def _show_exercise(self) -> None:
-        if self.definition.id != self.exercise_id:
+        if self.definition.id != self.exercise_id and not self.recognising:
             self.definition = self._definition()
         ex = self.definition
+        if self.recognising:  # Auto: the count shows, the rest waits for the exercise's name
+            self.title.setText(AUTO_TITLE)
+            for widget in (self.left_count, self.right_count, self.ring, self.angle):
+                widget.setVisible(False)
+            self.counter_caption.setText("reps")
+            self.elapsed.setText("")
+            self._render_counts(0, None)
+            self._render_checks(None, started=False)
+            return
         self.title.setText(ex.title)
         unilateral = ex.unilateral
         self.left_count.setVisible(unilateral)
@@ -55,7 +64,9 @@ class LiveView:
     def _render_counts(self, reps: int, by_side: dict | None) -> None:
         ex = self.definition
         target = ex.target_reps
-        if ex.unilateral and by_side is not None:
+        if self.recognising:
+            self.counter.setText(str(reps))
+        elif ex.unilateral and by_side is not None:
             per = f" / {target}" if target else ""
             self.left_count.setText(f"L {by_side.get('left', 0)}{per}")
             self.right_count.setText(f"R {by_side.get('right', 0)}{per}")
@@ -86,13 +97,20 @@ class LiveView:
             return
         ex = self.definition
         self._render_counts(state.reps, state.reps_by_side)
-        ok = state.status is None and not state.faults and state.phase == "active"
-        self.ring.set_hold(state.hold_s, state.hold_target_s, ok)
-        self.angle.set_values(state.angle_deg, state.target_deg, state.rest_deg, ex.direction)
+        if not self.recognising:
+            ok = state.status is None and not state.faults and state.phase == "active"
+            self.ring.set_hold(state.hold_s, state.hold_target_s, ok)
+            self.angle.set_values(state.angle_deg, state.target_deg, state.rest_deg, ex.direction)
         self._render_checks(state.status, started=True)
         if self.paused:
             return
-        if state.status:
+        if self.recognising and not state.status:
+            # Auto deciding: what it thinks so far, or that it is not sure and N chooses.
+            if self.unsure is not None:
+                self.status_banner.show_message(unsure_words(self.unsure), WARN)
+            else:
+                self.status_banner.show_message(recognising_words(self.leader), ACCENT, QColor(255, 255, 255))
+        elif state.status:
             advice = status_advice(state.status, ex.id)
             self.status_banner.show_message(
                 f"Not counting: {state.status_message}. {advice}", BAD, QColor(255, 255, 255)
@@ -142,7 +160,9 @@ class LiveView:
         by_side = state.reps_by_side if state is not None else None
         target = ex.target_reps
         sides = None
-        if ex.unilateral:
+        if self.recognising:
+            count, caption = str(reps), "reps"
+        elif ex.unilateral:
             by_side = by_side or {"left": 0, "right": 0}
             per = f" / {target}" if target else ""
             sides = (f"L {by_side.get('left', 0)}{per}", f"R {by_side.get('right', 0)}{per}")
@@ -151,7 +171,7 @@ class LiveView:
             count = f"{reps} / {target}" if target else str(reps)
             caption = "reps"
         hold = None
-        if ex.hold_target_s:
+        if ex.hold_target_s and not self.recognising:
             hold = (self.ring.hold_s, self.ring.target_s or ex.hold_target_s, self.ring.ok)
         self.board.set_values(count, caption, sides, hold)
         for banner in (self.status_banner, self.cue_banner):  # "not counting" first, then the cue
@@ -159,7 +179,7 @@ class LiveView:
                 self.board.set_cue(banner.message, banner.background, banner.foreground)
                 break
         else:
-            self.board.set_cue(ex.title, QColor(44, 47, 54), QColor(220, 220, 220))
+            self.board.set_cue(AUTO_TITLE if self.recognising else ex.title, QColor(44, 47, 54), QColor(220, 220, 220))
         words = voice_words(self.voice)
         self.board.set_voice_note(words)
         self.voice_label.setText(words)

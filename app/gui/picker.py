@@ -1,4 +1,7 @@
-"""The exercise picker: how to do it, where the camera goes (in words and a drawing), safety, a demo clip."""
+"""The exercise picker: how to do it, where the camera goes (in words and a drawing), safety, a demo clip.
+
+The last entry is Auto: what it does, in the same places (no drawing or demo: it is every exercise's).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +22,11 @@ from PyQt6.QtWidgets import (
 )
 
 from app.gui.widgets import VideoView, big_font
-from app.guidance import camera_diagram, demo_clip, safety_text
+from app.guidance import SEE_A_DOCTOR, camera_diagram, demo_clip, safety_text
+from exercises.recognition import AUTO
 from exercises.registry import EXERCISE_IDS, get_exercise
 from exercises.texts import camera_placement, instructions
+from exercises.vocabulary import AUTO_CAMERA, AUTO_CHOICE, AUTO_DRAWING, AUTO_SAFETY, AUTO_STEPS
 from pose.sources import SourceError, VideoFrame, file_frames
 
 log = logging.getLogger(__name__)
@@ -80,9 +85,11 @@ class ExercisePicker(QDialog):
         self.list = QListWidget()
         self.list.setFont(big_font(15, bold=False))
         self.list.setMaximumWidth(320)
-        for ex_id in EXERCISE_IDS:
-            item = QListWidgetItem(get_exercise(ex_id).title)
+        self.choices = (*EXERCISE_IDS, AUTO)
+        for ex_id in self.choices:
+            item = QListWidgetItem(AUTO_CHOICE if ex_id == AUTO else get_exercise(ex_id).title)
             item.setData(Qt.ItemDataRole.UserRole, ex_id)
+            item.setToolTip(item.text())
             self.list.addItem(item)
         self.title = QLabel()
         self.title.setFont(big_font(24))
@@ -128,10 +135,13 @@ class ExercisePicker(QDialog):
         layout.addWidget(self.list)
         layout.addLayout(details, 1)
         self.list.currentRowChanged.connect(self._show)
-        self.list.setCurrentRow(EXERCISE_IDS.index(current))
+        self.list.setCurrentRow(self.choices.index(current))
 
     def _show(self, row: int) -> None:
-        ex_id = EXERCISE_IDS[row]
+        ex_id = self.choices[row]
+        if ex_id == AUTO:
+            self._show_auto()
+            return
         ex = get_exercise(ex_id)
         self.chosen = ex_id
         self.title.setText(ex.title)
@@ -159,6 +169,20 @@ class ExercisePicker(QDialog):
         self.camera_drawing.setToolTip(camera_placement(ex_id))
         self.safety.setText(f"<b>Safety:</b> {safety_text(ex_id)}")
         self.demo.play(demo_clip(ex_id))
+
+    def _show_auto(self) -> None:
+        self.chosen = AUTO
+        self.title.setText(AUTO_CHOICE)
+        self.steps.setText("<ol>" + "".join(f"<li>{s}</li>" for s in AUTO_STEPS) + "</ol>")
+        self.placement.setText(f"<b>Camera:</b> {AUTO_CAMERA}")
+        self.placement.setMaximumWidth(DRAWING_WIDTH)
+        self.note.setText("")
+        self.drawing_path = None
+        self.camera_drawing.clear()
+        self.camera_drawing.setText(AUTO_DRAWING)
+        self.camera_drawing.setToolTip(AUTO_CAMERA)
+        self.safety.setText(f"<b>Safety:</b> {AUTO_SAFETY} {SEE_A_DOCTOR}")
+        self.demo.play(None)
 
     def done(self, result: int) -> None:
         self.demo.stop()

@@ -28,7 +28,9 @@ from app.gui.live import LivePage
 from app.gui.voice import Voice
 from app.gui.widgets import big_font
 from app.live.pipeline import LiveSource
+from exercises.recognition import AUTO
 from exercises.registry import EXERCISE_IDS, get_exercise
+from exercises.vocabulary import AUTO_CHOICE
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +135,8 @@ class MainWindow(QMainWindow):
         self.exercise_box.setFont(font)
         for ex_id in EXERCISE_IDS:
             self.exercise_box.addItem(get_exercise(ex_id).title, ex_id)
-        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.addItem(AUTO_CHOICE, AUTO)  # recognises the exercise and follows the person to the next
+        self.exercise_box.setCurrentIndex(self.exercise_box.findData(exercise_id))
         self.exercise_box.currentIndexChanged.connect(self._exercise_chosen)
         bar.addWidget(self.exercise_box)
         self.about_action = QAction("How to do it…", self)
@@ -205,19 +208,22 @@ class MainWindow(QMainWindow):
     def _show_exercise_quietly(self, exercise_id: str) -> None:
         """The routine moved on: show it in the toolbar without restarting anything."""
         self.exercise_box.blockSignals(True)
-        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.setCurrentIndex(self.exercise_box.findData(exercise_id))
         self.exercise_box.blockSignals(False)
 
     def _exercise_chosen(self, index: int) -> None:
         # One exercise for the whole window: the toolbar, Review (which analyses again) and Progress.
-        self.live.set_exercise(self.exercise_box.itemData(index))
+        exercise_id = self.exercise_box.itemData(index)
+        self.live.set_exercise(exercise_id)
+        if exercise_id == AUTO:
+            return  # Review and Progress stay on their exercise (the live page names each set's own)
         if self.review is not None:
-            self.review.set_exercise(self.exercise_box.itemData(index))
+            self.review.set_exercise(exercise_id)
         if self.progress_page is not None:
-            self.progress_page.set_exercise(self.exercise_box.itemData(index))
+            self.progress_page.set_exercise(exercise_id)
 
     def select_exercise(self, exercise_id: str) -> None:
-        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.setCurrentIndex(self.exercise_box.findData(exercise_id))
 
     def _choose_camera(self) -> None:
         """The cameras found with a preview, or a phone or network camera by its address."""
@@ -258,12 +264,12 @@ class MainWindow(QMainWindow):
         review = self._ensure_review()
         if self.live.running:
             self.live.stop()
-        exercise_id = exercise_id or self.exercise_box.currentData()
+        exercise_id = exercise_id or self.exercise_box.currentData()  # Auto: the review recognises it too
         self.exercise_box.blockSignals(True)  # one exercise for the window, without re-analysing twice
-        self.exercise_box.setCurrentIndex(EXERCISE_IDS.index(exercise_id))
+        self.exercise_box.setCurrentIndex(self.exercise_box.findData(exercise_id))
         self.exercise_box.blockSignals(False)
         self.live.set_exercise(exercise_id)
-        if self.progress_page is not None:
+        if self.progress_page is not None and exercise_id != AUTO:
             self.progress_page.set_exercise(exercise_id)
         self.tabs.setCurrentWidget(review)
         review.open(Path(path), exercise_id, saved)
@@ -353,7 +359,11 @@ class MainWindow(QMainWindow):
 
             self.progress_page = ProgressPage(opened)
             self.progress_page.recording_chosen.connect(self.open_recording)
-            self.progress_page.set_exercise(self.exercise_box.currentData())
+            shown = self.exercise_box.currentData()
+            if shown == AUTO:
+                shown = self.live.exercise_id  # the exercise Auto named last (while none: Progress's own)
+            if shown != AUTO:
+                self.progress_page.set_exercise(shown)
             # A pick in Progress (activated: the person's, not a follow) becomes the window's exercise.
             box = self.progress_page.exercise_box
             box.activated.connect(lambda i: self.select_exercise(box.itemData(i)))

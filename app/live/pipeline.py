@@ -17,9 +17,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.live.following import Following
 from app.live.recording import SetRecording
 from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
+from exercises.recognition import AUTO
 from exercises.registry import get_exercise
 from pose.estimator import PoseEstimator
 from pose.filtering import PoseFilter
@@ -96,19 +98,25 @@ def live_items(
     exercise: ExerciseDef | str,
     model: str = "full",
     estimator: PoseEstimator | None = None,
-    checker: ExerciseChecker | None = None,
+    checker: ExerciseChecker | Following | None = None,
     recording: SetRecording | None = None,
 ) -> Iterator[LiveItem]:
     """Run the live pipeline; closing the generator releases the camera and the model.
 
-    ``exercise`` is an id or a (personalised) definition. A ``checker`` passed in belongs to the
+    ``exercise`` is an id or a (personalised) definition; ``auto`` recognises it and follows the person
+    from one exercise to the next (:class:`~app.live.following.Following`: each step's result is then a
+    :class:`~app.live.following.FollowStep`). A ``checker`` passed in belongs to the
     caller, who calls its ``finish()`` (and keeps the events it returns) once the generator is closed.
     A ``recording`` gets every frame the checker sees, as captured; closing the generator closes its
     video, and its report is written by ``recording.finish(checker)`` once the checker has finished
     (here for a checker of our own, else by the caller).
     """
     own_checker = checker is None
-    if checker is None:
+    if checker is None and exercise == AUTO:
+        if recording is not None:  # its report names one exercise (the window does not record Auto runs)
+            raise ValueError("an Auto run cannot be recorded: give an exercise id to record a set")
+        checker = Following()
+    elif checker is None:
         checker = ExerciseChecker(get_exercise(exercise) if isinstance(exercise, str) else exercise)
     own_estimator = estimator is None
     estimator = estimator or PoseEstimator(model)
@@ -126,7 +134,7 @@ def live_items(
             recording.close_video()  # the writer drains its queue; the live view has stopped by now
         if own_checker:
             checker.finish()
-            if recording is not None:
+            if recording is not None and isinstance(checker, ExerciseChecker):
                 recording.finish(checker)
         if own_estimator:
             estimator.close()

@@ -37,6 +37,7 @@ class SessionLog:
     frames: int = 0
     end_reason: str = ""  # what ended the session, in words
     recording_note: str = ""  # the set's video: recorded, and how many frames it left out
+    notes: list[str] = field(default_factory=list)  # more lines for the summary (Auto: the sets before this one)
     paused_s: float = 0.0  # frame time that passed while the person had paused
     _after_resume: int = 0
 
@@ -110,7 +111,7 @@ class SessionLog:
             lines.append(self.end_reason)
         if self.recording_note:
             lines.append(self.recording_note)
-        return lines
+        return lines + self.notes
 
 
 @dataclass(frozen=True)
