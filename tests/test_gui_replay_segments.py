@@ -217,14 +217,16 @@ def test_exports_keep_working_and_name_each_reps_exercise(routine_review, tmp_pa
 
 
 def test_one_clip_with_auto_is_one_band_then_by_hand_as_before(qapp, qtbot):
+    """Opened from the window on Auto: one band of the truth's exercise; then chosen by hand, as before."""
     truth = sample_truth("glute_bridge_continuous")
     title = get_exercise(truth["exercise"]).title
     win = MainWindow(exercise_id="squat", model="lite", enable_speech=False, checkins=False)
     qtbot.addWidget(win)
     review = win._ensure_review()
     try:
-        choose_in_review(review, AUTO)
-        analyse(qapp, review, Path(truth["path"]))
+        with qtbot.waitSignal(review.analysis_finished, timeout=300_000):
+            win.open_review(Path(truth["path"]), AUTO)  # the window's Auto reviews with Auto too
+        assert review.exercise_id == AUTO
         assert [band.exercise for band in review.timeline.segments] == [truth["exercise"]]
         assert review.file_label.text().endswith(f"{title} (recognised)")
         assert review.summary.text().startswith(f"{title} 0:00–")
