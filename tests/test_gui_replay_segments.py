@@ -157,8 +157,8 @@ def test_the_timeline_has_a_band_per_segment_with_the_truths_exercises(routine_r
     assert review.timeline.minimumHeight() > 64  # room for the band under the lanes
     legend = review.timeline_legend.text()
     assert all(get_exercise(part["exercise"]).title in legend for part in parts)
-    # Auto is the review's own choice: the window's one exercise stays as it was.
-    assert win.exercise_box.currentData() == "glute_bridge" and review.exercise_id == AUTO
+    # A pick in Review is the window's: its toolbar says Auto too (and the review was not analysed twice).
+    assert win.exercise_box.currentData() == AUTO and review.exercise_id == AUTO
 
 
 def test_rows_and_summary_count_each_segment_as_the_truth(routine_review):

@@ -9,8 +9,8 @@ timeline, plot, rep table and exports are drawn and written by ``app.gui.replay_
 "Auto" in the exercise box recognises the exercise and splits a routine into segments: the timeline
 shows them as bands in each exercise's colour, the table groups its rows under a heading per
 segment, the summary counts per segment, and the plot and the video's overlay show the measure of
-the segment under the playhead (``app.review_data.ExerciseTrack``). Auto is the review's own
-choice: the window's one exercise, shared with the live page and Progress, stays as it was.
+the segment under the playhead (``app.review_data.ExerciseTrack``). Like any pick here, Auto becomes
+the window's exercise (the window keeps Progress on the exercise it showed).
 """
 
 from __future__ import annotations
@@ -279,8 +279,7 @@ class ReplayPage(QWidget):
     def _exercise_picked(self, index: int) -> None:
         exercise_id = self.exercise_box.itemData(index)
         self.set_exercise(exercise_id)
-        if exercise_id != AUTO:  # Auto is the review's own: the window keeps its one exercise
-            self.exercise_chosen.emit(exercise_id)
+        self.exercise_chosen.emit(exercise_id)
 
     def _analyse(self) -> None:
         self._stop_worker()
