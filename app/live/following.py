@@ -46,6 +46,8 @@ from pose.frame import PoseFrame
 UNSURE_AFTER_REPS = 3  # reps some candidate counted (fitting or not) with no exercise sure: "not sure"
 # (the right candidate is sure after two fitting reps; a wrong one often counts the same movements too, and
 # partial reps come from a shaky picture as well: on the generated clips 3 is never early, 2 is)
+UNSURE_AFTER_S = 40.0  # a person in view this long and nothing named: "not sure" all the same (a movement the
+# camera cannot see counts no rep anywhere; the slowest generated clips, held reps with faults, are named by 30 s)
 NEUTRAL_STATUSES = ("no_person", "out_of_frame", "joints_hidden", "second_person")  # true of any exercise
 
 
@@ -152,6 +154,7 @@ class Following:
         self._base_by_side: dict[str, int] = {}
         self._first_s: float | None = None
         self._last_s = 0.0
+        self._in_view_s = 0.0  # how long a person has been in view
         self._reps_seen: tuple[int, ...] = ()
         self._unsure_said = False
         self._preview_reps = 0
@@ -165,6 +168,8 @@ class Following:
         t = frame.timestamp_s
         if self._first_s is None:
             self._first_s = t
+        elif frame.has_pose:
+            self._in_view_s += min(t - self._last_s, 0.5)  # a gap (a pause) is not time in view
         self._last_s = t
         chosen = self._take_request()
         if chosen is not None:
@@ -269,7 +274,8 @@ class Following:
         return FollowStep(state, news=news, preview=tuple(preview), leader=leader)
 
     def _unsure(self, decision: Recognition, t: float) -> Unsure | None:
-        """Two candidates close with enough evidence, or a few reps counted and none that fits enough."""
+        """Two candidates close with enough evidence, a few reps counted and none that fits enough, or a long
+        time in view with nothing named."""
         ev = decision.evidence
         ranked = sorted(ev, key=lambda ex: -ev[ex])
         best = ev[ranked[0]]
@@ -277,7 +283,7 @@ class Following:
             close = tuple(ex for ex in ranked if ev[ex] > 0 and ev[ex] >= best * (1 - MIN_LEAD))
             return Unsure(close[:3], t)
         checkers = self.recogniser.checkers.values()
-        if max(len(c.reps_detail) for c in checkers) >= UNSURE_AFTER_REPS:
+        if max(len(c.reps_detail) for c in checkers) >= UNSURE_AFTER_REPS or self._in_view_s >= UNSURE_AFTER_S:
             return Unsure(tuple(ex for ex in ranked if ev[ex] > 0)[:2], t)
         return None
 
