@@ -474,7 +474,8 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         session.end_reason = reason or "You stopped the session."
         if self.auto:
             session.notes = [earlier_set_words(s.exercise_title, s.reps) for s in self.auto_sets]
-            if self.recognising:
+            if self.recognising:  # what a candidate counted belongs to no exercise: nothing was saved either
+                session.reps, session.reps_by_side = 0, None
                 session.notes.append(AUTO_NOT_NAMED)
             if getattr(self.hooks, "records_sets", False):
                 session.notes.append(AUTO_NOT_RECORDED)
