@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from exercises.recognition import AUTO
 from exercises.registry import EXERCISE_IDS
 from models import BUNDLE_SHA256
 
@@ -115,7 +116,12 @@ def _add_window(sub) -> argparse.ArgumentParser:
         "(rtsp://... or http://... MJPEG, as phone webcam apps serve)",
     )
     src.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (default 0)")
-    window.add_argument("--exercise", choices=EXERCISE_IDS, default="glute_bridge", help="exercise to coach")
+    window.add_argument(
+        "--exercise",
+        choices=(*EXERCISE_IDS, AUTO),
+        default="glute_bridge",
+        help="exercise to coach ('auto' recognises it)",
+    )
     window.add_argument("--model", choices=MODEL_NAMES, default="full", help="pose model (default full)")
     window.add_argument("--review", metavar="VIDEO", help="open a recorded video in replay review")
     window.add_argument("--mute", action="store_true", help="start with the voice off")

@@ -93,6 +93,16 @@ def test_auto_is_in_the_exercise_box_and_the_picker(qtbot, window):
     assert picker.chosen == "glute_squeeze"
 
 
+def test_the_window_opens_on_auto_from_the_command_line(qtbot):
+    from app.cli_parser import parse
+
+    args = parse(["--exercise", "auto"])
+    win = MainWindow(exercise_id=args.exercise, model="lite", enable_speech=False)
+    qtbot.addWidget(win)
+    assert win.exercise_box.currentData() == AUTO and win.live.title.text() == AUTO_TITLE
+    win.live.shutdown()
+
+
 def test_auto_recognises_the_clip_counts_every_rep_and_saves_the_set_under_it(qtbot, window):
     truth = sample_truth(ONE)
     window.select_exercise(AUTO)
