@@ -140,7 +140,7 @@ class RoutineBuilder:
             if after == "outside":
                 direction = self._walk_direction(part, rng)
                 walk = WalkProfile(self._walk_m(part, direction, arriving=False), rng.uniform(0.95, 1.25), 0.8, 0.3)
-                leaving = Leaving("outside", direction, walk, float(rng.uniform(0.3, 1.0)) if k + 1 < n else 0.4)
+                leaving = Leaving("outside", direction, walk, float(rng.uniform(0.2, 0.8)) if k + 1 < n else 0.4)
             else:
                 leaving = Leaving("stand" if after == "stand" else "floor")
             part.plan(arrival, leaving, prev, rng)

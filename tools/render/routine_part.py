@@ -202,7 +202,12 @@ class PartBuilder:
             # each taken the short way round to this posture's.
             prev_pose, here = self.prev.last_posture[0], _full(pose[0])
             rolled = {k: here[k] + yaw_gap(here[k], v + 180.0) for k, v in _full(prev_pose[0]).items()}
-            pose = _blend(pose, (rolled, prev_pose[1]), roll)
+            # The body keeps the previous posture until it is past lying on its side: legs together,
+            # no leg lifted alone while rolling.
+            pose = _blend(pose, (rolled, prev_pose[1]), min(roll / 0.45, 1.0))
+            # Feet together while on the side (lying, they rest wider than the hips).
+            squeeze = 7.0 * math.sin(math.pi * roll)
+            pose = (pose[0], {k: v - squeeze if k.startswith("leg_") else v for k, v in pose[1].items()})
             roll_deg = 180.0 * roll  # this way round, half-way they lie on the side facing the camera
         return Posture(pose, yaw, anchor, point, roll_deg, held)
 

@@ -104,8 +104,22 @@ HARD_CASES: dict[str, tuple[str, str]] = {
 }
 ALL_ARGS: dict[str, str] = {**CLIPS, **{name: args for name, (_, args) in HARD_CASES.items()}}
 
+# Routines (issue 13): several exercises in one clip, for scoring recognition and segmentation.
+# name -> arguments of ``python -m tools.render.routine`` after OUT.
+ROUTINES: dict[str, str] = {
+    "routine_walk_between": "--transitions walk --part standing_hip_extension:4 --part squat:3 "
+    "--part hip_abduction:3 --camera-height 1.5 --look random --seed 41",
+    "routine_squat_bridges": "--part squat:3,tempo=0.9 --part glute_bridge:3,rest=1 --part bridge_march:3 "
+    "--look random --seed 42",
+    "routine_roll_over": "--part standing_hip_flexion:4 --part prone_hip_extension:3,rest=1 --part bridge_march:3 "
+    "--look random --seed 43",
+}
+
 
 def command(name: str) -> list[str]:
+    if name in ROUTINES:
+        args = shlex.split(ROUTINES[name])
+        return [sys.executable, "-m", "tools.render.routine", f"{OUT_DIR.name}/{name}.mp4", *args, "-q"]
     args = shlex.split(ALL_ARGS[name])
     return [sys.executable, "-m", "tools.render", args[0], f"{OUT_DIR.name}/{name}.mp4", *args[1:], "-q"]
 
@@ -133,6 +147,26 @@ def _entries(table: dict[str, str]) -> list[dict]:
     return out
 
 
+def _routine_entries() -> list[dict]:
+    out = []
+    for name, args in ROUTINES.items():
+        if not (OUT_DIR / f"{name}.json").exists():
+            print(f"warning: {name} not rendered yet; left out of the manifest", file=sys.stderr)
+            continue
+        truth = json.loads((OUT_DIR / f"{name}.json").read_text())
+        out.append(
+            {
+                "name": name,
+                "video": f"{name}.mp4",
+                "truth": f"{name}.json",
+                "exercises": [s["exercise"] for s in truth["segments"]],
+                "reps": [s["reps"] for s in truth["segments"]],
+                "generator_args": args,
+            }
+        )
+    return out
+
+
 def manifest() -> dict:
     clips = _entries(CLIPS)
     hard = _entries({name: args for name, (_, args) in HARD_CASES.items()})
@@ -141,13 +175,15 @@ def manifest() -> dict:
     return {
         "schema": 1,
         "about": "Clips rendered by tools/render with exact truth. Paths are relative to this file. "
-        "Regenerate with: python -m tools.render.samples",
+        "Regenerate with: python -m tools.render.samples. 'routines' are clips of several exercises in a row "
+        "(python -m tools.render.routine OUT.mp4 GENERATOR_ARGS); their truth has one segment per exercise",
         "thresholds": THRESHOLDS,
         # The last ones move like real sets (continuous, jumps, mid-rep start, a second person,
         # a hard cut): they carry a "case".
         "clips": clips + hard,
         # Real people (not generated): evaluated and printed, never gated.
         "report_only": [{"name": "shared_real_clips", "clips_json": "../../shared/clips/clips.json"}],
+        "routines": _routine_entries(),
     }
 
 
@@ -158,10 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--manifest-only", action="store_true")
     p.add_argument("--list", action="store_true", help="print the command lines and exit")
     args = p.parse_args(argv)
-    names = args.only or list(ALL_ARGS)
-    unknown = [n for n in names if n not in ALL_ARGS]
+    names = args.only or [*ALL_ARGS, *ROUTINES]
+    unknown = [n for n in names if n not in ALL_ARGS and n not in ROUTINES]
     if unknown:
-        print(f"error: unknown clip(s) {unknown}; expected some of {', '.join(ALL_ARGS)}", file=sys.stderr)
+        known = ", ".join([*ALL_ARGS, *ROUTINES])
+        print(f"error: unknown clip(s) {unknown}; expected some of {known}", file=sys.stderr)
         return 2
     if args.list:
         for n in names:
