@@ -22,7 +22,7 @@ from .posing import colors_for
 from .renderer import Camera, Scene
 from .request import FLOORS, WALLS, Look, Request
 from .rig import Rig
-from .routine_part import Arrival, Leaving, PartBuilder, yaw_gap
+from .routine_part import ROUTINE_VIEWS, Arrival, Leaving, PartBuilder, yaw_gap
 from .timeline import Timebase
 from .transitions import WalkProfile
 
@@ -54,7 +54,10 @@ class RoutineRequest:
         if self.width % 2 or self.height % 2 or self.width < 16 or self.height < 16:
             raise ValueError(f"size {self.width}x{self.height}: expected even numbers of at least 16")
         for k, part in enumerate(self.parts, start=1):
-            part.validate()
+            motion = part.validate()
+            view = part.view or motion.views[0]
+            if view not in ROUTINE_VIEWS:  # "above" needs a camera of its own
+                raise ValueError(f"part {k}: view {view!r} in a routine: expected one of {', '.join(ROUTINE_VIEWS)}")
             if part.look != self.look or part.fps != self.fps:
                 raise ValueError(f"part {k}: its look and fps must be the routine's (one person, one clip)")
             odd = [
