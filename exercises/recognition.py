@@ -39,6 +39,8 @@ AUTO = "auto"  # what a user passes instead of an exercise id
 HIPS_TRAVEL_MIN = 0.1  # hips moving this much of the leg's length within a rep travel (squats 0.2-1.4,
 # bridges 0.15-0.2, leg raises and swings at most 0.04, measured on the generated and real clips)
 POSTURE_HELD_MIN = 0.5  # the starting posture held on both sides for at least this share of a rep
+HELD_SET_REPS = 2  # a rep whose span holds this many fitting reps of another exercise is not a rep (see
+# :meth:`Recogniser._holds_another_set`)
 FAULT_WEIGHT = 0.25  # a form fault takes this much from a rep's evidence
 MIN_EVIDENCE = 1.5  # less than this for the leader: not sure yet (about two reps)
 MIN_EVIDENCE_AT_END = 0.5  # once the recording has ended, one rep that fits, alone, is enough
@@ -149,6 +151,10 @@ class Recogniser:
                     )
                 if self._fits_rep[ex, r.index]:
                     fitting.add(r.index)
+        first_look = {ex: [r for r in c.reps_detail if r.index in self._fitting[ex]] for ex, c in self.checkers.items()}
+        for ex, checker in self.checkers.items():
+            kept = [r for r in first_look[ex] if not _holds_another_set(r, ex, first_look)]
+            fitting = self._fitting[ex] = {r.index for r in kept}
             faults = sum(1 for f in checker.faults if f.rep in fitting)
             out[ex] = max(0.0, len(fitting) - FAULT_WEIGHT * faults)
         self._evidence_key, self._evidence = key, out
@@ -243,3 +249,14 @@ class Recogniser:
     @property
     def notes(self) -> list[NoteInterval]:
         return self.chosen.notes
+
+
+def _holds_another_set(rep: RepRecord, exercise: str, fitting: dict[str, list[RepRecord]]) -> bool:
+    """Whether this rep's span holds a run of fitting reps of another exercise: then it was getting down
+    to, and up from, that set (a slow "squat" around a set of leg raises on the floor), or the posture
+    another exercise's reps happen in (a bridge held through a march), not a rep of its own."""
+    for other, reps in fitting.items():
+        inside = [r for r in reps if rep.start_s <= r.start_s and r.end_s <= rep.end_s]
+        if other != exercise and len(inside) >= HELD_SET_REPS:
+            return True
+    return False

@@ -17,6 +17,7 @@ from exercises.events import FaultRecord, PartialRecord, RepRecord, StatusInterv
 from exercises.recognition import Recogniser
 from exercises.rounding import rounded_s
 
+BETWEEN_EXERCISES = "between_exercises"  # a partial rep's reason: moving between one exercise and the next
 MIN_RUN_REPS = 2  # fewer fitting reps in a row than this do not make a segment of their own
 
 
@@ -82,16 +83,34 @@ def split(recogniser: Recogniser, start_s: float, end_s: float) -> list[Segment]
         decided = recogniser.recognition().exercise
         return [_segment(recogniser, decided, start_s, end_s)] if decided else []
     bounds = [start_s] + [(a[2] + b[1]) / 2 for a, b in zip(spans, spans[1:])] + [end_s]
-    return [_segment(recogniser, ex, bounds[i], bounds[i + 1]) for i, (ex, _, _) in enumerate(spans)]
+    if len(spans) == 1:
+        return [_segment(recogniser, spans[0][0], start_s, end_s)]
+    return [
+        _segment(recogniser, ex, bounds[i], bounds[i + 1], fits_span=(first, last))
+        for i, (ex, first, last) in enumerate(spans)
+    ]
 
 
-def _segment(recogniser: Recogniser, exercise: str, start_s: float, end_s: float) -> Segment:
+def _segment(
+    recogniser: Recogniser, exercise: str, start_s: float, end_s: float, fits_span: tuple[float, float] | None = None
+) -> Segment:
+    """What ``exercise``'s checker did from ``start_s`` to ``end_s``. In a routine (``fits_span``: the first
+    fitting rep's start, the last one's end), a rep before or after the fitting ones that does not fit
+    the exercise was getting into or out of its position (getting up off the mat and spreading the legs
+    looks like a standing abduction): it is a movement that did not count, and says why."""
     checker = recogniser.checkers[exercise]
 
     def inside(t: float) -> bool:
         return start_s <= t < end_s
 
     reps = tuple(r for r in checker.reps_detail if inside(r.start_s))
+    moving_between: tuple[RepRecord, ...] = ()
+    if fits_span is not None:
+        fits = {r.index for ex, r in recogniser.fitting_reps() if ex == exercise}
+        moving_between = tuple(
+            r for r in reps if r.index not in fits and (r.end_s <= fits_span[0] or r.start_s >= fits_span[1])
+        )
+        reps = tuple(r for r in reps if r not in moving_between)
     indices = {r.index for r in reps}
     by_side = None
     if checker.reps_by_side is not None:
@@ -109,5 +128,16 @@ def _segment(recogniser: Recogniser, exercise: str, start_s: float, end_s: float
         reps_detail=reps,
         faults=tuple(f for f in checker.faults if f.rep in indices),
         status=status,
-        partial_reps=tuple(p for p in checker.partial_reps if inside(p.start_s)),
+        partial_reps=tuple(
+            sorted(
+                [
+                    *(p for p in checker.partial_reps if inside(p.start_s)),
+                    *(
+                        PartialRecord(r.side, r.start_s, r.end_s, r.peak_angle_deg, BETWEEN_EXERCISES)
+                        for r in moving_between
+                    ),
+                ],
+                key=lambda p: p.start_s,
+            )
+        ),
     )

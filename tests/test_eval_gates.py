@@ -48,5 +48,8 @@ def test_generated_clips_meet_the_manifest_thresholds(tmp_path):
     # Hands-free: every clip a camera can see is analysed with its exercise recognised, not named.
     seen = [c for c in summary["clips"] if not c["guided"]]
     assert summary["overall"]["recognised_clips"] == len(seen)
+    # The routines (several exercises in a row) are split, recognised and counted part by part.
+    routines = report["routines"]["overall"]
+    assert routines["routines"] >= 3 and routines["segments"] >= 9
     assert report["failures"] == [], "\n".join(report["failures"])
     assert (result.returncode == 0) == (report["failures"] == [])
