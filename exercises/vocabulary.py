@@ -173,6 +173,7 @@ PARTIALS: dict[str, PartialReason] = _rows(
         "it did not come back to the start position",
         "That one did not count: come all the way back to the start",
     ),
+    PartialReason("between_exercises", "it was getting into or out of position between two exercises"),
     PartialReason(
         "outside_exercise",
         "it was not in this exercise's starting position",
