@@ -230,8 +230,10 @@ def review_title(exercise_id: str, report: ClipReport | None = None) -> str:
         return f"{AUTO_TITLE} (recognising the exercise)"
     if recognition_doubt(report):
         return f"{get_exercise(report.exercise).title}? ({RECOGNITION_UNSURE})"
-    titles = list(dict.fromkeys(s.title for s in review_segments(report)))
-    return ", then ".join([titles[0], *(t.lower() for t in titles[1:])]) + " (recognised)"
+    segments = review_segments(report)
+    if len(segments) > 1:  # the exercises are on the timeline's bands; a list of them here would widen the page
+        return f"{len(segments)} exercises (recognised)"
+    return f"{segments[0].title} (recognised)"
 
 
 def analysing_words(clip_name: str, exercise_id: str) -> str:

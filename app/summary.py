@@ -30,7 +30,8 @@ def format_summary(report: ClipReport) -> str:
         for index, segment in enumerate(segments):
             lines.append(
                 f"  {segment['exercise']} {segment['start_s']:.1f}-{segment['end_s']:.1f} s: "
-                f"{segment['reps']} repetitions" + _sides(segment.get("reps_by_side"))
+                f"{segment['reps']} repetition{'s' if segment['reps'] != 1 else ''}"
+                + _sides(segment.get("reps_by_side"))
             )
 
             def inside(t_s: float, index: int = index) -> bool:

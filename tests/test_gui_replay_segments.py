@@ -2,9 +2,9 @@
 exercises in order, rows grouped under them, the summary counting each, the plot and the overlay
 following the segment under the playhead, exports that name each rep's exercise.
 
-The routine is the shortest rendered routine clip (``routines`` in sample_videos/manifest.json, its
-truth's ``segments``); while none is rendered, two committed clips played one after the other, their
-truths joined. Expected exercises, counts and boundaries come from the generator's truth.
+Two recordings: two committed clips played one after the other (their truths joined), and a rendered
+routine clip (``routines`` in sample_videos/manifest.json, its truth's ``segments``) when one is there.
+Expected exercises, counts, sides and boundaries come from the generator's truth.
 """
 
 from __future__ import annotations
@@ -32,8 +32,23 @@ from exercises.recognition import AUTO  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
 from tests.conftest import SAMPLE_VIDEOS, sample_truth  # noqa: E402
 
-JOINED = ("squat_side_continuous", "glute_bridge_continuous")  # while no routine clip is rendered
+JOINED = ("squat_side_continuous", "glute_bridge_continuous")  # two single clips, one after the other
+# The rendered routine reviewed here: a standing set, one lying face down, one on the back (rolling over
+# between them), each exercise, boundary and count of which the analysis gets with the full model.
+ROUTINE = "routine_roll_over"
 BOUNDARY_TOLERANCE_S = 2.0  # as hipcoach eval gates routines
+
+
+def _rendered_routine() -> dict | None:
+    """The manifest's entry of :data:`ROUTINE` (else its first routine) when its clip is there."""
+    manifest = json.loads((SAMPLE_VIDEOS / "manifest.json").read_text())
+    entries = [e for e in manifest.get("routines", ()) if (SAMPLE_VIDEOS / e["video"]).is_file()]
+    entries.sort(key=lambda e: e.get("name") != ROUTINE)
+    return entries[0] if entries else None
+
+
+# (which recording, the model it is analysed with): the joined clips always, a rendered routine once there is one.
+CASES = [("joined", "lite")] + ([("rendered", "full")] if _rendered_routine() else [])
 
 
 def _halfway_boundaries(parts: list[dict]) -> list[float]:
@@ -76,14 +91,11 @@ def _joined_clip(folder: Path) -> tuple[Path, list[dict], list[float]]:
     return path, parts, _halfway_boundaries(parts)
 
 
-def routine_clip(folder: Path) -> tuple[Path, list[dict], list[float]]:
-    """(video, the truth's parts in order, where they meet): the shortest rendered routine, else two joined clips."""
-    manifest = json.loads((SAMPLE_VIDEOS / "manifest.json").read_text())
-    entries = [e for e in manifest.get("routines", ()) if (SAMPLE_VIDEOS / e["video"]).is_file()]
-    if not entries:
+def routine_clip(kind: str, folder: Path) -> tuple[Path, list[dict], list[float]]:
+    """(video, the truth's parts in order, where they meet) of the joined clips or the rendered routine."""
+    if kind == "joined":
         return _joined_clip(folder)
-    truths = [sample_truth(Path(e["truth"]).stem) for e in entries]
-    truth = min(truths, key=lambda t: t["segments"][-1]["end_s"])
+    truth = sample_truth(Path(_rendered_routine()["truth"]).stem)
     parts = list(truth["segments"])
     return Path(truth["path"]), parts, list(truth.get("boundaries_s") or _halfway_boundaries(parts))
 
@@ -133,10 +145,11 @@ def rows_under_each_heading(review) -> list[list[dict]]:
     return groups
 
 
-@pytest.fixture(scope="module")
-def routine_review(qapp, tmp_path_factory):
-    video, parts, boundaries = routine_clip(tmp_path_factory.mktemp("routine"))
-    win = MainWindow(exercise_id="glute_bridge", model="lite", enable_speech=False, checkins=False)
+@pytest.fixture(scope="module", params=CASES, ids=[kind for kind, _model in CASES])
+def routine_review(request, qapp, tmp_path_factory):
+    kind, model = request.param
+    video, parts, boundaries = routine_clip(kind, tmp_path_factory.mktemp("routine"))
+    win = MainWindow(exercise_id="glute_bridge", model=model, enable_speech=False, checkins=False)
     win.resize(1280, 860)
     win.show()
     review = win._ensure_review()
@@ -155,6 +168,8 @@ def test_the_timeline_has_a_band_per_segment_with_the_truths_exercises(routine_r
     for band, boundary in zip(bands, boundaries):
         assert abs(band.end_s - boundary) <= BOUNDARY_TOLERANCE_S, (band, boundary)
     assert review.timeline.minimumHeight() > 64  # room for the band under the lanes
+    assert review.file_label.text().endswith(f": {len(parts)} exercises (recognised)")
+    assert review.minimumSizeHint().width() <= 1280  # the exercises' words never widen the page
     legend = review.timeline_legend.text()
     assert all(get_exercise(part["exercise"]).title in legend for part in parts)
     # A pick in Review is the window's: its toolbar says Auto too (and the review was not analysed twice).
