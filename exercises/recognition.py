@@ -16,6 +16,7 @@ a routine that expects it names it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from exercises.checker import ExerciseChecker
 from exercises.definitions import ExerciseDef
 from exercises.events import (
     CheckerStep,
+    Event,
     FaultRecord,
     NoteInterval,
     PartialRecord,
@@ -80,8 +82,16 @@ class Recogniser:
     unsure, the candidate leading so far stands in, so a live view has something to show.
     """
 
-    def __init__(self) -> None:
-        self.checkers = {d.id: ExerciseChecker(d) for d in candidates()}
+    def __init__(self, definition_for: Callable[[str], ExerciseDef] | None = None) -> None:
+        """``definition_for(exercise_id)``: each candidate's definition (a person's own calibration and
+        strictness, say); the registry's when not given."""
+        definitions = [d if definition_for is None else definition_for(d.id) for d in candidates()]
+        for standard, given in zip(candidates(), definitions):
+            if given.id != standard.id:
+                raise ValueError(f"definition_for({standard.id!r}) gave the definition of {given.id!r}")
+        self.checkers = {d.id: ExerciseChecker(d) for d in definitions}
+        self.last_steps: dict[str, CheckerStep] = {}  # every candidate's step on the last frame
+        self.final_events: dict[str, tuple[Event, ...]] = {}  # every candidate's events from finish()
         self._t: list[float] = []
         self._hip_y: list[float] = []  # the hips' height in the picture (px, down), per frame
         self._leg_px: list[float] = []  # the longer leg's hip-knee-ankle length (px), per frame
@@ -98,7 +108,7 @@ class Recogniser:
     # ------------------------------------------------------------------ following frames
 
     def update(self, frame: PoseFrame) -> CheckerStep:
-        steps = {ex: checker.update(frame) for ex, checker in self.checkers.items()}
+        steps = self.last_steps = {ex: checker.update(frame) for ex, checker in self.checkers.items()}
         self._follow_hips(frame)
         for ex, held in self._posture.items():
             held.append(frame.has_pose and self._gates_hold_both_sides(self.checkers[ex]))
@@ -108,8 +118,7 @@ class Recogniser:
         return steps[self._shown()]
 
     def finish(self) -> None:
-        for checker in self.checkers.values():
-            checker.finish()
+        self.final_events = {ex: tuple(checker.finish()) for ex, checker in self.checkers.items()}
         self._ended = True
         self._final = self.recognition()
 

@@ -114,22 +114,6 @@ class FollowStep:
     leader: str | None = None  # while recognising: the candidate ahead so far
 
 
-class _TappedChecker(ExerciseChecker):
-    """A candidate's checker that keeps its last step: the recogniser hands on only the leader's."""
-
-    last: CheckerStep | None = None
-    finished: tuple[Event, ...] = ()
-
-    def update(self, frame: PoseFrame) -> CheckerStep:
-        self.last = super().update(frame)
-        return self.last
-
-    def finish(self) -> tuple[Event, ...]:
-        events = super().finish()
-        self.finished = self.finished + events
-        return events
-
-
 class Following:
     """Follows the person through Auto: ``update(frame) -> FollowStep``, ``finish()`` at the end.
 
@@ -139,14 +123,7 @@ class Following:
     """
 
     def __init__(self, definition_for: Callable[[str], ExerciseDef] | None = None) -> None:
-        self.recogniser = Recogniser()
-        checkers: dict[str, ExerciseChecker] = {}
-        for ex, standard in self.recogniser.checkers.items():
-            definition = definition_for(ex) if definition_for is not None else standard.defn
-            if definition.id != ex:
-                raise ValueError(f"definition_for({ex!r}) gave the definition of {definition.id!r}")
-            checkers[ex] = _TappedChecker(definition)
-        self.recogniser.checkers = checkers  # before the first frame: the recogniser follows these
+        self.recogniser = Recogniser(definition_for)  # each candidate counted as the person's own from the first frame
         self.exercise: str | None = None  # the set's exercise
         self.set_start_s: float | None = None
         self.sets: list[tuple[str, float]] = []  # every set of the run: (exercise, start_s)
@@ -184,8 +161,7 @@ class Following:
         moved = self._moved_on(t)
         if moved is not None:
             return self._begin(moved.exercise, moved.start_s, moved)
-        step = self._checker.last
-        assert step is not None  # the recogniser updated every checker this frame
+        step = self.recogniser.last_steps[self.exercise]
         return FollowStep(
             self._rebased_state(step.state), tuple(self._rebased(e) for e in step.events), exercise=self.exercise
         )
@@ -204,7 +180,7 @@ class Following:
             return None
         return FollowStep(
             self._rebased_state(checker.state),
-            tuple(self._rebased(e) for e in checker.finished),
+            tuple(self._rebased(e) for e in self.recogniser.final_events[self.exercise]),
             exercise=self.exercise,
         )
 
@@ -244,11 +220,9 @@ class Following:
     # ------------------------------------------------------------------ deciding
 
     @property
-    def _checker(self) -> _TappedChecker:
+    def _checker(self) -> ExerciseChecker:
         assert self.exercise is not None
-        checker = self.recogniser.checkers[self.exercise]
-        assert isinstance(checker, _TappedChecker)
-        return checker
+        return self.recogniser.checkers[self.exercise]
 
     @property
     def definition(self) -> ExerciseDef | None:
