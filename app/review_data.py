@@ -138,7 +138,6 @@ def analysis_items(analysis: ClipAnalysis) -> Iterator[ReplayFrame | AnalysisDon
 
 # ---------------------------------------------------------------------------------------------- Auto: segments
 
-AUTO_CHOICE = "Auto (recognise; a routine is split into exercises)"  # the review's exercise box
 AUTO_TITLE = "Auto"  # the same, where room is short (the progress bar)
 AUTO_PLOT_TITLE = "The recognised exercise's measure, degrees"  # before any exercise leads
 

@@ -269,6 +269,7 @@ def phase_words(phase: str) -> str:
 # exercise from the movement and follows the person to the next (app/live/following.py, app/gui/live*.py)
 
 AUTO_CHOICE = "Auto (recognise the exercise)"  # the exercise box's and the picker's entry
+REVIEW_AUTO_CHOICE = "Auto (recognise; a routine is split into exercises)"  # the review's exercise box
 AUTO_TITLE = "Auto: which exercise?"  # the live page's title while it recognises
 AUTO_STEPS = (
     "Start any exercise the camera can see; after about two repetitions HipCoach says which one it is, "

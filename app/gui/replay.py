@@ -45,7 +45,6 @@ from app.gui.style import big_font
 from app.gui.widgets import VideoView
 from app.gui.worker import GeneratorWorker
 from app.review_data import (
-    AUTO_CHOICE,
     AUTO_PLOT_TITLE,
     AnalysisDone,
     ExerciseTrack,
@@ -60,6 +59,7 @@ from app.review_data import (
 )
 from exercises.recognition import AUTO
 from exercises.registry import EXERCISE_IDS, get_exercise
+from exercises.vocabulary import REVIEW_AUTO_CHOICE
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +112,8 @@ class ReplayPage(QWidget):
         # Auto's words are long: the box keeps the exercises' width (the page as it was), its list is wider.
         self.exercise_box.ensurePolished()
         self.exercise_box.setMaximumWidth(self.exercise_box.sizeHint().width())
-        self.exercise_box.addItem(AUTO_CHOICE, AUTO)
-        self.exercise_box.view().setMinimumWidth(QFontMetrics(font).horizontalAdvance(AUTO_CHOICE) + 40)
+        self.exercise_box.addItem(REVIEW_AUTO_CHOICE, AUTO)
+        self.exercise_box.view().setMinimumWidth(QFontMetrics(font).horizontalAdvance(REVIEW_AUTO_CHOICE) + 40)
         self.exercise_box.activated.connect(self._exercise_picked)
         self.analyse_button = QPushButton("Analyse again")
         self.analyse_button.clicked.connect(lambda: self.set_exercise(self.exercise_box.currentData(), force=True))
