@@ -51,6 +51,13 @@ class SessionRecorder:
                 if event.code is not None and self.set_id is not None:  # between sets: nothing to note
                     self._span = (self.store.open_status_span(self.set_id, event.code, event.t_s), event.t_s)
 
+    def take_back(self, from_rep: int) -> int:
+        """The open set's reps from ``from_rep`` on (and their faults) were not its own: Auto counted the
+        next exercise's first movements under it. They leave the history; returns how many reps went."""
+        if self.set_id is None:
+            return 0
+        return self.store.take_back_reps(self.set_id, from_rep)
+
     def end_set(self, reason: str, t_s: float | None = None) -> None:
         """End the open set ('done', 'stopped', 'pain', 'skipped', 'interrupted'); an open status span
         ends at ``t_s`` (default: the last event's time). Nothing happens without an open set."""

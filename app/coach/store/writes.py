@@ -93,6 +93,21 @@ class HistoryWrites:
             ),
         )
 
+    def take_back_reps(self, set_id: int, from_index: int) -> int:
+        """Remove the set's reps numbered ``from_index`` and after, with the faults raised for them (a
+        rep's hold is its own column); both or neither. Auto counted them under this set, but they were the
+        next exercise's first movements. Returns how many reps were removed."""
+        self._write("BEGIN IMMEDIATE")
+        try:
+            self._write("DELETE FROM faults WHERE set_id = ? AND rep_idx >= ?", (set_id, from_index))
+            removed = self._write("DELETE FROM reps WHERE set_id = ? AND idx >= ?", (set_id, from_index)).rowcount
+            self._write("COMMIT")
+        except BaseException:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            raise
+        return removed
+
     def add_fault(self, set_id: int, fault: FaultRecord) -> None:
         self._write(
             "INSERT INTO faults (set_id, code, rep_idx, t_s, cue) VALUES (?, ?, ?, ?, ?)",
