@@ -9,11 +9,13 @@ live window runs them: one estimator over the whole stream) and from how the syn
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 
 from app.live.following import Chosen, Following, FollowStep, MovedOn, Recognised, Unsure
-from exercises.events import RepCompleted
+from app.live.session import SessionLog
+from exercises.events import FaultRaised, HoldBroken, HoldReached, RepCompleted, RepRecord
 from exercises.registry import get_exercise
 from pose.estimator import PoseEstimator
 from pose.filtering import PoseFilter
@@ -23,6 +25,8 @@ from tests.synthetic_skeleton import Scenario, generate
 
 FIRST, THEN = "glute_bridge_continuous", "squat_side_jump"  # four bridges, then five squats after a set-up
 ONE = "standing_hip_flexion_tempo"  # seven leg lifts, left and right, the first already under way
+# Seven leg lifts, then six squats: the hip flexion checker also counts the squats' knee lifts.
+LIFTS, SQUATS = ONE, "squat_side_continuous"
 
 
 def _poses(*stems: str) -> list:
@@ -75,6 +79,23 @@ def _news(steps: list[FollowStep]) -> list:
     return [n for s in steps for n in s.news]
 
 
+def _logs(steps: list[FollowStep]) -> list[SessionLog]:
+    """Each set's SessionLog as the live page keeps it: fed the set's steps, the set moved on from gives back
+    the reps begun where the next one began."""
+    logs: list[SessionLog] = []
+    for step in steps:
+        for news in step.news:
+            if isinstance(news, MovedOn):
+                logs[-1].give_back(news.kept_reps + 1)
+            if isinstance(news, (Recognised, MovedOn, Chosen)):
+                defn = get_exercise(news.exercise)
+                logs.append(SessionLog(defn.id, defn.title, defn.unilateral, None))
+        if logs:
+            logs[-1].add(SimpleNamespace(events=step.caught_up, state=None), step.state.t_s)
+            logs[-1].add(step, step.state.t_s)
+    return logs
+
+
 def test_two_clips_in_a_row_are_two_sets_each_with_its_truths_count(two_clips):
     first, then = sample_truth(FIRST), sample_truth(THEN)
     _following, steps = _follow(two_clips)
@@ -94,6 +115,50 @@ def test_two_clips_in_a_row_are_two_sets_each_with_its_truths_count(two_clips):
     # The squats done before it was sure (two, by the segments' rule) were handed over, numbered from 1.
     caught = next(s.caught_up for s in steps if moved in s.news)
     assert [e.reps for e in caught if isinstance(e, RepCompleted)] == [1, 2]
+
+
+def test_the_set_moved_on_from_gives_back_the_next_exercises_first_movements():
+    lifts, squats = sample_truth(LIFTS), sample_truth(SQUATS)
+    _following, steps = _follow(_poses(LIFTS, SQUATS))
+    moved = next(n for n in _news(steps) if isinstance(n, MovedOn))
+    assert (moved.previous, moved.exercise) == (lifts["exercise"], squats["exercise"])
+    # The case at hand: the leg-lift checker counted a squat's knee lift as a lift of its own.
+    before = [s for s in steps if s.exercise == lifts["exercise"]][-1]  # its last step before the change
+    assert before.state.reps > lifts["reps"]
+    assert moved.kept_reps == lifts["reps"] and moved.given_back == before.state.reps - lifts["reps"]
+    ended, then = _logs(steps)
+    assert (ended.exercise_id, ended.reps, ended.reps_by_side) == (
+        lifts["exercise"],
+        lifts["reps"],
+        lifts["reps_by_side"],
+    )
+    assert f"Reps: left {lifts['reps_by_side']['left']}, right {lifts['reps_by_side']['right']}" in (
+        ended.summary_lines()
+    )
+    assert (then.exercise_id, then.reps) == (squats["exercise"], squats["reps"])
+
+
+def test_a_session_log_gives_back_reps_with_their_holds_and_faults():
+    # Four lifts, left and right; the third held, the fourth's hold broken; faults on the second and fourth,
+    # and one on a fifth lift that never finished.
+    log = SessionLog("straight_leg_raise", "Straight leg raise", True, 5)
+    by_side = {"left": 0, "right": 0}
+    for n, side in enumerate(["left", "right", "left", "right"], start=1):
+        by_side[side] += 1
+        record = RepRecord(n, side, 2.0 * n, 2.0 * n + 1.5, 30.0, None, [])
+        events: list = [RepCompleted(record.end_s, n, side, n, dict(by_side), record)]
+        if n == 3:
+            events.append(HoldReached(record.end_s, n, 5.0))
+        if n == 4:
+            events.append(HoldBroken(record.end_s, n, 2.0, 5.0))
+        if n in (2, 4):
+            events.append(FaultRaised(record.end_s, "knee_bent", n, "Straight knee"))
+        log.add(SimpleNamespace(events=events, state=None), record.end_s)
+    log.add(SimpleNamespace(events=[FaultRaised(11.0, "too_fast", 5, "Slowly")], state=None), 11.0)
+    assert log.give_back(3) == 2
+    assert (log.reps, log.reps_by_side) == (2, {"left": 1, "right": 1})
+    assert (log.holds_reached, log.holds_short, dict(log.faults)) == (0, 0, {"knee_bent": 1})
+    assert log.give_back(3) == 0 and log.reps == 2  # given back once
 
 
 def test_a_clip_is_named_and_each_rep_is_counted_once_from_the_first():

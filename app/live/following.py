@@ -10,7 +10,8 @@ is lost while it decides. :class:`Following` turns its evidence into sets, as a 
 - chosen: the person pressed N; the set becomes the next candidate (leader first), from the set's start;
 - moved on: the segments' rule (:func:`exercises.segments.split`: a run of at least two reps of another
   exercise) ends the set, and the next exercise's set starts where the segments meet, its reps so far
-  caught up.
+  caught up; the ended set gives back the reps it counted from there on (the new exercise's first
+  movements, which its checker may have counted too).
 
 A set is a window on its exercise's checker: the reps that began at or after the set's start. Counts,
 rep numbers and events are re-based to the window, so each set counts from 1.
@@ -84,13 +85,20 @@ class Chosen:
 
 @dataclass(frozen=True)
 class MovedOn:
-    """The person moved on: ``previous``'s set ended, ``exercise``'s began at ``start_s``."""
+    """The person moved on: ``previous``'s set ended, ``exercise``'s began at ``start_s``.
+
+    ``previous``'s checker often counted the new exercise's first movements too (a hip flexion checker
+    counts a squat's knee lift): its set keeps its first ``kept_reps`` reps (begun before ``start_s``) and
+    gives back the ``given_back`` reps after them, with what was counted for them.
+    """
 
     kind: ClassVar[str] = "moved_on"
     previous: str
     exercise: str
     start_s: float
     t_s: float
+    kept_reps: int = 0
+    given_back: int = 0
 
 
 News = Recognised | Unsure | Chosen | MovedOn
@@ -274,7 +282,9 @@ class Following:
         last = segments[-1]
         if last.exercise == self.exercise or last.start_s <= self.set_start_s:
             return None
-        return MovedOn(self.exercise, last.exercise, last.start_s, t)
+        counted = [r for r in self._checker.reps_detail if r.start_s >= self.set_start_s]  # the set's reps
+        kept = sum(1 for r in counted if r.start_s < last.start_s)
+        return MovedOn(self.exercise, last.exercise, last.start_s, t, kept, len(counted) - kept)
 
     # ------------------------------------------------------------------ a set begins
 

@@ -40,6 +40,9 @@ class SessionLog:
     notes: list[str] = field(default_factory=list)  # more lines for the summary (Auto: the sets before this one)
     paused_s: float = 0.0  # frame time that passed while the person had paused
     _after_resume: int = 0
+    # What was counted for each rep (its number in the set), so reps can be given back (Auto, moving on).
+    _rep_sides: dict[int, str | None] = field(default_factory=dict)
+    _rep_tallies: list[tuple[int, str, str]] = field(default_factory=list)  # (rep, event kind, fault code)
 
     def resumed(self) -> None:
         """The person resumed after a pause: the next frame gap is the pause, not exercise time."""
@@ -65,12 +68,16 @@ class SessionLog:
             if kind == "rep_completed":
                 self.reps = event.reps
                 self.reps_by_side = dict(event.reps_by_side) if event.reps_by_side is not None else None
+                self._rep_sides[event.rep] = event.side
             elif kind == "hold_reached":
                 self.holds_reached += 1
+                self._rep_tallies.append((event.rep, kind, ""))
             elif kind == "hold_broken":
                 self.holds_short += 1
+                self._rep_tallies.append((event.rep, kind, ""))
             elif kind == "fault":
                 self.faults[event.code] += 1
+                self._rep_tallies.append((event.rep, kind, event.code))
             elif kind == "status_changed" and event.code:
                 self.statuses[event.code] += 1
         state = getattr(result, "state", None)
@@ -78,6 +85,26 @@ class SessionLog:
             self.reps = state.reps
             if state.reps_by_side is not None:
                 self.reps_by_side = dict(state.reps_by_side)
+
+    def give_back(self, from_rep: int) -> int:
+        """Take back the reps numbered ``from_rep`` and after, with the holds and faults counted for them
+        (an unfinished rep's too); returns how many reps went. Auto: they were the next exercise's."""
+        gone = [rep for rep in self._rep_sides if rep >= from_rep]
+        for rep in gone:
+            side = self._rep_sides.pop(rep)
+            if self.reps_by_side is not None and side in self.reps_by_side:
+                self.reps_by_side[side] = max(0, self.reps_by_side[side] - 1)
+        self.reps = max(0, self.reps - len(gone))
+        for _rep, kind, code in (t for t in self._rep_tallies if t[0] >= from_rep):
+            if kind == "hold_reached":
+                self.holds_reached -= 1
+            elif kind == "hold_broken":
+                self.holds_short -= 1
+            else:
+                self.faults[code] -= 1
+        self._rep_tallies = [t for t in self._rep_tallies if t[0] < from_rep]
+        self.faults = +self.faults  # drop the codes no rep has any more
+        return len(gone)
 
     @property
     def duration_s(self) -> float:
