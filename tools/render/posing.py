@@ -75,6 +75,31 @@ def _setup_pose(m: Motion, phase: float) -> tuple[dict, dict]:
 
 
 WALK_IN_M = 1.4
+FRAME_FILL = 0.82  # the figure's farthest point from the picture's centre, as a share of the half-picture
+
+
+def fitted_camera(
+    req: Request, target: np.ndarray, direction: np.ndarray, height: float, pts: np.ndarray, dist_scale: float = 1.0
+) -> Camera:
+    """A camera ``height`` above the floor looking at ``target`` from along ``direction`` (level): at
+    ``req.camera_distance_m``, else as far away (times ``dist_scale``) as makes ``pts`` fill FRAME_FILL."""
+
+    def cam(dist: float) -> Camera:
+        eye = np.round(target + direction * dist, 3)
+        eye[1] = height
+        return Camera(eye, target, req.fov_y_deg, req.width, req.height)
+
+    if req.camera_distance_m is not None:
+        return cam(req.camera_distance_m)
+    dist = 3.0
+    for _ in range(6):
+        px = cam(dist).project(pts)
+        ext = max(
+            np.abs(px[:, 0] - req.width / 2).max() / (req.width / 2),
+            np.abs(px[:, 1] - req.height / 2).max() / (req.height / 2),
+        )
+        dist *= ext / FRAME_FILL
+    return cam(dist * dist_scale)
 
 
 class ClipBuilder:
@@ -193,23 +218,7 @@ class ClipBuilder:
         if self.view == "feet":
             target = target.copy()
             target[1] = lo[1] + 0.1
-
-        def cam(dist: float) -> Camera:
-            eye = np.round(target + direction * dist, 3)
-            eye[1] = height
-            return Camera(eye, target, req.fov_y_deg, req.width, req.height)
-
-        if req.camera_distance_m is not None:
-            return cam(req.camera_distance_m)
-        dist = 3.0
-        for _ in range(6):
-            px = cam(dist).project(pts)
-            ext = max(
-                np.abs(px[:, 0] - req.width / 2).max() / (req.width / 2),
-                np.abs(px[:, 1] - req.height / 2).max() / (req.height / 2),
-            )
-            dist *= ext / 0.82
-        return cam(dist * dist_scale)
+        return fitted_camera(req, target, direction, height, pts, dist_scale)
 
     def scene(self) -> Scene:
         look = self.req.look

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import assets
-from .posing import colors_for
+from .posing import colors_for, fitted_camera
 from .renderer import Camera, Scene
 from .request import FLOORS, WALLS, Look, Request
 from .rig import Rig
@@ -176,23 +176,7 @@ class RoutineBuilder:
         if height is None:
             height = 1.25 if any(p.view == "feet" for p in self.parts) else 1.0
         direction = np.array([0.0, 0.0, 1.0])
-
-        def cam(dist: float) -> Camera:
-            eye = np.round(target + direction * dist, 3)
-            eye[1] = height
-            return Camera(eye, target, req.fov_y_deg, req.width, req.height)
-
-        if req.camera_distance_m is not None:
-            return cam(req.camera_distance_m)
-        dist = 3.0
-        for _ in range(6):
-            px = cam(dist).project(pts)
-            ext = max(
-                np.abs(px[:, 0] - req.width / 2).max() / (req.width / 2),
-                np.abs(px[:, 1] - req.height / 2).max() / (req.height / 2),
-            )
-            dist *= ext / 0.82
-        return cam(dist)
+        return fitted_camera(req, target, direction, height, pts)
 
     # ------------------------------------------------------------------ what generate.frames asks
 
