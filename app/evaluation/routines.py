@@ -35,6 +35,7 @@ DEFAULT_ROUTINE_THRESHOLDS = {
     "missed_boundaries_max": 0,
     "extra_segments_max": 0,
     "segment_exact_count_rate": 0.95,
+    "segment_per_side_exact_rate": 0.90,
 }
 
 
@@ -199,6 +200,7 @@ def format_routines(summary: dict, title: str = "Routines") -> str:
         f" exercise right on {pct(o['segment_accuracy'])};"
         f" boundaries off by {mean} s on average, {worst} s at worst, {o['missed_boundaries']} missed,"
         f" {o['extra_segments']} extra segment(s); counts exact in {pct(o['segment_exact_count_rate'])} of segments,"
+        f" by side in {pct(o['segment_per_side_exact_rate'])} of one-sided ones,"
         f" rep timing {pct(o['segment_rep_timing_rate'])}",
         f"  {'exercise':<22} {'segments':>8} {'recognised':>10} {'exact count':>11}  taken for",
     ]
