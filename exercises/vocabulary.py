@@ -345,11 +345,12 @@ def moved_on_words(exercise_id: str) -> str:
     return f"You moved on to {exercise_plural(exercise_id)}: this set was saved."
 
 
-def given_back_words(movements: int) -> str:
-    """A set Auto ended: its checker had counted the next exercise's first movements, and gave them back."""
+def given_back_words(movements: int, title: str) -> str:
+    """A set Auto ended (``title``: its exercise): its checker had counted the next exercise's first
+    movements too, and gave them back."""
     counted = "1 movement" if movements == 1 else f"{movements} movements"
     was = "was" if movements == 1 else "were"
-    return f"{counted} at the change of exercise {was} taken off this set: the next exercise had begun."
+    return f"{counted} at the change of exercise {was} taken off the {title.lower()} set: the next exercise had begun."
 
 
 def earlier_set_words(title: str, reps: int) -> str:

@@ -28,6 +28,7 @@ from exercises.vocabulary import (  # noqa: E402
     AUTO_CHOICE,
     AUTO_TITLE,
     chosen_cue,
+    given_back_words,
     moved_on_cue,
     recognised_cue,
 )
@@ -36,6 +37,8 @@ from tests.conftest import sample_truth  # noqa: E402
 
 ONE = "squat_side_continuous"  # 12 s, six squats
 FIRST, THEN = "glute_bridge_continuous", "squat_side_jump"  # 11 s of four bridges, then 12 s: five squats
+# 13 s of seven leg lifts, then 12 s: six squats, whose first knee lift the leg-lift checker counts too.
+LIFTS, SQUATS = "standing_hip_flexion_tempo", "squat_side_continuous"
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,43 @@ def test_auto_follows_the_person_to_the_next_exercise(qtbot, window):
     assert [row[:2] for row in sets[1:]] == [(then["exercise"], then["reps"])]
     summary = window.live.message.body.text()
     assert f"Before that: {get_exercise(first['exercise']).title}, {first['reps']} reps" in summary
+
+
+def test_the_set_moved_on_from_gives_back_what_it_counted_of_the_next_exercise(qtbot, window):
+    lifts, squats = sample_truth(LIFTS), sample_truth(SQUATS)
+    window.select_exercise(AUTO)
+    followed = []
+    window.live.set_followed.connect(followed.append)
+    source = ClipThenClip(path=Path(lifts["path"]), then=Path(squats["path"]))
+    with qtbot.waitSignal(window.live.session_ended, timeout=180_000) as ended:
+        window.live.start(source, AUTO, "lite")
+    last = ended.args[0]
+    (lift_set,) = followed
+    assert (lift_set.exercise_id, lift_set.reps, lift_set.reps_by_side) == (
+        lifts["exercise"],
+        lifts["reps"],
+        lifts["reps_by_side"],
+    )
+    assert (last.exercise_id, last.reps) == (squats["exercise"], squats["reps"])
+    # Said nowhere (the new set's "Now squats" is enough); written in the ended set's summary.
+    title = get_exercise(lifts["exercise"]).title
+    notes = [line for line in lift_set.summary_lines() if "change of exercise" in line]
+    assert len(notes) == 1 and notes[0] in {given_back_words(n, title) for n in range(1, 4)}
+    assert not any("change of exercise" in c.text for c in window.voice.history)
+    # The history holds the truth's lifts (no fault kept for a rep it no longer has), then the squats.
+    sets = _sets(window)
+    assert sets[0] == (lifts["exercise"], lifts["reps"], "done")
+    assert [row[:2] for row in sets[1:]] == [(squats["exercise"], squats["reps"])]
+    store, _pid = window.history()
+    lift_set_id = store.connection.execute("SELECT MIN(id) FROM sets").fetchone()[0]
+    sides = store.connection.execute(
+        "SELECT side, COUNT(*) FROM reps WHERE set_id = ? GROUP BY side ORDER BY side", (lift_set_id,)
+    ).fetchall()
+    assert dict(sides) == lifts["reps_by_side"]
+    stray = "SELECT COUNT(*) FROM faults WHERE set_id = ? AND rep_idx > ?"
+    assert store.connection.execute(stray, (lift_set_id, lifts["reps"])).fetchone()[0] == 0
+    summary = window.live.message.body.text()
+    assert f"Before that: {title}, {lifts['reps']} reps" in summary and notes[0] in summary
 
 
 def test_n_corrects_the_name_through_the_candidates_and_nothing_is_lost(qtbot, window):

@@ -237,6 +237,11 @@ class Coach(CoachQuestions, CoachRoutine, QObject):
         if self.recorder is not None:
             self._safe(lambda: self.recorder.take(events))
 
+    def take_back(self, from_rep: int) -> None:
+        """Auto: the set's reps from ``from_rep`` on were the next exercise's; they leave the history."""
+        if self.recorder is not None:
+            self._safe(lambda: self.recorder.take_back(from_rep))
+
     def observe(self, result) -> None:
         if self._pending_set is not None or not self._frames_seen:
             self._picture_came()

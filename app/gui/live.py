@@ -43,6 +43,7 @@ from exercises.vocabulary import (
     AUTO_TITLE,
     chosen_cue,
     earlier_set_words,
+    given_back_words,
     moved_on_cue,
     moved_on_words,
     partial_cue,
@@ -60,6 +61,7 @@ class LiveHooks(Protocol):
     def definition_for(self, exercise_id: str) -> ExerciseDef: ...  # personalised for this person
     def set_started(self, definition: ExerciseDef) -> None: ...
     def take(self, events: Sequence[object]) -> None: ...  # every step's checker events
+    def take_back(self, from_rep: int) -> None: ...  # Auto: the set's reps from this one on were not its own
     def observe(self, result: object) -> None: ...  # every step's checker result (calibration)
     def set_ended(self, code: str, session_over: bool) -> None: ...  # 'done', 'stopped', 'pain', ...
     def request_start(self, source: LiveSource, exercise_id: str) -> None: ...  # a start the person asked for
@@ -353,22 +355,25 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
                 # A wrong name corrected: a set already saved ends as skipped; the choice is saved once kept.
                 self._begin_auto_set(news.exercise, chosen_cue(news.exercise), ended="skipped", chosen=True)
             elif isinstance(news, MovedOn):
-                self._begin_auto_set(news.exercise, moved_on_cue(news.exercise), ended="done", start_s=news.start_s)
+                self._begin_auto_set(news.exercise, moved_on_cue(news.exercise), ended="done", moved=news)
         if result.caught_up and self.session is not None:
             self.session.add(SimpleNamespace(events=result.caught_up, state=None), t_s)
             self._keep(result.caught_up)
 
     def _begin_auto_set(
-        self, exercise_id: str, say: str, ended: str = "", start_s: float | None = None, chosen: bool = False
+        self, exercise_id: str, say: str, ended: str = "", moved: MovedOn | None = None, chosen: bool = False
     ) -> None:
         """The set is ``exercise_id`` from now on; ``ended`` ('done', 'skipped') ends the set before it.
 
         A set chosen with N goes into the history only when the person keeps it (a rep counted after the
-        choice, or the end): pressing N through the candidates leaves no set behind for each one passed."""
+        choice, or the end): pressing N through the candidates leaves no set behind for each one passed.
+        ``moved``: the person moved on, and the set before gives back what it counted of the new exercise."""
         definition = self._auto_definitions.get(exercise_id) or self._definition_of(exercise_id)
         previous = self.session
         if ended == "done" and self._unwritten:
             self._write_auto_set()  # moved on from a choice with reps: the person kept it
+        if moved is not None:
+            self._give_back(moved)
         if ended and self._set_written and self.hooks is not None:
             self.hooks.set_ended(ended, False)
         if ended == "done" and previous is not None:  # the person moved on: that set is kept as it was counted
@@ -379,8 +384,8 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
         if previous is not None and ended != "done":  # the same stretch of time, now under its name
             session.first_s, session.last_s, session.paused_s = previous.first_s, previous.last_s, previous.paused_s
             session.frames = previous.frames
-        elif start_s is not None:
-            session.first_s = start_s
+        elif moved is not None:
+            session.first_s = moved.start_s
         self.session = session
         self.exercise_id, self.definition = exercise_id, definition
         self.unsure = None
@@ -392,6 +397,19 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
             self._write_auto_set()
         if say:
             self.voice.offer(say, "milestone")
+
+    def _give_back(self, moved: MovedOn) -> None:
+        """The ended set's reps begun where the new exercise began were its first movements, counted by the
+        old checker too: they leave the set's summary and the history. Nothing is said ("Now squats" is)."""
+        if not moved.given_back:
+            return
+        from_rep = moved.kept_reps + 1
+        if self.session is not None:
+            given = self.session.give_back(from_rep)
+            if given:
+                self.session.notes.append(given_back_words(given, self.session.exercise_title))
+        if self._set_written and self.hooks is not None:
+            self.hooks.take_back(from_rep)
 
     def _write_auto_set(self) -> None:
         """The Auto set goes into the history (with what it counted while it was only a choice)."""
@@ -473,7 +491,10 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
             return
         session.end_reason = reason or "You stopped the session."
         if self.auto:
-            session.notes = [earlier_set_words(s.exercise_title, s.reps) for s in self.auto_sets]
+            # Each earlier set's count, and what it gave back to the next (the person heard it counted).
+            session.notes = [
+                line for s in self.auto_sets for line in (earlier_set_words(s.exercise_title, s.reps), *s.notes)
+            ]
             if self.recognising:  # what a candidate counted belongs to no exercise: nothing was saved either
                 session.reps, session.reps_by_side = 0, None
                 session.notes.append(AUTO_NOT_NAMED)
