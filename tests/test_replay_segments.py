@@ -20,13 +20,8 @@ import pytest
 from app import review_data
 from app.clip_report import ClipReport
 from app.gui.replay_summary import summary_text
-from app.review_data import (
-    REP_COLUMNS,
-    ExerciseTrack,
-    ReplayFrame,
-    review_rows,
-    write_reps_csv,
-)
+from app.review_data import REP_COLUMNS, ReplayFrame, review_rows, write_reps_csv
+from app.review_segments import ExerciseTrack
 from app.summary import format_summary
 from exercises.events import CheckerState, CheckerStep, FaultRecord, PartialRecord, RepRecord, StatusInterval
 from exercises.recognition import AUTO

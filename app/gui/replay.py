@@ -9,7 +9,7 @@ timeline, plot, rep table and exports are drawn and written by ``app.gui.replay_
 "Auto" in the exercise box recognises the exercise and splits a routine into segments: the timeline
 shows them as bands in each exercise's colour, the table groups its rows under a heading per
 segment, the summary counts per segment, and the plot and the video's overlay show the measure of
-the segment under the playhead (``app.review_data.ExerciseTrack``). Like any pick here, Auto becomes
+the segment under the playhead (``app.review_segments.ExerciseTrack``). Like any pick here, Auto becomes
 the window's exercise (the window keeps Progress on the exercise it showed).
 """
 
@@ -44,16 +44,12 @@ from app.gui.replay_timeline import Timeline, timeline_legend
 from app.gui.style import big_font
 from app.gui.widgets import VideoView
 from app.gui.worker import GeneratorWorker
-from app.review_data import (
+from app.review_data import AnalysisDone, ReplayFrame, analysis_items, plot_title, review_rows
+from app.review_segments import (
     AUTO_PLOT_TITLE,
-    AnalysisDone,
     ExerciseTrack,
-    ReplayFrame,
     analysing_words,
-    analysis_items,
-    plot_title,
     progress_words,
-    review_rows,
     review_segments,
     review_title,
 )

@@ -4,7 +4,7 @@ movements that did not count and a playhead; and the legend the page writes unde
 The plot names what it measures (``app.review_data.plot_title``) in the words of
 ``exercises.texts.SIGNAL_CAPTIONS``; clicking it or dragging the playhead asks the page to seek.
 With Auto each segment of a routine is drawn with its own exercise's measure, its span tinted in the
-exercise's colour (``app.review_data.ExerciseTrack`` says which exercise shows when); the page names
+exercise's colour (``app.review_segments.ExerciseTrack`` says which exercise shows when); the page names
 the measure of the segment under the playhead.
 """
 
@@ -19,7 +19,8 @@ from PyQt6.QtGui import QColor
 
 from app.gui.replay_timeline import PARTIAL, exercise_colour, swatch
 from app.gui.style import GOOD, MUTED
-from app.review_data import ExerciseTrack, ReplayFrame, ReviewSegment
+from app.review_data import ReplayFrame
+from app.review_segments import ExerciseTrack, ReviewSegment
 from exercises.registry import get_exercise
 from exercises.texts import SIGNAL_CAPTIONS
 

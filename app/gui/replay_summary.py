@@ -7,7 +7,8 @@ and a recognition in doubt says so.
 from __future__ import annotations
 
 from app.clip_report import ClipReport
-from app.review_data import note_words, recognition_doubt, review_segments
+from app.review_data import note_words
+from app.review_segments import recognition_doubt, review_segments
 from exercises.vocabulary import partial_reason
 from exercises.vocabulary import status_message as status_words
 

@@ -15,7 +15,8 @@ from PyQt6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 from PyQt6.QtWidgets import QToolTip, QWidget
 
 from app.gui.style import BAD, LEFT, MUTED, RIGHT, WARN, big_font
-from app.review_data import ReviewSegment, note_words, segment_index_at
+from app.review_data import note_words
+from app.review_segments import ReviewSegment, segment_index_at
 from exercises.registry import get_exercise
 from exercises.vocabulary import fault_label, partial_reason
 from exercises.vocabulary import status_message as status_words
