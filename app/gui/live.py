@@ -5,8 +5,9 @@ each side, the hold countdown and the one current cue, sized from the window) be
 video; D switches to the detailed view (angle band, setup checklist, time) and back.
 
 This module runs the set (start, pause, stop, the worker's steps and the cues they give); the page's
-widgets are built by :mod:`app.gui.live_layout`, shown by :mod:`app.gui.live_view`, and the end of a
-set and a source's problems are :mod:`app.gui.live_endings`.
+widgets are built by :mod:`app.gui.live_layout`, shown by :mod:`app.gui.live_view`, the end of a
+set and a source's problems are :mod:`app.gui.live_endings`, and Auto's sets (named, chosen with N,
+followed to the next exercise) are :mod:`app.gui.live_auto`.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QWidget
 
 from app.gui.camera_picker import follow_stream_status
+from app.gui.live_auto import LiveAuto
 from app.gui.live_endings import LiveEndings
 from app.gui.live_layout import LiveLayout
 from app.gui.live_view import LiveView
 from app.gui.style import WARN
 from app.gui.voice import Voice
 from app.gui.worker import GeneratorWorker
-from app.live.following import Chosen, Following, FollowStep, MovedOn, Recognised, Unsure
+from app.live.following import Following, FollowStep
 from app.live.pipeline import LiveItem, LiveSource, live_items
 from app.live.recording import SetRecording, summary_line
 from app.live.session import Ending, SessionLog
@@ -41,15 +43,9 @@ from exercises.vocabulary import (
     AUTO_NOT_NAMED,
     AUTO_NOT_RECORDED,
     AUTO_TITLE,
-    chosen_cue,
     earlier_set_words,
-    given_back_words,
-    moved_on_cue,
-    moved_on_words,
     partial_cue,
-    recognised_cue,
     recognising_words,
-    unsure_cue,
 )
 
 log = logging.getLogger(__name__)
@@ -68,7 +64,7 @@ class LiveHooks(Protocol):
     def recording_for(self, definition: ExerciseDef, model: str) -> SetRecording | None: ...  # Settings: record
 
 
-class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
+class LivePage(LiveLayout, LiveView, LiveEndings, LiveAuto, QWidget):
     """Runs the live pipeline in a worker and shows each step; the model never waits for the view."""
 
     session_ended = pyqtSignal(object)  # the SessionLog
@@ -339,100 +335,6 @@ class LivePage(LiveLayout, LiveView, LiveEndings, QWidget):
             self.voice.offer(f"{event.side.capitalize()} {n}", "count")
         else:
             self.voice.offer(str(event.reps), "count")
-
-    # ------------------------------------------------------------------ Auto
-    def _follow(self, result: FollowStep, t_s: float, speak: bool = True) -> None:
-        """Auto's news for this frame: a set named, chosen or moved on to; the reps it counted so far are kept."""
-        self.leader = result.leader
-        for news in result.news:
-            if isinstance(news, Unsure):
-                self.unsure = news.candidates
-                if speak:
-                    self.voice.offer(unsure_cue(), "milestone")
-            elif isinstance(news, Recognised):
-                self._begin_auto_set(news.exercise, recognised_cue(news.exercise) if speak else "")
-            elif isinstance(news, Chosen):
-                # A wrong name corrected: a set already saved ends as skipped; the choice is saved once kept.
-                self._begin_auto_set(news.exercise, chosen_cue(news.exercise), ended="skipped", chosen=True)
-            elif isinstance(news, MovedOn):
-                self._begin_auto_set(news.exercise, moved_on_cue(news.exercise), ended="done", moved=news)
-        if result.caught_up and self.session is not None:
-            self.session.add(SimpleNamespace(events=result.caught_up, state=None), t_s)
-            self._keep(result.caught_up)
-
-    def _begin_auto_set(
-        self, exercise_id: str, say: str, ended: str = "", moved: MovedOn | None = None, chosen: bool = False
-    ) -> None:
-        """The set is ``exercise_id`` from now on; ``ended`` ('done', 'skipped') ends the set before it.
-
-        A set chosen with N goes into the history only when the person keeps it (a rep counted after the
-        choice, or the end): pressing N through the candidates leaves no set behind for each one passed.
-        ``moved``: the person moved on, and the set before gives back what it counted of the new exercise."""
-        definition = self._auto_definitions.get(exercise_id) or self._definition_of(exercise_id)
-        previous = self.session
-        if ended == "done" and self._unwritten:
-            self._write_auto_set()  # moved on from a choice with reps: the person kept it
-        if moved is not None:
-            self._give_back(moved)
-        if ended and self._set_written and self.hooks is not None:
-            self.hooks.set_ended(ended, False)
-        if ended == "done" and previous is not None:  # the person moved on: that set is kept as it was counted
-            previous.end_reason = moved_on_words(exercise_id)
-            self.auto_sets.append(previous)
-            self.set_followed.emit(previous)
-        session = SessionLog(definition.id, definition.title, definition.unilateral, definition.target_reps)
-        if previous is not None and ended != "done":  # the same stretch of time, now under its name
-            session.first_s, session.last_s, session.paused_s = previous.first_s, previous.last_s, previous.paused_s
-            session.frames = previous.frames
-        elif moved is not None:
-            session.first_s = moved.start_s
-        self.session = session
-        self.exercise_id, self.definition = exercise_id, definition
-        self.unsure = None
-        self._target_said = False
-        self._set_written = False
-        self._unwritten = [] if chosen else None
-        self._show_exercise()
-        if not chosen:
-            self._write_auto_set()
-        if say:
-            self.voice.offer(say, "milestone")
-
-    def _give_back(self, moved: MovedOn) -> None:
-        """The ended set's reps begun where the new exercise began were its first movements, counted by the
-        old checker too: they leave the set's summary and the history. Nothing is said ("Now squats" is)."""
-        if not moved.given_back:
-            return
-        from_rep = moved.kept_reps + 1
-        if self.session is not None:
-            given = self.session.give_back(from_rep)
-            if given:
-                self.session.notes.append(given_back_words(given, self.session.exercise_title))
-        if self._set_written and self.hooks is not None:
-            self.hooks.take_back(from_rep)
-
-    def _write_auto_set(self) -> None:
-        """The Auto set goes into the history (with what it counted while it was only a choice)."""
-        held, self._unwritten = self._unwritten or [], None
-        self._set_written = True
-        if self.hooks is not None:
-            self.hooks.set_started(self.definition)
-            if held:
-                self.hooks.take(held)
-
-    def _keep(self, events: Sequence[object]) -> None:
-        """Hand a step's events to the history; an Auto choice not yet kept holds them until a rep is counted."""
-        if self._unwritten is not None:
-            self._unwritten.extend(events)
-            if any(getattr(e, "kind", "") == "rep_completed" for e in events):
-                self._write_auto_set()
-        elif self.hooks is not None:
-            self.hooks.take(events)
-
-    def _choose_next(self) -> None:
-        """N in Auto: the set becomes the next likely exercise (applied by the worker on its next frame)."""
-        if self.auto and self.running and self.following is not None and not self.in_routine:
-            self.following.choose_next()
 
     def _on_error(self, message: str) -> None:
         self._error = message
