@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from app.recognised_report import ClipFacts, recognised_report
-from exercises.recognition import Recogniser, candidates
-from exercises.segments import split
+from exercises.events import RepRecord
+from exercises.recognition import Recogniser, _holds_another_set, candidates
+from exercises.segments import BETWEEN_EXERCISES, split
 from pose.filtering import PoseFilter
 from tests.synthetic_skeleton import Scenario, generate, idle
 
@@ -119,3 +120,35 @@ def test_one_exercise_is_one_segment_over_the_whole_recording():
     assert report.exercise == "glute_bridge" and report.reps == 3
     assert report.exercise_confidence == 1.0
     assert [(s["exercise"], s["reps"], s["start_s"]) for s in report.segments] == [("glute_bridge", 3, 0.0)]
+
+
+def _rep(index, start, end, side=None):
+    return RepRecord(index, side, start, end, None, None, [])
+
+
+def test_a_rep_holding_another_exercises_set_is_the_way_down_and_up_not_a_rep():
+    # A "squat" from 48 to 64 s around three leg slides out on the floor (getting down, then up again).
+    around = _rep(1, 48.0, 64.0)
+    slides = [_rep(1, 54.0, 55.8, "left"), _rep(2, 57.2, 59.2, "right"), _rep(3, 60.4, 62.5, "left")]
+    assert _holds_another_set(around, "squat", {"squat": [around], "hip_abduction": slides})
+    # One rep of another exercise inside it is not a set: a squat with a knee lift in it stays a squat.
+    assert not _holds_another_set(around, "squat", {"squat": [around], "hip_abduction": slides[:1]})
+    # Its own exercise's reps never count against it.
+    assert not _holds_another_set(around, "squat", {"squat": [around, *slides]})
+
+
+def test_in_a_routine_an_edge_rep_that_does_not_fit_is_getting_into_position():
+    # Five squats, six standing hip flexions, then one more squat (the person getting on with the day):
+    # the flexion checker counts that squat too, but it does not fit a flexion (the hips go down) and
+    # comes after the set's last flexion, so it is a movement between exercises, not a seventh flexion.
+    squats = Scenario("squat", reps=5, noise_px=2.0, seed=1)
+    flexions = Scenario("standing_hip_flexion", reps=6, idle_s=1.0, noise_px=2.0, seed=2)
+    one_more = Scenario("squat", reps=1, idle_s=1.0, noise_px=2.0, seed=3)
+    frames = generate(squats)
+    for scenario in (flexions, one_more):
+        frames = frames + _later(generate(scenario), frames[-1].timestamp_s + 1 / squats.fps)
+    rec = recognise(frames)
+    segments = split(rec, 0.0, frames[-1].timestamp_s)
+    assert [(s.exercise, s.reps) for s in segments] == [("squat", 5), ("standing_hip_flexion", 6)]
+    between = [p for p in segments[1].partial_reps if p.reason == BETWEEN_EXERCISES]
+    assert len(between) == 1 and between[0].start_s > segments[1].reps_detail[-1].end_s
