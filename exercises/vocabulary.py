@@ -283,7 +283,6 @@ AUTO_CAMERA = "Put the camera where the exercise you are about to do needs it (s
 AUTO_DRAWING = "(each exercise has its own place)"
 AUTO_SAFETY = "Stop or ease off if an exercise is hard or hurts, and warm up before squats."
 AUTO_NEXT_BUTTON = "Choose the exercise  ›  (N)"
-AUTO_NOT_RECORDED = "Auto sets are not recorded on video: choose the exercise to record a set."
 AUTO_NOT_NAMED = "I could not tell which exercise this was: choose it in the exercise box next time."
 
 # An exercise's name as said in a sentence ("This looks like squats").

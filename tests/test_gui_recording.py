@@ -105,11 +105,11 @@ def test_recording_off_records_nothing_and_delete_my_data_removes_recordings(qtb
 
     folder = _record(window, False)
     definition = get_exercise("squat")
-    assert window.coach.recording_for(definition, "lite") is None
+    assert window.coach.recording_for(definition.id, "lite") is None
     # On, with the newest 1 GB kept: a new set's recording starts in the private folder.
     _record(window, True, recording_keep_unit="gb", recording_keep_amount=1)
     kept = _old_recording(folder, days=400)  # old, but within the size limit
-    started = window.coach.recording_for(definition, "lite")
+    started = window.coach.recording_for(definition.id, "lite")
     assert started is not None and kept.exists()
     assert folder.stat().st_mode & 0o777 == 0o700
     started.close_video()

@@ -4,7 +4,9 @@ how long they are kept, and deleting them all. Qt-free.
 A recording is ``<data folder>/recordings/<YYYYmmdd-HHMMSS>_s<session id>_<exercise>.mp4`` with its
 schema-1 analysis beside it (same name, ``.json``). The name links the files to the history's session
 (``s-`` when no history was open), so the history's schema does not change and a recording cut short
-by a crash (no JSON yet) still says whose it is. The folder is 0700 and every file in it 0600.
+by a crash (no JSON yet) still says whose it is. An Auto run is one recording of all its sets, named
+``auto`` (its JSON the recognised report): being its session's, it is offered for each set of the run.
+The folder is 0700 and every file in it 0600.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from datetime import date
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QMessageBox, QWidget
 
-from app.coach import plan, recordings, safety
+from app.coach import plan, safety
 from app.coach.recorder import SessionRecorder
 from app.coach.routine import RoutineRunner
 from app.coach.store import WindowHistory
@@ -184,16 +184,12 @@ class Coach(CoachQuestions, CoachRoutine, QObject):
                 start = None
         return plan.programme_day(start, today)
 
-    def recording_for(self, definition: ExerciseDef, model: str) -> SetRecording | None:
-        """The set's video when the person records sets (Settings); it takes the session's number at its end."""
+    def recording_for(self, exercise_id: str, model: str) -> SetRecording | None:
+        """The set's video (an Auto run's: ``auto``) when the person records sets (Settings); it takes the
+        session's number at its end."""
         return wanted_recording(
-            self.store, self.settings(), definition.id, model, lambda: getattr(self.recorder, "session_id", None)
+            self.store, self.settings(), exercise_id, model, lambda: getattr(self.recorder, "session_id", None)
         )
-
-    @property
-    def records_sets(self) -> bool:
-        """Settings: "Record video of my sessions" is on."""
-        return recordings.settings_from(self.settings()).record
 
     def set_started(self, definition: ExerciseDef) -> None:
         if self.mode is None:

@@ -41,7 +41,6 @@ from exercises.texts import camera_placement
 from exercises.vocabulary import (
     AUTO_NEXT_BUTTON,
     AUTO_NOT_NAMED,
-    AUTO_NOT_RECORDED,
     AUTO_TITLE,
     earlier_set_words,
     partial_cue,
@@ -61,7 +60,7 @@ class LiveHooks(Protocol):
     def observe(self, result: object) -> None: ...  # every step's checker result (calibration)
     def set_ended(self, code: str, session_over: bool) -> None: ...  # 'done', 'stopped', 'pain', ...
     def request_start(self, source: LiveSource, exercise_id: str) -> None: ...  # a start the person asked for
-    def recording_for(self, definition: ExerciseDef, model: str) -> SetRecording | None: ...  # Settings: record
+    def recording_for(self, exercise_id: str, model: str) -> SetRecording | None: ...  # Settings: record (or auto)
 
 
 class LivePage(LiveLayout, LiveView, LiveEndings, LiveAuto, QWidget):
@@ -208,9 +207,9 @@ class LivePage(LiveLayout, LiveView, LiveEndings, LiveAuto, QWidget):
         else:
             self.status_banner.show_message(f"Setting up: {camera_placement(ex.id)}", WARN)
         exercise_id, model = self.exercise_id, self.model
-        # An Auto run is not recorded on video (its sets are named only as it goes; the summary says so).
-        wants_video = self.hooks is not None and not self.auto
-        self.recording = recording = self.hooks.recording_for(ex, model) if wants_video else None
+        # An Auto run is one recording from start to end, all its sets (its report: the recognised one).
+        recorded = AUTO if self.auto else ex.id
+        self.recording = recording = self.hooks.recording_for(recorded, model) if self.hooks is not None else None
         follower = following or checker
         worker = GeneratorWorker(lambda: live_items(source, ex, model, checker=follower, recording=recording))
         worker.yielded.connect(self._on_item)
@@ -360,17 +359,25 @@ class LivePage(LiveLayout, LiveView, LiveEndings, LiveAuto, QWidget):
                     self._keep(last.events)
             if self._unwritten is not None:
                 self._write_auto_set()  # the last choice was kept to the end
+            self._finish_recording(following)  # the run's last set's summary says it
         checker, self.checker = self.checker, None
         if checker is None:
             return
         events = checker.finish()
-        recording, self.recording = self.recording, None
-        if recording is not None and self.session is not None:  # the video closed with the worker
-            self.session.recording_note = summary_line(recording.finish(checker))
+        self._finish_recording(checker)
         if self.session is not None and events and checker.state is not None:
             self.session.add(SimpleNamespace(events=events, state=None), checker.state.t_s)
         if self.hooks is not None and events:
             self.hooks.take(events)
+
+    def _finish_recording(self, counted: ExerciseChecker | Following) -> None:
+        """The video closed with the worker: write its report once ``counted`` has finished."""
+        recording, self.recording = self.recording, None
+        if recording is None:
+            return
+        stats = recording.finish(counted)
+        if self.session is not None:
+            self.session.recording_note = summary_line(stats)
 
     def _finish(self, show_summary: bool, reason: str, code: str = "stopped") -> None:
         worker, self.worker = self.worker, None
@@ -400,8 +407,6 @@ class LivePage(LiveLayout, LiveView, LiveEndings, LiveAuto, QWidget):
             if self.recognising:  # what a candidate counted belongs to no exercise: nothing was saved either
                 session.reps, session.reps_by_side = 0, None
                 session.notes.append(AUTO_NOT_NAMED)
-            if getattr(self.hooks, "records_sets", False):
-                session.notes.append(AUTO_NOT_RECORDED)
         if session.frames == 0 and self._error:
             self.show_source_problem(self.source, self._error)
         elif show_summary:

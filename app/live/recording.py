@@ -9,7 +9,9 @@ frames the live checker saw, at the same times, and counts the same.
 
 :class:`SetRecording` is one set's recording: the video plus, once the set's checker has finished,
 its analysis as schema-1 JSON beside it (:func:`app.coach.recordings.report_path`), so a review opens
-at once instead of analysing again.
+at once instead of analysing again. An Auto run is one recording from its start to its end (all the sets
+it followed), named ``auto``; its JSON is the recognised report ``hipcoach analyze --exercise auto`` writes
+(``exercise_confidence``, one segment per exercise, ``recognition``).
 """
 
 from __future__ import annotations
@@ -242,9 +244,8 @@ class SetRecording:
         return (self._last_ms - self._first_ms + period_ms) / 1000.0
 
     def finish(self, checker: Any) -> RecordingStats:
-        """After the set's checker finished: close the video and write its report JSON (0600) beside it."""
-        from app.clip_report import checker_report
-
+        """After the set's checker (an Auto run's Following) finished: close the video and write its
+        report JSON (0600) beside it."""
         stats = self.close_video()
         if not self.video_path.exists():
             return stats  # no frame came: nothing was recorded
@@ -253,17 +254,7 @@ class SetRecording:
         if linked != self.video_path and not linked.exists():
             os.replace(self.video_path, linked)
             self.video_path = linked
-        report = checker_report(
-            checker,
-            video=self.video_path.name,
-            exercise=self.exercise_id,
-            model=self.model,
-            duration_s=self.duration_s,
-            frames=self.recorder.frames_offered,
-            frames_with_pose=self.frames_with_pose,
-            fps=None,
-            size_px=None,
-        ).to_json()
+        report = self._report(checker)
         # Added fields (schema 1 allows them): which session, and what the recording left out.
         report["session_id"] = session_id
         report["frames_recorded"] = stats.frames_written
@@ -271,6 +262,23 @@ class SetRecording:
         self.report_path = recordings.report_path(self.video_path)
         write_private_json(self.report_path, report)
         return stats
+
+    def _report(self, checker: Any) -> dict[str, Any]:
+        """The analysis as ``analyze`` writes it: the checker's, or for an Auto run the recogniser's."""
+        from app.clip_report import checker_report
+        from app.recognised_report import ClipFacts, recognised_report
+
+        clip = ClipFacts(
+            video=self.video_path.name,
+            model=self.model,
+            duration_s=self.duration_s,
+            frames=self.recorder.frames_offered,
+            frames_with_pose=self.frames_with_pose,
+        )
+        recogniser = getattr(checker, "recogniser", None)
+        if recogniser is not None:  # segments are in the camera's time, as the frames' timestamps
+            return recognised_report(recogniser, clip, (self._first_ms or 0.0) / 1000.0).to_json()
+        return checker_report(checker, exercise=self.exercise_id, **clip.fields()).to_json()
 
 
 def wanted_recording(
