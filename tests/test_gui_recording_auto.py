@@ -91,3 +91,23 @@ def test_an_auto_run_is_recorded_with_its_recognised_report_and_reviewed_on_auto
     assert saved is not None and (saved.exercise, saved.reps) == (truth["exercise"], truth["reps"])
     assert window.tabs.currentWidget() is review and review.exercise_id == AUTO
     assert (analysed.args[0].exercise, analysed.args[0].reps) == (truth["exercise"], truth["reps"])
+
+
+def test_an_auto_run_of_two_exercises_is_one_recording_with_a_segment_for_each(qtbot, window):
+    from tests.test_gui_auto import FIRST, THEN, ClipThenClip
+
+    first, then = sample_truth(FIRST), sample_truth(THEN)
+    folder = _record_on(window)
+    window.select_exercise(AUTO)
+    source = ClipThenClip(path=Path(first["path"]), then=Path(then["path"]))
+    with qtbot.waitSignal(window.live.session_ended, timeout=180_000):
+        window.live.start(source, AUTO, "lite")
+    (recording,) = recordings.list_recordings(folder)  # one file for the whole run
+    report = json.loads(recording.report.read_text())
+    expected = [(first["exercise"], first["reps"]), (then["exercise"], then["reps"])]
+    assert [(s["exercise"], s["reps"]) for s in report["segments"]] == expected
+    assert report["reps"] == first["reps"] + then["reps"]
+    with av.open(str(recording.video)) as container:
+        frames = list(container.decode(container.streams.video[0]))
+    length = float((frames[-1].pts - frames[0].pts) * frames[-1].time_base)
+    assert abs(length - (first["duration_s"] + then["duration_s"])) < 0.6
