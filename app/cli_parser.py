@@ -177,6 +177,7 @@ def _add_eval(sub) -> argparse.ArgumentParser:
         action="store_true",
         help="analyse each clip with the exercise recognised (--exercise auto) and score the recognition too",
     )
+    ev.add_argument("--jobs", type=int, default=1, metavar="N", help="clips analysed at once (default 1)")
     return ev
 
 

@@ -169,3 +169,30 @@ def test_recognising_single_clips_scores_what_each_was_taken_for():
     assert [c["recognised_as"] for c in summary["clips"]] == ["squat", "squat", None]
     assert summary["overall"]["recognition_rate"] == 0.5
     assert summary["per_exercise"]["glute_bridge"]["recognition_rate"] == 0.0
+
+
+def test_eval_with_jobs_scores_each_clip_and_a_broken_one_is_its_own_error(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import SAMPLE_VIDEOS, sample_truth
+
+    truth = sample_truth("squat_side_fast")
+    shutil.copy(truth["path"], tmp_path / "good.mp4")
+    (tmp_path / "good.json").write_text((SAMPLE_VIDEOS / "squat_side_fast.json").read_text())
+    (tmp_path / "broken.mp4").write_bytes(b"not a video at all")
+    manifest = {
+        "clips": [
+            {"name": "good", "video": "good.mp4", "truth": "good.json"},
+            {"name": "broken", "video": "broken.mp4", "exercise": "squat", "reps": 3},
+        ]
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "eval.json"
+    cmd = [sys.executable, "-m", "app", "eval", str(tmp_path / "manifest.json"), "--model", "lite"]
+    result = subprocess.run([*cmd, "--jobs", "2", "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stderr[-2000:]  # the broken clip fails the gate
+    clips = {c["name"]: c for c in json.loads(out.read_text())["summary"]["clips"]}
+    assert clips["good"]["got_reps"] == truth["reps"] and clips["good"]["error"] is None
+    assert clips["broken"]["got_reps"] is None and clips["broken"]["error"]

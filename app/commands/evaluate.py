@@ -14,4 +14,4 @@ def run(args: argparse.Namespace) -> int:
     if args.json not in (None, "-"):
         # Checked before the clips are analysed; the manifest is never the destination.
         check_destination(args.json, [args.manifest], "--json")
-    return run_manifest_cli(args.manifest, args.model, args.json, args.recognise)
+    return run_manifest_cli(args.manifest, args.model, args.json, args.recognise, args.jobs)

@@ -10,6 +10,7 @@ module:
 - :mod:`.scoring`: one clip scored against its truth, and the metrics over many;
 - :mod:`.routines`: recordings of several exercises in a row, scored part by part;
 - :mod:`.gates`: which thresholds a summary misses;
+- :mod:`.parallel`: the clips analysed several at a time (``--jobs``);
 - :mod:`.text_report`: the table printed for people.
 
 This module runs them in order over a manifest (:func:`evaluate_manifest`) and is the command's entry.
@@ -23,9 +24,11 @@ from pathlib import Path
 
 from app.evaluation.gates import check_routine_thresholds, check_thresholds
 from app.evaluation.manifest import Manifest, load_manifest
+from app.evaluation.parallel import analyse_in_parallel
 from app.evaluation.routines import evaluate_routines, summarize_routines
-from app.evaluation.scoring import Analyze, Progress, evaluate, summarize
+from app.evaluation.scoring import Analyze, Progress, analysed_as, evaluate, summarize
 from app.evaluation.text_report import format_report
+from exercises.recognition import AUTO
 
 
 def evaluate_manifest(
@@ -54,8 +57,15 @@ def evaluate_manifest(
     return result
 
 
+def analyses_needed(manifest: Manifest, recognise: bool = False) -> list[tuple[Path, str]]:
+    """Every (video, exercise) :func:`evaluate_manifest` will ask for, in its order."""
+    clips = [*manifest.clips, *(c for _, real in manifest.report_only for c in real)]
+    pairs = [(Path(c.video), analysed_as(c, recognise)) for c in clips]
+    return pairs + [(Path(r.video), AUTO) for r in manifest.routines]
+
+
 def run_manifest_cli(
-    manifest_path: str, model: str = "full", json_path: str | None = None, recognise: bool = False
+    manifest_path: str, model: str = "full", json_path: str | None = None, recognise: bool = False, jobs: int = 1
 ) -> int:
     """``hipcoach eval``: print the table (or JSON), exit 1 below the thresholds, 2 on bad input."""
     from app.analysis import analyze_clip
@@ -74,7 +84,12 @@ def run_manifest_cli(
         if json_path != "-":
             print(f"\r[{i + 1}/{n}] {name:<40}", end="", file=sys.stderr, flush=True)
 
-    result = evaluate_manifest(manifest, lambda video, ex: analyze_clip(video, ex, model), progress, recognise)
+    if jobs > 1:  # every clip analysed first, several at a time; the scoring then reads the reports
+        analyze = analyse_in_parallel(analyses_needed(manifest, recognise), model, jobs, progress)
+        progress = None
+    else:
+        analyze = lambda video, ex: analyze_clip(video, ex, model)  # noqa: E731
+    result = evaluate_manifest(manifest, analyze, progress, recognise)
     if json_path != "-":
         print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
         print(format_report(result))

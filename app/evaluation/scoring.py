@@ -74,6 +74,11 @@ def is_guided(exercise: str) -> bool:
         return False
 
 
+def analysed_as(clip: ClipTruth, recognise: bool) -> str:
+    """The exercise a clip is analysed as: ``auto`` when recognising, unless the camera cannot see it."""
+    return AUTO if recognise and not is_guided(clip.exercise) else clip.exercise
+
+
 def _reported_faults(report: ClipReport) -> list[tuple[str, Span | None, float | None]]:
     """(code, rep span, t_s) of each reported fault, once per (code, rep)."""
     reps = {r.index: r for r in report.reps_detail}
@@ -161,9 +166,9 @@ def evaluate(
     for i, clip in enumerate(clips):
         if progress:
             progress(i, len(clips), clip.name)
-        auto = recognise and not is_guided(clip.exercise)
+        auto = analysed_as(clip, recognise) == AUTO
         try:
-            report = analyze(clip.video, AUTO if auto else clip.exercise)
+            report = analyze(clip.video, analysed_as(clip, recognise))
         except Exception as exc:  # one broken clip must not hide the others' results
             log.warning("%s: analysis failed: %s", clip.name, exc)
             out.append(
