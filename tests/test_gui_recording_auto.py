@@ -22,6 +22,7 @@ from app.coach import recordings  # noqa: E402
 from app.gui.window import MainWindow  # noqa: E402
 from app.live.pipeline import LiveSource  # noqa: E402
 from exercises.recognition import AUTO  # noqa: E402
+from exercises.registry import get_exercise  # noqa: E402
 from tests.conftest import sample_truth  # noqa: E402
 
 CLIP = "squat_side_continuous"  # 12 s, six squats
@@ -86,6 +87,10 @@ def test_an_auto_run_is_recorded_with_its_recognised_report_and_reviewed_on_auto
     )
     with qtbot.waitSignal(review.analysis_finished, timeout=120_000) as analysed:
         button.click()
+        # The saved analysis is on screen at once, before the file is analysed again.
+        title = get_exercise(truth["exercise"]).title
+        assert review.summary.text().startswith(f"{title} 0:00"), review.summary.text()
+        assert f": {truth['reps']} reps." in review.summary.text()
     ((path, exercise_id, saved),) = opened
     assert path == recording.video and exercise_id == AUTO
     assert saved is not None and (saved.exercise, saved.reps) == (truth["exercise"], truth["reps"])

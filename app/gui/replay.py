@@ -252,7 +252,11 @@ class ReplayPage(QWidget):
         self.path = None  # the exercise first, without analysing
         self.set_exercise(exercise_id or (saved.exercise if saved else self.exercise_box.currentData()))
         self.path = Path(path)
-        self._saved = saved if saved is not None and saved.exercise == self.exercise_id else None
+        # The saved analysis applies to the same reading: the same exercise, or Auto's (it has segments).
+        same = saved is not None and (
+            saved.exercise == self.exercise_id or (self.exercise_id == AUTO and saved.segments is not None)
+        )
+        self._saved = saved if same else None
         self._analyse()
 
     def set_exercise(self, exercise_id: str, force: bool = False) -> None:

@@ -113,7 +113,7 @@ def live_items(
     """
     own_checker = checker is None
     if checker is None and exercise == AUTO:
-        if recording is not None:  # its report names one exercise (the window does not record Auto runs)
+        if recording is not None:  # the window records Auto runs with its own Following (the recognised report)
             raise ValueError("an Auto run cannot be recorded: give an exercise id to record a set")
         checker = Following()
     elif checker is None:
