@@ -31,8 +31,9 @@ def gated_manifest(tmp_path):
 
 def test_generated_clips_meet_the_manifest_thresholds(tmp_path):
     out = tmp_path / "eval.json"
+    command = [sys.executable, "-m", "app", "eval", str(gated_manifest(tmp_path)), "--recognise", "--jobs", "2"]
     result = subprocess.run(
-        [sys.executable, "-m", "app", "eval", str(gated_manifest(tmp_path)), "--recognise", "--jobs", "2", "--json", str(out)],
+        [*command, "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=3000,
