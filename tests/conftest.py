@@ -54,6 +54,20 @@ def _qt_objects_go_between_tests(request):
     gc.collect()
 
 
+@pytest.fixture
+def window(qtbot):
+    """The main window offscreen, 1200x800, on the lite model without speech; its live worker stopped after.
+    (A test module that imports Qt sets up the offscreen environment before this runs.)"""
+    from app.gui.window import MainWindow
+
+    win = MainWindow(model="lite", enable_speech=False)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    yield win
+    win.live.shutdown()
+
+
 def shared_clips() -> list[dict]:
     """The real clips with their counts by eye, or [] when ../shared is not beside the project."""
     manifest = SHARED_CLIPS / "clips.json"

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.gui.main import _qt_environment  # noqa: E402
@@ -58,16 +56,6 @@ class ClipThenClip(LiveSource):
         for frame in live_file_frames(self.then, speed=self.speed):  # the camera's clock runs on
             later = frame.timestamp_ms + offset_ms
             yield dataclasses.replace(frame, timestamp_ms=later, index=frame.index + first_index)
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(model="lite", enable_speech=False)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    win.live.shutdown()
 
 
 def _sets(window) -> list[tuple[str, int, str]]:

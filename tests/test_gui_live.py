@@ -17,7 +17,6 @@ from app.gui.main import _qt_environment  # noqa: E402
 
 _qt_environment()
 
-from app.gui.window import MainWindow  # noqa: E402
 from app.live.pipeline import LiveSource  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
 
@@ -41,16 +40,6 @@ def clip_with_truth(exercises=("squat", "glute_bridge"), clean: bool | None = No
         pytest.skip(f"no generated {'/'.join(exercises)} clip with truth in {SAMPLES}")
     _, video, truth = min(found, key=lambda f: f[0])
     return video, truth
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(model="lite", enable_speech=False)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    win.live.shutdown()
 
 
 def test_live_session_counts_the_clip_and_says_counts_in_order(qtbot, window):

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import av
-import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -21,22 +20,11 @@ from app.gui.main import _qt_environment  # noqa: E402
 _qt_environment()
 
 from app.coach import recordings  # noqa: E402
-from app.gui.window import MainWindow  # noqa: E402
 from app.live.pipeline import LiveSource  # noqa: E402
 from exercises.registry import get_exercise  # noqa: E402
 from tests.conftest import sample_truth  # noqa: E402
 
 CLIP = "squat_side_continuous"  # 12 s, six squats
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(model="lite", enable_speech=False)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    win.live.shutdown()
 
 
 def _record(window, on: bool, **more) -> Path:

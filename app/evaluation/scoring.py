@@ -166,9 +166,9 @@ def evaluate(
     for i, clip in enumerate(clips):
         if progress:
             progress(i, len(clips), clip.name)
-        auto = analysed_as(clip, recognise) == AUTO
+        exercise = analysed_as(clip, recognise)
         try:
-            report = analyze(clip.video, analysed_as(clip, recognise))
+            report = analyze(clip.video, exercise)
         except Exception as exc:  # one broken clip must not hide the others' results
             log.warning("%s: analysis failed: %s", clip.name, exc)
             out.append(
@@ -183,7 +183,7 @@ def evaluate(
                 )
             )
             continue
-        out.append(score_clip(clip, report, recognised=auto))
+        out.append(score_clip(clip, report, recognised=exercise == AUTO))
     return out
 
 

@@ -15,6 +15,7 @@ import json
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -124,47 +125,44 @@ def command(name: str) -> list[str]:
     return [sys.executable, "-m", "tools.render", args[0], f"{OUT_DIR.name}/{name}.mp4", *args[1:], "-q"]
 
 
-def _entries(table: dict[str, str]) -> list[dict]:
-    out = []
+def _rendered(table: dict[str, str]) -> Iterator[tuple[str, str, dict]]:
+    """(name, generator args, truth) of each clip of ``table`` already rendered; the others are named."""
     for name, args in table.items():
         if not (OUT_DIR / f"{name}.json").exists():
             print(f"warning: {name} not rendered yet; left out of the manifest", file=sys.stderr)
             continue
-        truth = json.loads((OUT_DIR / f"{name}.json").read_text())
-        out.append(
-            {
-                "name": name,
-                "video": f"{name}.mp4",
-                "truth": f"{name}.json",
-                "exercise": truth["exercise"],
-                "reps": truth["reps"],
-                "reps_by_side": truth["reps_by_side"],
-                "faults": sorted({f["code"] for f in truth["faults"]}),
-                "view": truth["camera"]["view"],
-                "generator_args": args,
-            }
-        )
-    return out
+        yield name, args, json.loads((OUT_DIR / f"{name}.json").read_text())
+
+
+def _entries(table: dict[str, str]) -> list[dict]:
+    return [
+        {
+            "name": name,
+            "video": f"{name}.mp4",
+            "truth": f"{name}.json",
+            "exercise": truth["exercise"],
+            "reps": truth["reps"],
+            "reps_by_side": truth["reps_by_side"],
+            "faults": sorted({f["code"] for f in truth["faults"]}),
+            "view": truth["camera"]["view"],
+            "generator_args": args,
+        }
+        for name, args, truth in _rendered(table)
+    ]
 
 
 def _routine_entries() -> list[dict]:
-    out = []
-    for name, args in ROUTINES.items():
-        if not (OUT_DIR / f"{name}.json").exists():
-            print(f"warning: {name} not rendered yet; left out of the manifest", file=sys.stderr)
-            continue
-        truth = json.loads((OUT_DIR / f"{name}.json").read_text())
-        out.append(
-            {
-                "name": name,
-                "video": f"{name}.mp4",
-                "truth": f"{name}.json",
-                "exercises": [s["exercise"] for s in truth["segments"]],
-                "reps": [s["reps"] for s in truth["segments"]],
-                "generator_args": args,
-            }
-        )
-    return out
+    return [
+        {
+            "name": name,
+            "video": f"{name}.mp4",
+            "truth": f"{name}.json",
+            "exercises": [s["exercise"] for s in truth["segments"]],
+            "reps": [s["reps"] for s in truth["segments"]],
+            "generator_args": args,
+        }
+        for name, args, truth in _rendered(ROUTINES)
+    ]
 
 
 def manifest() -> dict:
