@@ -75,6 +75,25 @@ def _setup_pose(m: Motion, phase: float) -> tuple[dict, dict]:
 
 
 WALK_IN_M = 1.4
+
+
+def room_scene(look: Look, camera: Camera, **extra: float) -> Scene:
+    """The room's floor and wall in the look's colours, lit by its sun placed relative to the camera."""
+    az, el = math.radians(look.sun_azimuth_deg), math.radians(look.sun_elevation_deg)
+    cam_dir = camera.eye - camera.target
+    cam_dir[1] = 0
+    cam_dir /= np.linalg.norm(cam_dir)
+    side = np.cross([0.0, 1.0, 0.0], cam_dir)
+    horiz = cam_dir * math.cos(az) + side * math.sin(az)
+    sun = horiz * math.cos(el) + np.array([0, 1.0, 0]) * math.sin(el)
+    return Scene(
+        floor_rgb=tuple(np.array(FLOORS[look.floor]) ** 2.2),
+        wall_rgb=tuple(np.array(WALLS[look.wall]) ** 2.2),
+        sun_dir=tuple(sun),
+        **extra,
+    )
+
+
 FRAME_FILL = 0.82  # the figure's farthest point from the picture's centre, as a share of the half-picture
 
 
@@ -221,21 +240,8 @@ class ClipBuilder:
         return fitted_camera(req, target, direction, height, pts, dist_scale)
 
     def scene(self) -> Scene:
-        look = self.req.look
-        az, el = math.radians(look.sun_azimuth_deg), math.radians(look.sun_elevation_deg)
-        cam_dir = self.camera.eye - self.camera.target
-        cam_dir[1] = 0
-        cam_dir /= np.linalg.norm(cam_dir)
-        side = np.cross([0.0, 1.0, 0.0], cam_dir)
-        horiz = cam_dir * math.cos(az) + side * math.sin(az)
-        sun = horiz * math.cos(el) + np.array([0, 1.0, 0]) * math.sin(el)
         extra = {"wall_distance_m": Bystander.DEPTH_M + 1.2} if self.bystander else {}
-        return Scene(
-            floor_rgb=tuple(np.array(FLOORS[look.floor]) ** 2.2),
-            wall_rgb=tuple(np.array(WALLS[look.wall]) ** 2.2),
-            sun_dir=tuple(sun),
-            **extra,
-        )
+        return room_scene(self.req.look, self.camera, **extra)
 
 
 def colors_for(look: Look, figure) -> np.ndarray:

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import assets
-from .posing import colors_for, fitted_camera
+from .posing import colors_for, fitted_camera, room_scene
 from .renderer import Camera, Scene
-from .request import FLOORS, WALLS, Look, Request
+from .request import Look, Request
 from .rig import Rig
 from .routine_part import ROUTINE_VIEWS, Arrival, Leaving, PartBuilder, yaw_gap
 from .timeline import Timebase
@@ -194,16 +194,4 @@ class RoutineBuilder:
 
     def scene(self) -> Scene:
         """The room: as a clip's, lit by the look's sun relative to the camera."""
-        look = self.req.look
-        az, el = math.radians(look.sun_azimuth_deg), math.radians(look.sun_elevation_deg)
-        cam_dir = self.camera.eye - self.camera.target
-        cam_dir[1] = 0
-        cam_dir /= np.linalg.norm(cam_dir)
-        side = np.cross([0.0, 1.0, 0.0], cam_dir)
-        horiz = cam_dir * math.cos(az) + side * math.sin(az)
-        sun = horiz * math.cos(el) + np.array([0, 1.0, 0]) * math.sin(el)
-        return Scene(
-            floor_rgb=tuple(np.array(FLOORS[look.floor]) ** 2.2),
-            wall_rgb=tuple(np.array(WALLS[look.wall]) ** 2.2),
-            sun_dir=tuple(sun),
-        )
+        return room_scene(self.req.look, self.camera)
